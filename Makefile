@@ -1,0 +1,53 @@
+# Every target creates the environment it needs from nothing (python3 + PyPI).
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.astra-installed
+UV_VER  := 0.13.9
+DATA_DIR ?= data
+ARGS    ?=
+
+.PHONY: all env test lint types unit run demo bench lock clean
+
+all: test
+
+$(STAMP): requirements.lock pyproject.toml
+	rm -rf $(VENV)
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check "uv==$(UV_VER)"
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install -q --require-hashes -r requirements.lock
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install -q --no-deps -e .
+	touch $(STAMP)
+
+env: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check astra tests benchmarks
+	$(BIN)/ruff format --check astra tests benchmarks
+	$(BIN)/lint-imports
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider $(ARGS)
+
+test: lint types unit
+
+run: $(STAMP)
+	$(BIN)/astra paper --data-dir $(DATA_DIR) $(ARGS)
+
+demo: $(STAMP)
+	$(BIN)/astra demo --data-dir $(DATA_DIR)/demo $(ARGS)
+
+bench: $(STAMP)
+	$(BIN)/astra bench $(ARGS)
+
+# Regenerate the lock after changing dependencies in pyproject.toml.
+lock:
+	$(PY) -m pip install -q "uv==$(UV_VER)"
+	$(PY) -m uv pip compile pyproject.toml --extra dev --generate-hashes \
+	    --python-version 3.11 -q -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

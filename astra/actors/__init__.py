@@ -1,0 +1,1 @@
+"""pykka actors: concurrency, message protocol and supervision around domain objects."""

@@ -1,0 +1,1 @@
+"""The outside world: venue REST/WS, spot prices, journal, recordings, metrics, control API."""

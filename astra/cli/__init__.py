@@ -1,0 +1,1 @@
+"""The `astra` command: one entry point, one module per command group."""

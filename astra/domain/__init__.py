@@ -1,0 +1,1 @@
+"""Pure domain logic: no threads, no I/O, no wall clock. Every function is given `now`."""

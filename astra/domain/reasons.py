@@ -1,0 +1,87 @@
+"""Every reason string in Astra, in one place.
+
+Vetoes, order transitions, halts and rejections carry one of these values. They are
+string enums so they serialise as-is into the journal and metrics, and tests assert the
+exact values. Add new reasons to the section of the area that produces them.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class OrderReason(enum.StrEnum):
+    """Why an order moved between states (order manager and fill model)."""
+
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    WOULD_CROSS = "would_cross"
+    BELOW_MIN_SIZE = "below_min_size"
+    OFF_GRID = "off_grid"
+    OUT_OF_BOUNDS = "out_of_bounds"
+    FILLED = "filled"
+    PARTIAL_FILL = "partial_fill"
+    TTL_EXPIRED = "ttl_expired"
+    STALE = "stale"
+    REPLACED = "replaced"
+    TOXIC_NO_IMPROVE = "toxic_no_improve"
+    CHASE_LIMIT = "chase_limit"
+    STRATEGY_CANCEL = "strategy_cancel"
+    HALT = "halt"
+    RESTART = "restart"
+    MARKET_RESOLVED = "market_resolved"
+    TICK_SIZE_CHANGE = "tick_size_change"
+    OPERATOR_CANCEL = "operator_cancel"
+    SHUTDOWN = "shutdown"
+
+
+class FeedReject(enum.StrEnum):
+    """Why an inbound frame was rejected at the adapter boundary."""
+
+    MALFORMED_JSON = "malformed_json"
+    NOT_AN_OBJECT = "not_an_object"
+    UNKNOWN_EVENT_TYPE = "unknown_event_type"
+    MISSING_FIELD = "missing_field"
+    BAD_NUMBER = "bad_number"
+    UNKNOWN_ASSET = "unknown_asset"
+    UNKNOWN_FIELD = "unknown_field"
+
+
+class HaltReason(enum.StrEnum):
+    """Why trading halted."""
+
+    OPERATOR = "operator"
+    ACTOR_FAILURE = "actor_failure"
+    DAILY_LOSS = "daily_loss"
+    DRAWDOWN = "drawdown"
+    JOURNAL_UNAVAILABLE = "journal_unavailable"
+    RISK_ACTOR_RESTART = "risk_actor_restart"
+    ESCALATION = "escalation"
+    SHUTDOWN = "shutdown"
+    STARTUP = "startup"
+    FEED_STALE = "feed_stale"
+
+
+class GateVeto(enum.StrEnum):
+    """Why a gate (definition, EV, risk) said no."""
+
+    NO_CONTRACT = "no_contract"
+    CONTRACT_LINT_FAILED = "contract_lint_failed"
+    NON_FINITE_INPUT = "non_finite_input"
+    OUT_OF_RANGE_INPUT = "out_of_range_input"
+    EV_BELOW_THRESHOLD = "ev_below_threshold"
+    BOOK_NOT_SYNCED = "book_not_synced"
+    BOOK_STALE = "book_stale"
+    BOOK_CROSSED = "book_crossed"
+    TOXIC = "toxic"
+    SPREAD_REGIME = "spread_regime"
+    HALTED = "halted"
+    REDUCING_ONLY = "reducing_only"
+    MAX_ORDER_NOTIONAL = "max_order_notional"
+    MARKET_EXPOSURE_CAP = "market_exposure_cap"
+    CATEGORY_EXPOSURE_CAP = "category_exposure_cap"
+    ORDER_RATE_LIMIT = "order_rate_limit"
+    RISK_TIMEOUT = "risk_timeout"
+    RISK_UNAVAILABLE = "risk_unavailable"
+    MARKET_CLOSED = "market_closed"
+    BURN_IN = "burn_in"
