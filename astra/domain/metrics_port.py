@@ -1,0 +1,80 @@
+"""The metrics port: actors and adapters report through it; the Prometheus exporter implements it.
+
+Metric names are the catalogue below (`astra_` prefix, base units, `_total` for counters, no
+per-market labels). `CountingMetrics` is the in-process implementation used by tests and the
+chaos suite to check that every fault shows as a metric increment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+Labels = Mapping[str, str]
+
+
+class MetricsSink(Protocol):
+    def inc(self, name: str, labels: Labels | None = None, amount: float = 1.0) -> None: ...
+
+    def set(self, name: str, value: float, labels: Labels | None = None) -> None: ...
+
+    def observe(self, name: str, value: float, labels: Labels | None = None) -> None: ...
+
+
+def _key(name: str, labels: Labels | None) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return name, tuple(sorted((labels or {}).items()))
+
+
+class CountingMetrics:
+    """A real, thread-compatible (GIL-atomic dict updates) in-memory sink."""
+
+    def __init__(self) -> None:
+        self.counters: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
+        self.gauges: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
+        self.observations: dict[tuple[str, tuple[tuple[str, str], ...]], list[float]] = {}
+
+    def inc(self, name: str, labels: Labels | None = None, amount: float = 1.0) -> None:
+        key = _key(name, labels)
+        self.counters[key] = self.counters.get(key, 0.0) + amount
+
+    def set(self, name: str, value: float, labels: Labels | None = None) -> None:
+        self.gauges[_key(name, labels)] = value
+
+    def observe(self, name: str, value: float, labels: Labels | None = None) -> None:
+        self.observations.setdefault(_key(name, labels), []).append(value)
+
+    def counter(self, name: str, labels: Labels | None = None) -> float:
+        return self.counters.get(_key(name, labels), 0.0)
+
+    def counter_sum(self, name: str) -> float:
+        return sum(v for (n, _), v in self.counters.items() if n == name)
+
+
+# The catalogue. Label sets are fixed and small (no market ids).
+TRADING_STATE = "astra_trading_state"  # gauge, labels: state (1 for the current state)
+HALTS_TOTAL = "astra_halts_total"  # counter, labels: reason
+RESUMES_TOTAL = "astra_resumes_total"  # counter
+ACTORS = "astra_actors"  # gauge, labels: kind, state
+ACTOR_RESTARTS_TOTAL = "astra_actor_restarts_total"  # counter, labels: kind
+ACTOR_FAILURES_TOTAL = "astra_actor_failures_total"  # counter, labels: kind, reason
+ESCALATIONS_TOTAL = "astra_supervisor_escalations_total"  # counter, labels: supervisor
+MAILBOX_DEPTH = "astra_mailbox_depth_messages"  # gauge, labels: kind (max over actors)
+DEAD_LETTERS_TOTAL = "astra_dead_letters_total"  # counter, labels: kind
+HANDLE_SECONDS = "astra_message_handling_seconds"  # histogram, labels: kind
+EVENT_TO_DECISION_SECONDS = "astra_event_to_decision_seconds"  # histogram
+BOOK_AGE_SECONDS = "astra_book_age_seconds"  # gauge (max over markets)
+FEED_RECONNECTS_TOTAL = "astra_feed_reconnects_total"  # counter, labels: feed
+FEED_REJECTED_FRAMES_TOTAL = "astra_feed_rejected_frames_total"  # counter, labels: reason
+FEED_EVENTS_TOTAL = "astra_feed_events_total"  # counter, labels: type
+ORDERS_TOTAL = "astra_orders_total"  # counter, labels: outcome, reason
+FILLS_TOTAL = "astra_fills_total"  # counter, labels: liquidity
+FILLED_SHARES_TOTAL = "astra_filled_shares_total"  # counter
+DECISIONS_TOTAL = "astra_decisions_total"  # counter, labels: action, gate
+EQUITY = "astra_equity_usd"  # gauge
+EXPOSURE = "astra_exposure_usd"  # gauge
+REALIZED_PNL = "astra_realized_pnl_usd"  # gauge
+JOURNAL_LAG_SECONDS = "astra_journal_lag_seconds"  # gauge
+JOURNAL_RECORDS_TOTAL = "astra_journal_records_total"  # counter, labels: kind
+JOURNAL_WRITE_ERRORS_TOTAL = "astra_journal_write_errors_total"  # counter
+HEARTBEAT_TIMESTAMP = "astra_heartbeat_timestamp_seconds"  # gauge
+MARKETS = "astra_markets"  # gauge, labels: state

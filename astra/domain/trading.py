@@ -1,0 +1,59 @@
+"""Records shared by strategies, the order manager, the fill model, risk and the ledger."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from astra.domain.prices import Side
+
+
+class Liquidity(enum.StrEnum):
+    MAKER = "maker"
+    TAKER = "taker"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderIntent:
+    """What a strategy wants: a post-only order (or, when escalation is enabled, a taker order).
+
+    `price` is pips on the market's grid, `size` micro-shares. `reason` says why the strategy
+    wants it; `post_only` is True for every maker order (the default and the norm).
+    """
+
+    market: str
+    asset_id: str
+    side: Side
+    price: int
+    size: int
+    strategy: str
+    reason: str
+    post_only: bool = True
+    category: str = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """One (partial) execution of a paper order. `fee` is in micro-collateral; a maker rebate
+    is a negative fee."""
+
+    fill_id: str
+    order_id: str
+    market: str
+    asset_id: str
+    side: Side
+    price: int
+    size: int
+    fee: int
+    liquidity: Liquidity
+    ts_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """A resolved market: every share of `winning_asset_id` pays 1, the other token 0."""
+
+    market: str
+    winning_asset_id: str
+    losing_asset_id: str
+    ts_ms: int
