@@ -1,0 +1,1 @@
+"""Polymarket venue adapters: Gamma discovery, CLOB REST, market WebSocket."""
