@@ -45,6 +45,7 @@ class FeedReject(enum.StrEnum):
     BAD_NUMBER = "bad_number"
     UNKNOWN_ASSET = "unknown_asset"
     UNKNOWN_FIELD = "unknown_field"
+    BAD_VALUE = "bad_value"  # well-formed but outside its domain (side, tick, range)
 
 
 class HaltReason(enum.StrEnum):
