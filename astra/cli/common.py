@@ -1,0 +1,38 @@
+"""Options every stateful command shares: --config and --data-dir, resolved the same way."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from astra.cli.main import CommandError
+from astra.settings import Settings, SettingsError, load_settings
+
+DEFAULT_CONFIG_ENV = "ASTRA_CONFIG"
+
+
+def add_settings_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=os.environ.get(DEFAULT_CONFIG_ENV),
+        help=f"TOML settings file (default: ${DEFAULT_CONFIG_ENV}, else embedded defaults)",
+    )
+    parser.add_argument(
+        "--data-dir", metavar="DIR", default=None, help="data directory (default from config)"
+    )
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, dict[str, object]] = {}
+    if getattr(args, "data_dir", None):
+        overrides["data"] = {"dir": str(args.data_dir)}
+    try:
+        return load_settings(getattr(args, "config", None), os.environ, overrides)
+    except SettingsError as exc:
+        raise CommandError(str(exc), exit_code=2) from exc
+
+
+def data_dir(settings: Settings) -> Path:
+    return Path(settings.data.dir)

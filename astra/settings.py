@@ -1,0 +1,280 @@
+"""Typed, frozen settings: embedded defaults < TOML file < ASTRA_* environment < flags.
+
+One TOML file with a table per section. Unknown sections or keys are errors (a typo must not
+silently fall back to a default). Environment overrides are `ASTRA_<SECTION>__<KEY>` (double
+underscore), parsed with the field's type. `settings_hash` is the SHA-256 of the canonical JSON
+of the effective settings; it goes into the run manifest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, get_type_hints
+
+ENV_PREFIX = "ASTRA_"
+
+
+class SettingsError(ValueError):
+    """A configuration problem, phrased for the operator."""
+
+
+@dataclass(frozen=True, slots=True)
+class DataSettings:
+    dir: str = "data"
+
+
+@dataclass(frozen=True, slots=True)
+class VenueSettings:
+    gamma_url: str = "https://gamma-api.polymarket.com"
+    clob_url: str = "https://clob.polymarket.com"
+    ws_url: str = "wss://ws-subscriptions-clob.polymarket.com/ws/market"
+    rtds_url: str = "wss://ws-live-data.polymarket.com"
+    http_timeout_s: float = 10.0
+    http_retries: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoverySettings:
+    tags: tuple[str, ...] = ("21",)  # 21 = crypto
+    search: str = ""
+    max_markets: int = 50
+    page_budget: int = 20
+    min_liquidity: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    max_assets_per_connection: int = 200
+    ping_interval_s: float = 10.0
+    reconnect_min_s: float = 0.5
+    reconnect_max_s: float = 30.0
+    stale_after_s: float = 60.0
+    spot_symbols: tuple[str, ...] = ("btcusdt", "ethusdt")
+
+
+@dataclass(frozen=True, slots=True)
+class RiskSettings:
+    starting_equity_usd: float = 10_000.0
+    daily_loss_frac: float = 0.05
+    max_drawdown_frac: float = 0.10
+    cooldown_s: float = 900.0
+    max_order_notional_usd: float = 250.0
+    market_exposure_frac: float = 0.05
+    category_exposure_frac: float = 0.25
+    max_orders_per_minute: int = 120
+    auto_resume: bool = False
+    approval_timeout_s: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSettings:
+    ttl_s: float = 120.0
+    stale_s: float = 30.0
+    max_chase_ticks: int = 3
+    latency_ms_mean: float = 250.0
+    maker_rebate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StrategySettings:
+    # market category -> strategy name; "default" applies to every other category.
+    by_category: tuple[tuple[str, str], ...] = (("crypto_threshold", "crypto_threshold"),)
+    default: str = "maker"
+    kelly_fraction: float = 0.25
+    max_kelly_stake_frac: float = 0.02
+    min_edge: float = 0.02
+    taker_escalation: bool = False
+    taker_budget_usd: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class JournalSettings:
+    batch_size: int = 256
+    flush_interval_ms: int = 50
+    synchronous: str = "NORMAL"
+    backups_keep: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsSettings:
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 9464
+
+
+@dataclass(frozen=True, slots=True)
+class ControlSettings:
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 9465
+    # The token is read from this environment variable, or from <data dir>/control.token
+    # (created with mode 0600 on first start). It is never logged or put in settings.
+    token_env: str = "ASTRA_CONTROL_TOKEN"  # noqa: S105 - the variable's name, not a secret
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    seed: int = 7
+    burn_in_rounds: int = 3
+    startup_timeout_s: float = 20.0
+    shutdown_timeout_s: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingSettings:
+    level: str = "INFO"
+    json: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    webhook_url: str = ""
+    min_interval_s: float = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data: DataSettings = field(default_factory=DataSettings)
+    venue: VenueSettings = field(default_factory=VenueSettings)
+    discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
+    feed: FeedSettings = field(default_factory=FeedSettings)
+    risk: RiskSettings = field(default_factory=RiskSettings)
+    orders: OrderSettings = field(default_factory=OrderSettings)
+    strategy: StrategySettings = field(default_factory=StrategySettings)
+    journal: JournalSettings = field(default_factory=JournalSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    control: ControlSettings = field(default_factory=ControlSettings)
+    run: RunSettings = field(default_factory=RunSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+
+    def to_dict(self) -> dict[str, Any]:
+        plain: dict[str, Any] = _plain(dataclasses.asdict(self))
+        return plain
+
+    def settings_hash(self) -> str:
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def strategy_for(self, category: str) -> str:
+        return dict(self.strategy.by_category).get(category, self.strategy.default)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def load_settings(
+    path: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Settings:
+    """Defaults, then the TOML file (if given), then ASTRA_* environment, then overrides."""
+    settings = Settings()
+    if path is not None:
+        settings = _apply(settings, _read_toml(Path(path)), source=str(path))
+    settings = _apply(settings, _env_tables(environ or {}), source="environment")
+    if overrides:
+        settings = _apply(settings, overrides, source="flags")
+    return settings
+
+
+def _read_toml(path: Path) -> Mapping[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise SettingsError(f"config file {path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"config file {path} is not valid TOML: {exc}") from exc
+
+
+def _env_tables(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    tables: dict[str, dict[str, Any]] = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
+        tables.setdefault(section, {})[key] = _EnvText(raw)
+    return tables
+
+
+class _EnvText(str):
+    """Marks a value that came from the environment and must be parsed by the field's type."""
+
+    __slots__ = ()
+
+
+def _apply(settings: Settings, tables: Mapping[str, Any], source: str) -> Settings:
+    sections = {f.name: f for f in fields(Settings)}
+    changes: dict[str, Any] = {}
+    for section, table in tables.items():
+        if section not in sections:
+            raise SettingsError(f"{source}: unknown section [{section}]")
+        if not isinstance(table, Mapping):
+            raise SettingsError(f"{source}: [{section}] must be a table")
+        current = getattr(settings, section)
+        changes[section] = _apply_section(current, section, table, source)
+    return replace(settings, **changes)
+
+
+def _apply_section(current: Any, section: str, table: Mapping[str, Any], source: str) -> Any:
+    hints = get_type_hints(type(current))
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        if key not in hints:
+            raise SettingsError(f"{source}: unknown key {section}.{key}")
+        values[key] = _coerce(raw, hints[key], f"{section}.{key}", source)
+    return replace(current, **values)
+
+
+def _coerce(raw: Any, hint: Any, name: str, source: str) -> Any:
+    try:
+        if isinstance(raw, _EnvText):
+            return _parse_env(str(raw), hint)
+        return _check_type(raw, hint)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"{source}: {name}: {exc}") from exc
+
+
+def _parse_env(text: str, hint: Any) -> Any:
+    if hint is bool:
+        lowered = text.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(f"expected a boolean, got {text!r}")
+    if hint in (int, float, str):
+        return hint(text)
+    # Tuples (and tuples of pairs) are given as JSON in the environment.
+    return _check_type(json.loads(text), hint)
+
+
+def _check_type(value: Any, hint: Any) -> Any:
+    if hint is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if hint in (bool, int, str):
+        if type(value) is not hint:
+            raise TypeError(f"expected {hint.__name__}, got {type(value).__name__}")
+        return value
+    if getattr(hint, "__origin__", None) is tuple:
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+        args = hint.__args__
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_check_type(v, args[0]) for v in value)
+        if len(args) != len(value):
+            raise TypeError(f"expected {len(args)} items, got {len(value)}")
+        return tuple(_check_type(v, a) for v, a in zip(value, args, strict=True))
+    raise TypeError(f"unsupported setting type {hint!r}")

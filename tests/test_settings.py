@@ -1,0 +1,107 @@
+"""Settings: defaults, TOML, ASTRA_* environment, strictness about unknown keys, stable hash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from astra.settings import Settings, SettingsError, load_settings
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "astra.toml"
+    path.write_text(text)
+    return path
+
+
+def test_defaults_bind_endpoints_to_loopback() -> None:
+    settings = load_settings()
+    assert settings.metrics.host == "127.0.0.1"
+    assert settings.control.host == "127.0.0.1"
+    assert settings.data.dir == "data"
+
+
+def test_toml_overrides_defaults(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[risk]\ndaily_loss_frac = 0.02\n[metrics]\nport = 9999\n")
+    settings = load_settings(path)
+    assert settings.risk.daily_loss_frac == 0.02
+    assert settings.metrics.port == 9999
+    assert settings.risk.max_drawdown_frac == Settings().risk.max_drawdown_frac
+
+
+def test_int_is_accepted_for_float_field(tmp_path: Path) -> None:
+    settings = load_settings(_write(tmp_path, "[risk]\ncooldown_s = 60\n"))
+    assert settings.risk.cooldown_s == 60.0
+    assert isinstance(settings.risk.cooldown_s, float)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[risk]\ndaily_los_frac = 0.1\n", "unknown key risk.daily_los_frac"),
+        ("[rsk]\nx = 1\n", "unknown section [rsk]"),
+        ('[metrics]\nport = "9464"\n', "metrics.port: expected int, got str"),
+        ("[control]\nenabled = 1\n", "control.enabled: expected bool, got int"),
+        ("risk = 3\n", "[risk] must be a table"),
+    ],
+)
+def test_bad_toml_is_an_error_naming_the_key(tmp_path: Path, text: str, fragment: str) -> None:
+    with pytest.raises(SettingsError) as excinfo:
+        load_settings(_write(tmp_path, text))
+    assert fragment in str(excinfo.value)
+
+
+def test_invalid_toml_and_missing_file_are_errors(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="not valid TOML"):
+        load_settings(_write(tmp_path, "[risk\n"))
+    with pytest.raises(SettingsError, match="does not exist"):
+        load_settings(tmp_path / "missing.toml")
+
+
+def test_environment_overrides_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[metrics]\nport = 9000\n")
+    env = {
+        "ASTRA_METRICS__PORT": "9100",
+        "ASTRA_RISK__AUTO_RESUME": "true",
+        "ASTRA_DISCOVERY__TAGS": '["235", "21"]',
+        "ASTRA_CONTROL_TOKEN": "not-a-setting",  # no double underscore: ignored
+        "HOME": "/root",
+    }
+    settings = load_settings(path, environ=env)
+    assert settings.metrics.port == 9100
+    assert settings.risk.auto_resume is True
+    assert settings.discovery.tags == ("235", "21")
+
+
+def test_environment_bad_value_names_the_source() -> None:
+    with pytest.raises(SettingsError, match=r"environment: risk\.auto_resume"):
+        load_settings(environ={"ASTRA_RISK__AUTO_RESUME": "maybe"})
+    with pytest.raises(SettingsError, match=r"unknown key metrics\.prot"):
+        load_settings(environ={"ASTRA_METRICS__PROT": "1"})
+
+
+def test_flags_override_everything() -> None:
+    settings = load_settings(
+        environ={"ASTRA_DATA__DIR": "/tmp/a"}, overrides={"data": {"dir": "/tmp/b"}}
+    )
+    assert settings.data.dir == "/tmp/b"
+
+
+def test_hash_is_stable_and_sensitive() -> None:
+    assert Settings().settings_hash() == load_settings().settings_hash()
+    changed = load_settings(overrides={"run": {"seed": 8}})
+    assert changed.settings_hash() != Settings().settings_hash()
+    assert len(Settings().settings_hash()) == 64
+
+
+def test_strategy_for_category() -> None:
+    settings = Settings()
+    assert settings.strategy_for("crypto_threshold") == "crypto_threshold"
+    assert settings.strategy_for("sports") == "maker"
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings()
+    with pytest.raises(AttributeError):
+        settings.run.seed = 1  # type: ignore[misc]
