@@ -78,3 +78,6 @@ JOURNAL_RECORDS_TOTAL = "astra_journal_records_total"  # counter, labels: kind
 JOURNAL_WRITE_ERRORS_TOTAL = "astra_journal_write_errors_total"  # counter
 HEARTBEAT_TIMESTAMP = "astra_heartbeat_timestamp_seconds"  # gauge
 MARKETS = "astra_markets"  # gauge, labels: state
+HTTP_REQUESTS_TOTAL = "astra_http_requests_total"  # counter, labels: service, outcome
+DISCOVERY_REJECTED_MARKETS_TOTAL = "astra_discovery_rejected_markets_total"  # labels: reason
+DISCOVERY_VETOES_TOTAL = "astra_discovery_vetoes_total"  # counter, labels: reason

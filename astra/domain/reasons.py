@@ -86,3 +86,40 @@ class GateVeto(enum.StrEnum):
     RISK_UNAVAILABLE = "risk_unavailable"
     MARKET_CLOSED = "market_closed"
     BURN_IN = "burn_in"
+
+
+class VenueVeto(enum.StrEnum):
+    """Why a venue REST request or a discovery run gave no trustworthy answer.
+
+    A veto replaces the answer: callers never get "ok with fewer markets" or an empty book
+    in place of an error.
+    """
+
+    HTTP_STATUS = "http_status"
+    RATE_LIMITED = "rate_limited"
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"
+    INVALID_BODY = "invalid_body"
+    PAGE_BUDGET_EXHAUSTED = "page_budget_exhausted"
+    REPEATED_CURSOR = "repeated_cursor"
+    OFFSET_LIMIT = "offset_limit"
+    NO_ORDERBOOK = "no_orderbook"
+
+
+class MarketReject(enum.StrEnum):
+    """Why a venue market object was not mapped to a MarketInfo (counted, never a crash)."""
+
+    NOT_AN_OBJECT = "not_an_object"
+    MISSING_FIELD = "missing_field"
+    BAD_FIELD = "bad_field"
+    BAD_ENCODED_FIELD = "bad_encoded_field"
+    BAD_CONDITION_ID = "bad_condition_id"
+    NO_TOKEN_IDS = "no_token_ids"
+    NOT_BINARY = "not_binary"
+    NO_ORDER_BOOK = "no_order_book"
+    BAD_TICK = "bad_tick"
+    BAD_MIN_SIZE = "bad_min_size"
+    BAD_FEE_SCHEDULE = "bad_fee_schedule"
+    BAD_END_DATE = "bad_end_date"
+    CLOSED = "closed"
+    DUPLICATE = "duplicate"
