@@ -33,6 +33,9 @@ class OrderReason(enum.StrEnum):
     TICK_SIZE_CHANGE = "tick_size_change"
     OPERATOR_CANCEL = "operator_cancel"
     SHUTDOWN = "shutdown"
+    NOT_POST_ONLY = "not_post_only"
+    UNKNOWN_ASSET = "unknown_asset"
+    BOOK_NOT_SYNCED = "book_not_synced"
 
 
 class FeedReject(enum.StrEnum):
@@ -86,6 +89,11 @@ class GateVeto(enum.StrEnum):
     RISK_UNAVAILABLE = "risk_unavailable"
     MARKET_CLOSED = "market_closed"
     BURN_IN = "burn_in"
+    # Decision domain (estimator, EV gate, risk state).
+    EXPIRED = "expired"
+    INSUFFICIENT_SAMPLES = "insufficient_samples"
+    NO_DEPTH = "no_depth"
+    NON_POSITIVE_EQUITY = "non_positive_equity"
 
 
 class VenueVeto(enum.StrEnum):
@@ -123,3 +131,56 @@ class MarketReject(enum.StrEnum):
     BAD_END_DATE = "bad_end_date"
     CLOSED = "closed"
     DUPLICATE = "duplicate"
+
+
+class LintCode(enum.StrEnum):
+    """Why a definition contract failed lint (astra.domain.contracts); paired with a field name."""
+
+    NOT_AN_OBJECT = "not_an_object"
+    UNKNOWN_CATEGORY = "unknown_category"
+    UNKNOWN_FIELD = "unknown_field"
+    MISSING_FIELD = "missing_field"
+    INVALID_TYPE = "invalid_type"
+    INVALID_VALUE = "invalid_value"
+    NON_FINITE = "non_finite"
+    NOT_POSITIVE = "not_positive"
+    NOT_INTEGER = "not_integer"
+    DATE_ONLY_TIME = "date_only_time"
+    NAIVE_TIME = "naive_time"
+    INVALID_TIME = "invalid_time"
+    TIME_OUT_OF_RANGE = "time_out_of_range"
+    INVALID_MARKET_ID = "invalid_market_id"
+    INVALID_WINDOW = "invalid_window"
+    WINDOW_NOT_ALLOWED = "window_not_allowed"
+    FEED_MISMATCH = "feed_mismatch"
+    INCONSISTENT = "inconsistent"
+    DUPLICATE_MARKET = "duplicate_market"
+    INVALID_JSON = "invalid_json"
+
+
+class ParseVeto(enum.StrEnum):
+    """Why a market question could not be turned into a draft contract (question parser)."""
+
+    NO_UNDERLYING = "no_underlying"
+    UNSUPPORTED_UNDERLYING = "unsupported_underlying"
+    DERIVATIVE_TOKEN = "derivative_token"
+    MULTIPLE_UNDERLYINGS = "multiple_underlyings"
+    UP_DOWN_MARKET = "up_down_market"
+    RANGE_QUESTION = "range_question"
+    NO_STRIKE = "no_strike"
+    MULTIPLE_STRIKES = "multiple_strikes"
+    STRIKE_CONFLICT = "strike_conflict"
+    NO_DIRECTION = "no_direction"
+    AMBIGUOUS_DIRECTION = "ambiguous_direction"
+    CONFLICTING_KIND = "conflicting_kind"
+    NO_DATE = "no_date"
+    MULTIPLE_DATES = "multiple_dates"
+    INVALID_DATE = "invalid_date"
+    MISSING_YEAR = "missing_year"
+    YEAR_MISMATCH = "year_mismatch"
+    NO_RESOLUTION_TIME = "no_resolution_time"
+    NO_WINDOW_START = "no_window_start"
+    NO_RESOLUTION_SOURCE = "no_resolution_source"
+    AMBIGUOUS_SOURCE = "ambiguous_source"
+    SOURCE_CONFLICT = "source_conflict"
+    LINT_FAILED = "lint_failed"
