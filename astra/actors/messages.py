@@ -1,0 +1,151 @@
+"""The trading protocol between actors: frozen, slotted dataclasses, nothing mutable inside.
+
+Commands travel by `tell`. `ask` is used only for queries, for risk approval (always with a
+timeout; no answer is a veto) and by the halt protocol, which must know a halt and the
+cancels happened before it lets a supervisor restart anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from astra.domain.events import MarketEvent
+from astra.domain.journal_record import JournalRecord
+from astra.domain.reasons import HaltReason, OrderReason
+from astra.domain.trading import Fill, OrderIntent
+
+# --- to a MarketActor -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEvent:
+    """A validated venue event routed to the market that owns its asset."""
+
+    event: MarketEvent
+
+
+@dataclass(frozen=True, slots=True)
+class CancelAll:
+    """Cancel every resting paper order now (a halt, an operator, a shutdown)."""
+
+    reason: OrderReason
+    halt_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MarketQuery:
+    """Ask: the market's `MarketDigest` (resting orders, book digest) for checks and status."""
+
+
+@dataclass(frozen=True, slots=True)
+class MarketDigest:
+    market: str
+    book_digest: str
+    orders_digest: str
+    resting: int
+    events: int
+    last_order_seq: int
+
+
+# --- to the RiskActor -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveIntent:
+    """Ask: may this intent be placed? Answered with a `Verdict` (gate "risk")."""
+
+    intent: OrderIntent
+    now_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class FillReport:
+    """A paper fill, for the ledger (deduplicated by fill id)."""
+
+    fill: Fill
+
+
+@dataclass(frozen=True, slots=True)
+class MarkPrice:
+    """The latest mark (mid) of a token, for exposure and drawdown."""
+
+    market: str
+    asset_id: str
+    price: int
+    now_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Halt:
+    """Go HALTED (idempotent while halted). As an ask, answered with `HaltAck` once the halt is
+    journaled-pending and every live market has been told to cancel."""
+
+    reason: HaltReason
+    detail: str
+    now_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class HaltAck:
+    halt_id: int
+    already_halted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """Ask: leave HALTED. Answered with a `ResumeResult`; refused with a reason if unsafe."""
+
+    operator: str
+    now_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeResult:
+    resumed: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reconcile:
+    """Apply any journaled fill the ledger has not seen (fills sent to a dead RiskActor)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RiskQuery:
+    """Ask: the current `RiskStatus`."""
+
+
+@dataclass(frozen=True, slots=True)
+class RiskStatus:
+    state: str
+    halt_reason: str | None
+    halt_id: int
+    ledger_digest: str
+    fills_applied: int
+
+
+# --- to the TelemetryActor --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JournalAppend:
+    """Records to write; they stay in their producer's outbox until committed."""
+
+    records: tuple[JournalRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FlushTick:
+    """Timer: commit the buffer if its oldest record has waited `max_latency_ms`."""
+
+
+@dataclass(frozen=True, slots=True)
+class FlushNow:
+    """Ask: commit everything buffered now; answered with `FlushResult`."""
+
+
+@dataclass(frozen=True, slots=True)
+class FlushResult:
+    ok: bool
+    written: int
+    buffered: int

@@ -1,0 +1,21 @@
+"""Strategies: pure objects that turn a market view into the quotes they want resting."""
+
+from astra.domain.strategies.protocol import (
+    DecisionAction,
+    MarketView,
+    QuoteTarget,
+    RestingQuote,
+    Strategy,
+    StrategyDecision,
+    TokenView,
+)
+
+__all__ = [
+    "DecisionAction",
+    "MarketView",
+    "QuoteTarget",
+    "RestingQuote",
+    "Strategy",
+    "StrategyDecision",
+    "TokenView",
+]
