@@ -1,0 +1,312 @@
+"""Gamma market JSON -> `MarketInfo`, or a counted rejection with a reason.
+
+Gamma mixes numbers and strings and JSON-encodes `clobTokenIds`, `outcomes` and
+`outcomePrices` inside strings (reference §1.3). Every field is treated as optional and
+untrusted: a market that cannot be mapped exactly becomes a `Rejection` naming the field,
+never an exception and never a half-filled `MarketInfo`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+import orjson
+
+from astra.domain.market import FeeSchedule, MarketInfo
+from astra.domain.prices import PriceError, Tick, to_micros
+from astra.domain.reasons import MarketReject
+
+JsonObject = Mapping[str, object]
+
+_CONDITION_ID = re.compile(r"0x[0-9a-fA-F]{64}")
+_TOKEN_ID = re.compile(r"[0-9]{1,100}")
+# Category names as the fee table uses them (reference §5); first match wins.
+_CATEGORIES = (
+    "crypto",
+    "sports",
+    "politics",
+    "finance",
+    "economics",
+    "geopolitics",
+    "tech",
+    "culture",
+    "weather",
+    "mentions",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A venue market that was not mapped: its Gamma id (or '?'), the reason and a detail."""
+
+    market_id: str
+    reason: MarketReject
+    detail: str = ""
+
+
+class _Reject(Exception):
+    """Internal control flow: raised by field parsers, turned into a Rejection."""
+
+    def __init__(self, reason: MarketReject, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def map_market(raw: object, event: JsonObject | None = None) -> MarketInfo | Rejection:
+    """Map one Gamma market object; `event` is its parent event when listed via /events."""
+    if not isinstance(raw, Mapping):
+        return Rejection("?", MarketReject.NOT_AN_OBJECT, type(raw).__name__)
+    market_id = _market_id(raw)
+    try:
+        return _map(raw, event)
+    except _Reject as rej:
+        return Rejection(market_id, rej.reason, rej.detail)
+
+
+def _market_id(raw: JsonObject) -> str:
+    value = raw.get("id")
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else "?"
+
+
+def _map(raw: JsonObject, event: JsonObject | None) -> MarketInfo:
+    condition_id = _condition_id(raw)
+    yes_token, no_token = _tokens(raw)
+    outcomes = _outcomes(raw)
+    _check_outcome_prices(raw)
+    if raw.get("enableOrderBook") is not True:
+        raise _Reject(MarketReject.NO_ORDER_BOOK, "enableOrderBook is not true")
+    tags = _tags(raw, event)
+    return MarketInfo(
+        condition_id=condition_id,
+        question=_text(raw, "question", required=True),
+        yes_token=yes_token,
+        no_token=no_token,
+        tick=_tick(raw),
+        min_size=_min_size(raw),
+        fees=_fees(raw),
+        neg_risk=_flag(raw, "negRisk", default=False),
+        end_date_ms=_end_date_ms(raw),
+        accepting_orders=_flag(raw, "acceptingOrders", default=False),
+        category=_category(raw, tags),
+        description=_text(raw, "description"),
+        slug=_text(raw, "slug"),
+        outcomes=outcomes,
+        resolution_source=_text(raw, "resolutionSource"),
+        group_item_title=_text(raw, "groupItemTitle"),
+        tags=tags,
+    )
+
+
+def _condition_id(raw: JsonObject) -> str:
+    value = raw.get("conditionId")
+    if value is None:
+        raise _Reject(MarketReject.MISSING_FIELD, "conditionId")
+    if not isinstance(value, str) or not _CONDITION_ID.fullmatch(value):
+        raise _Reject(MarketReject.BAD_CONDITION_ID, f"conditionId {value!r}")
+    return value.lower()
+
+
+def _decoded_list(raw: JsonObject, field: str) -> list[object] | None:
+    """Decode a JSON-encoded string field; None when absent or empty."""
+    value = raw.get(field)
+    if value is None or value in ("", "[]"):
+        return None
+    if isinstance(value, list):  # tolerate an already-decoded list
+        return value
+    if not isinstance(value, str):
+        raise _Reject(MarketReject.BAD_ENCODED_FIELD, f"{field} is {type(value).__name__}")
+    try:
+        decoded = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise _Reject(MarketReject.BAD_ENCODED_FIELD, f"{field} is not JSON") from exc
+    if not isinstance(decoded, list):
+        raise _Reject(MarketReject.BAD_ENCODED_FIELD, f"{field} is not a JSON array")
+    return decoded or None
+
+
+def _tokens(raw: JsonObject) -> tuple[str, str]:
+    tokens = _decoded_list(raw, "clobTokenIds")
+    if tokens is None or any(token in ("", None) for token in tokens):
+        raise _Reject(MarketReject.NO_TOKEN_IDS, "clobTokenIds missing or empty")
+    if len(tokens) != 2:
+        raise _Reject(MarketReject.NOT_BINARY, f"{len(tokens)} token ids")
+    yes, no = tokens
+    if not (isinstance(yes, str) and isinstance(no, str)):
+        raise _Reject(MarketReject.BAD_ENCODED_FIELD, "clobTokenIds are not strings")
+    if not (_TOKEN_ID.fullmatch(yes) and _TOKEN_ID.fullmatch(no)) or yes == no:
+        raise _Reject(MarketReject.BAD_ENCODED_FIELD, "clobTokenIds are not distinct integers")
+    return yes, no
+
+
+def _outcomes(raw: JsonObject) -> tuple[str, str]:
+    outcomes = _decoded_list(raw, "outcomes")
+    if outcomes is None:
+        raise _Reject(MarketReject.MISSING_FIELD, "outcomes")
+    if len(outcomes) != 2:
+        raise _Reject(MarketReject.NOT_BINARY, f"{len(outcomes)} outcomes")
+    first, second = outcomes
+    if not (isinstance(first, str) and isinstance(second, str)):
+        raise _Reject(MarketReject.BAD_ENCODED_FIELD, "outcomes are not strings")
+    return first, second
+
+
+def _check_outcome_prices(raw: JsonObject) -> None:
+    """Gamma's cached prices are not used for trading, but garbage here means a bad object."""
+    prices = _decoded_list(raw, "outcomePrices")
+    if prices is None:
+        return
+    if len(prices) != 2:
+        raise _Reject(MarketReject.NOT_BINARY, f"{len(prices)} outcome prices")
+    for price in prices:
+        try:
+            # Legacy AMM markets carry 30-digit decimals: valid numbers, just not on a tick.
+            value = Decimal(str(price))
+        except InvalidOperation as exc:
+            raise _Reject(MarketReject.BAD_ENCODED_FIELD, f"outcomePrices {price!r}") from exc
+        if not value.is_finite() or not 0 <= value <= 1:
+            raise _Reject(MarketReject.BAD_ENCODED_FIELD, f"outcomePrices {price!r}")
+
+
+def _number(value: object) -> str | float | int | None:
+    if isinstance(value, bool) or not isinstance(value, str | float | int):
+        return None
+    return value
+
+
+def _tick(raw: JsonObject) -> Tick:
+    value = raw.get("orderPriceMinTickSize")
+    if value is None:
+        raise _Reject(MarketReject.MISSING_FIELD, "orderPriceMinTickSize")
+    number = _number(value)
+    if number is None:
+        raise _Reject(MarketReject.BAD_TICK, f"orderPriceMinTickSize {value!r}")
+    try:
+        return Tick.parse(number)
+    except PriceError as exc:
+        raise _Reject(MarketReject.BAD_TICK, str(exc)) from exc
+
+
+def _min_size(raw: JsonObject) -> int:
+    value = raw.get("orderMinSize")
+    if value is None:
+        raise _Reject(MarketReject.MISSING_FIELD, "orderMinSize")
+    number = _number(value)
+    if number is None:
+        raise _Reject(MarketReject.BAD_MIN_SIZE, f"orderMinSize {value!r}")
+    try:
+        micros = to_micros(number)
+    except PriceError as exc:
+        raise _Reject(MarketReject.BAD_MIN_SIZE, str(exc)) from exc
+    if micros <= 0:
+        raise _Reject(MarketReject.BAD_MIN_SIZE, f"orderMinSize {value!r}")
+    return micros
+
+
+def _fees(raw: JsonObject) -> FeeSchedule:
+    """`feesEnabled` false (or no schedule) -> free; a present schedule is honoured.
+
+    The reduced 2026 capture carries a real `feeSchedule` without `feesEnabled`; ignoring it
+    would understate costs, so only an explicit `feesEnabled: false` overrides a schedule.
+    """
+    enabled = raw.get("feesEnabled")
+    schedule = raw.get("feeSchedule")
+    if enabled is False or schedule is None:
+        return FeeSchedule.free()
+    if not isinstance(schedule, Mapping):
+        raise _Reject(MarketReject.BAD_FEE_SCHEDULE, "feeSchedule is not an object")
+    rate = _fraction(schedule.get("rate"), "rate")
+    rebate = _fraction(schedule.get("rebateRate", 0), "rebateRate")
+    exponent = schedule.get("exponent", 1)
+    if isinstance(exponent, float) and exponent.is_integer():
+        exponent = int(exponent)
+    if isinstance(exponent, bool) or not isinstance(exponent, int) or not 0 <= exponent <= 10:
+        raise _Reject(MarketReject.BAD_FEE_SCHEDULE, f"exponent {exponent!r}")
+    taker_only = schedule.get("takerOnly", True)
+    if not isinstance(taker_only, bool):
+        raise _Reject(MarketReject.BAD_FEE_SCHEDULE, f"takerOnly {taker_only!r}")
+    return FeeSchedule(rate=rate, exponent=exponent, taker_only=taker_only, rebate_rate=rebate)
+
+
+def _fraction(value: object, name: str) -> Decimal:
+    number = _number(value)
+    try:
+        # repr keeps a float's shortest form: 0.07 means 0.07.
+        parsed = Decimal(repr(number) if isinstance(number, float) else str(number))
+    except InvalidOperation as exc:
+        raise _Reject(MarketReject.BAD_FEE_SCHEDULE, f"{name} {value!r}") from exc
+    if number is None or not parsed.is_finite() or not 0 <= parsed <= 1:
+        raise _Reject(MarketReject.BAD_FEE_SCHEDULE, f"{name} {value!r}")
+    return parsed
+
+
+def _flag(raw: JsonObject, field: str, *, default: bool) -> bool:
+    value = raw.get(field, default)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise _Reject(MarketReject.BAD_FIELD, f"{field} {value!r}")
+    return value
+
+
+def _text(raw: JsonObject, field: str, *, required: bool = False) -> str:
+    value = raw.get(field)
+    if value is None:
+        if required:
+            raise _Reject(MarketReject.MISSING_FIELD, field)
+        return ""
+    if not isinstance(value, str):
+        raise _Reject(MarketReject.BAD_FIELD, f"{field} is {type(value).__name__}")
+    return value
+
+
+def _end_date_ms(raw: JsonObject) -> int | None:
+    value = raw.get("endDate")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _Reject(MarketReject.BAD_END_DATE, f"endDate {value!r}")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise _Reject(MarketReject.BAD_END_DATE, f"endDate {value!r}") from exc
+    if moment.tzinfo is None:
+        raise _Reject(MarketReject.BAD_END_DATE, f"endDate {value!r} has no time zone")
+    return int(moment.timestamp() * 1000)
+
+
+def _tag_labels(tags: object) -> list[str]:
+    if not isinstance(tags, Sequence) or isinstance(tags, str):
+        return []
+    labels = (tag.get("label") for tag in tags if isinstance(tag, Mapping))
+    return [label for label in labels if isinstance(label, str) and label]
+
+
+def _tags(raw: JsonObject, event: JsonObject | None) -> tuple[str, ...]:
+    labels = _tag_labels(raw.get("tags"))
+    parents = [event] if event is not None else []
+    events = raw.get("events")
+    if isinstance(events, Sequence) and not isinstance(events, str):
+        parents.extend(e for e in events if isinstance(e, Mapping))
+    for parent in parents:
+        labels.extend(_tag_labels(parent.get("tags")))
+    return tuple(dict.fromkeys(labels))  # unique, first-seen order
+
+
+def _category(raw: JsonObject, tags: tuple[str, ...]) -> str:
+    """The market's own category, else its fee type ('crypto_fees'), else a tag, else 'other'."""
+    candidates: list[str] = []
+    for field in ("category", "feeType"):
+        value = raw.get(field)
+        if isinstance(value, str) and value:
+            candidates.append(value.lower().removesuffix("_fees_v2").removesuffix("_fees"))
+    candidates.extend(tag.lower() for tag in tags)
+    for candidate in candidates:
+        for category in _CATEGORIES:
+            if candidate == category or candidate.startswith(f"{category}-"):
+                return category
+    return "other"

@@ -1,0 +1,16 @@
+"""Shared fixtures for adapter tests: real loopback servers (append new fixtures below)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.adapters.loopback_http import LoopbackVenue, VenueState, synthetic_markets
+
+
+@pytest.fixture
+def loopback_venue() -> Iterator[LoopbackVenue]:
+    """Gamma + CLOB REST on 127.0.0.1 with a 250-market universe (3 pages of 100)."""
+    with LoopbackVenue(VenueState(markets=synthetic_markets(250, tag_every=5))) as venue:
+        yield venue
