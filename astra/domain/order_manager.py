@@ -1,0 +1,306 @@
+"""Maker-only paper order manager for one market.
+
+Post-only always; a submit is checked against the live book (grid, bounds, min size,
+would-cross) and becomes live after a seeded latency draw. Resting orders advance in the
+queue on book changes and fill from the trade stream (`fill_model`). TTL expiry and
+stale cancels happen in `sweep`. A replace is a new order (new id, new TTL, back of the
+queue), bounded by a chase limit measured from the *first* order of the replace chain,
+and never improves the price while the flow is toxic or the spread WIDE/BROKEN.
+
+Every transition yields an `OrderEvent`. Methods return the events they cause, except
+`on_trade`, which returns fills and queues its transition events; `sweep` (or
+`take_events`) hands the queued events over, first, in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from astra.domain.book import TokenBook
+from astra.domain.events import BookSnapshot, LevelChange, PriceChange, TickSizeChange, Trade
+from astra.domain.fees import maker_fee
+from astra.domain.fill_model import draw_latency_ms, queue_after_level_change, trade_fill
+from astra.domain.market import MarketInfo
+from astra.domain.orders import OrderEvent, OrderState, PaperOrder
+from astra.domain.prices import Side, in_bounds, on_grid
+from astra.domain.reasons import OrderReason
+from astra.domain.toxicity import SpreadRegime
+from astra.domain.trading import Fill, Liquidity, OrderIntent
+
+_NO_IMPROVE_REGIMES = frozenset({SpreadRegime.WIDE, SpreadRegime.BROKEN})
+
+
+@dataclass(frozen=True, slots=True)
+class OrderConfig:
+    ttl_ms: int = 120_000
+    stale_ms: int = 60_000
+    max_chase_ticks: int = 3
+    latency_mean_ms: float = 50.0
+    latency_min_ms: int = 0
+    rebate: bool = False
+
+    def __post_init__(self) -> None:
+        if self.ttl_ms <= 0 or self.stale_ms <= 0:
+            raise ValueError("order TTL and stale threshold must be positive")
+        if self.max_chase_ticks < 0 or self.latency_min_ms < 0 or self.latency_mean_ms < 0:
+            raise ValueError("chase ticks and latency must be non-negative")
+
+
+def _crosses(side: Side, price: int, book: TokenBook) -> bool:
+    opposite = book.best(side.opposite)
+    if opposite is None:
+        return False
+    return price >= opposite[0] if side is Side.BUY else price <= opposite[0]
+
+
+def _improves(side: Side, old: int, new: int) -> bool:
+    return new > old if side is Side.BUY else new < old
+
+
+class OrderManager:
+    def __init__(self, market: MarketInfo, config: OrderConfig, rng: np.random.Generator) -> None:
+        self.market = market
+        self.config = config
+        self._rng = rng
+        self._orders: dict[str, PaperOrder] = {}  # open orders only, in submit order
+        self._seq = 0
+        self._fill_seq = 0
+        self._outbox: list[OrderEvent] = []
+
+    # -- queries ---------------------------------------------------------------------
+    def open_orders(self) -> list[PaperOrder]:
+        return list(self._orders.values())
+
+    def order(self, order_id: str) -> PaperOrder | None:
+        return self._orders.get(order_id)
+
+    def take_events(self) -> list[OrderEvent]:
+        events, self._outbox = self._outbox, []
+        return events
+
+    # -- submit ------------------------------------------------------------------------
+    def _next_id(self) -> str:
+        self._seq += 1
+        return f"{self.market.condition_id[:10]}-{self._seq}"
+
+    def _identity_reject(self, intent: OrderIntent, book: TokenBook) -> OrderReason | None:
+        if intent.market != self.market.condition_id or intent.asset_id not in self.market.tokens:
+            return OrderReason.UNKNOWN_ASSET
+        if not intent.post_only:
+            return OrderReason.NOT_POST_ONLY
+        if not book.synced or book.tick is None:
+            return OrderReason.BOOK_NOT_SYNCED
+        return None
+
+    def _price_reject(self, intent: OrderIntent, book: TokenBook) -> OrderReason | None:
+        tick = book.tick or self.market.tick
+        if intent.size <= 0 or intent.size < self.market.min_size:
+            return OrderReason.BELOW_MIN_SIZE
+        if not on_grid(intent.price, tick):
+            return OrderReason.OFF_GRID
+        if not in_bounds(intent.price, tick):
+            return OrderReason.OUT_OF_BOUNDS
+        if _crosses(intent.side, intent.price, book):
+            return OrderReason.WOULD_CROSS
+        return None
+
+    def submit(
+        self,
+        intent: OrderIntent,
+        book: TokenBook,
+        now_ms: int,
+        *,
+        anchor_price: int | None = None,
+        replaces: str = "",
+    ) -> OrderEvent:
+        """Place a post-only paper order; the event is SUBMITTED (pending) or REJECTED."""
+        if book.asset_id != intent.asset_id:
+            raise ValueError(f"intent for {intent.asset_id} checked against {book.asset_id}")
+        reject = self._identity_reject(intent, book) or self._price_reject(intent, book)
+        latency = 0 if reject else self._draw_latency()
+        order = PaperOrder(
+            order_id=self._next_id(),
+            market=intent.market,
+            asset_id=intent.asset_id,
+            side=intent.side,
+            price=intent.price,
+            size=intent.size,
+            filled=0,
+            state=OrderState.PENDING_NEW,
+            created_ms=now_ms,
+            live_at_ms=now_ms + latency,
+            expires_ms=now_ms + self.config.ttl_ms,
+            queue_ahead=book.size_at(intent.side, intent.price),
+            refreshed_ms=now_ms,
+            anchor_price=intent.price if anchor_price is None else anchor_price,
+            strategy=intent.strategy,
+            replaces=replaces,
+        )
+        if reject is not None:
+            return OrderEvent.of(order.moved(OrderState.REJECTED), reject, now_ms)
+        self._orders[order.order_id] = order
+        return OrderEvent.of(order, OrderReason.SUBMITTED, now_ms)
+
+    def _draw_latency(self) -> int:
+        return draw_latency_ms(self._rng, self.config.latency_mean_ms, self.config.latency_min_ms)
+
+    # -- transitions -------------------------------------------------------------------
+    def _move(
+        self, order: PaperOrder, state: OrderState, reason: OrderReason, now_ms: int
+    ) -> OrderEvent:
+        moved = order.moved(state)
+        if moved.state.terminal:
+            del self._orders[order.order_id]
+        else:
+            self._orders[order.order_id] = moved
+        return OrderEvent.of(moved, reason, now_ms)
+
+    def _activate_due(self, now_ms: int) -> list[OrderEvent]:
+        due = [
+            o
+            for o in self._orders.values()
+            if o.state is OrderState.PENDING_NEW and o.live_at_ms <= now_ms
+        ]
+        return [self._move(o, OrderState.RESTING, OrderReason.ACCEPTED, now_ms) for o in due]
+
+    def cancel(self, order_id: str, reason: OrderReason, now_ms: int) -> OrderEvent | None:
+        """Cancel an open order; None when it is no longer open (filled, expired, ...)."""
+        order = self._orders.get(order_id)
+        if order is None:
+            return None
+        return self._move(order, OrderState.CANCELED, reason, now_ms)
+
+    def cancel_all(
+        self, reason: OrderReason, now_ms: int, *, asset_id: str | None = None
+    ) -> list[OrderEvent]:
+        ids = [o.order_id for o in self._orders.values() if asset_id in (None, o.asset_id)]
+        return [self._move(self._orders[i], OrderState.CANCELED, reason, now_ms) for i in ids]
+
+    def refresh(self, order_id: str, now_ms: int) -> bool:
+        """The strategy still wants this order: push its stale deadline out."""
+        order = self._orders.get(order_id)
+        if order is None:
+            return False
+        self._orders[order_id] = replace(order, refreshed_ms=now_ms)
+        return True
+
+    def replace(
+        self,
+        order_id: str,
+        new_price: int,
+        now_ms: int,
+        *,
+        book: TokenBook,
+        toxic: bool,
+        regime: SpreadRegime,
+    ) -> list[OrderEvent]:
+        """Cancel and re-submit at `new_price` (a new order: new TTL, back of the queue)."""
+        old = self._orders.get(order_id)
+        if old is None:
+            return []
+        tick = book.tick or self.market.tick
+        if _improves(old.side, old.price, new_price) and (toxic or regime in _NO_IMPROVE_REGIMES):
+            return [self._move(old, OrderState.CANCELED, OrderReason.TOXIC_NO_IMPROVE, now_ms)]
+        if abs(new_price - old.anchor_price) > self.config.max_chase_ticks * tick.pips:
+            return [self._move(old, OrderState.CANCELED, OrderReason.CHASE_LIMIT, now_ms)]
+        canceled = self._move(old, OrderState.CANCELED, OrderReason.REPLACED, now_ms)
+        intent = OrderIntent(
+            market=old.market,
+            asset_id=old.asset_id,
+            side=old.side,
+            price=new_price,
+            size=old.remaining,
+            strategy=old.strategy,
+            reason=OrderReason.REPLACED,
+        )
+        fresh = self.submit(
+            intent, book, now_ms, anchor_price=old.anchor_price, replaces=old.order_id
+        )
+        return [canceled, fresh]
+
+    # -- market data -------------------------------------------------------------------
+    def on_book_change(
+        self,
+        change: LevelChange | PriceChange | BookSnapshot,
+        book: TokenBook,
+        now_ms: int,
+    ) -> list[OrderEvent]:
+        """Advance queue positions after `book` applied `change`; returns activations."""
+        events = self._activate_due(now_ms)
+        levels: set[tuple[Side, int]] | None = None  # None: every level may have changed
+        if isinstance(change, LevelChange):
+            levels = {(change.side, change.price)}
+        elif isinstance(change, PriceChange):
+            levels = {(c.side, c.price) for c in change.changes if c.asset_id == book.asset_id}
+        for order in list(self._orders.values()):
+            if order.asset_id != book.asset_id:
+                continue
+            if levels is not None and (order.side, order.price) not in levels:
+                continue
+            visible = book.size_at(order.side, order.price)
+            queue = queue_after_level_change(order.queue_ahead, visible, live=order.state.live)
+            if queue != order.queue_ahead:
+                self._orders[order.order_id] = replace(order, queue_ahead=queue)
+        return events
+
+    def on_trade(self, trade: Trade, now_ms: int) -> list[Fill]:
+        """Fill resting orders from one trade print; transition events go to the outbox."""
+        self._outbox.extend(self._activate_due(now_ms))
+        left = trade.size  # our own orders never fill twice from the same volume
+        fills: list[Fill] = []
+        for order in list(self._orders.values()):
+            if order.asset_id != trade.asset_id or not order.state.live or left <= 0:
+                continue
+            result = trade_fill(
+                order.side, order.price, order.queue_ahead, order.remaining,
+                trade.price, left, trade.taker_side,
+            )  # fmt: skip
+            self._orders[order.order_id] = replace(order, queue_ahead=result.queue_ahead)
+            if result.fill > 0:
+                left -= result.fill
+                fills.append(self._fill(self._orders[order.order_id], result.fill, now_ms))
+        return fills
+
+    def _fill(self, order: PaperOrder, size: int, now_ms: int) -> Fill:
+        self._fill_seq += 1
+        filled = order.filled + size
+        done = filled == order.size
+        state = OrderState.FILLED if done else OrderState.PARTIALLY_FILLED
+        moved = order.moved(state, filled=filled)
+        if done:
+            del self._orders[order.order_id]
+        else:
+            self._orders[order.order_id] = moved
+        reason = OrderReason.FILLED if done else OrderReason.PARTIAL_FILL
+        self._outbox.append(OrderEvent.of(moved, reason, now_ms))
+        return Fill(
+            fill_id=f"{order.order_id}-f{self._fill_seq}",
+            order_id=order.order_id,
+            market=order.market,
+            asset_id=order.asset_id,
+            side=order.side,
+            price=order.price,
+            size=size,
+            fee=maker_fee(self.market.fees, order.price, size, rebate=self.config.rebate),
+            liquidity=Liquidity.MAKER,
+            ts_ms=now_ms,
+        )
+
+    def on_tick_size_change(self, event: TickSizeChange, now_ms: int) -> list[OrderEvent]:
+        """Old-grid orders are invalid on the new grid: cancel them."""
+        return self.cancel_all(OrderReason.TICK_SIZE_CHANGE, now_ms, asset_id=event.asset_id)
+
+    def sweep(self, now_ms: int) -> list[OrderEvent]:
+        """Queued events, then activations, TTL expiries and stale cancels due at `now_ms`."""
+        events = self.take_events()
+        events.extend(self._activate_due(now_ms))
+        for order in list(self._orders.values()):
+            if now_ms >= order.expires_ms:
+                events.append(
+                    self._move(order, OrderState.EXPIRED, OrderReason.TTL_EXPIRED, now_ms)
+                )
+            elif now_ms - order.refreshed_ms >= self.config.stale_ms:
+                events.append(self._move(order, OrderState.CANCELED, OrderReason.STALE, now_ms))
+        return events
