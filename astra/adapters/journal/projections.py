@@ -105,6 +105,11 @@ def _fill(r: JournalRecord, d: Mapping[str, Any]) -> Row:
 def _ledger(r: JournalRecord, d: Mapping[str, Any]) -> Row:
     if not isinstance(d.get("positions"), dict):
         raise PayloadError(f"{_where(r)}: 'positions' must be an object")
+    if not isinstance(d.get("settled", {}), dict):
+        raise PayloadError(f"{_where(r)}: 'settled' must be an object")
+    # Not columns, but the checker recomputes the ledger from them: required at write time.
+    _int(r, d, "opening_cash")
+    _int(r, d, "fills")
     return (
         r.producer,
         r.seq,
