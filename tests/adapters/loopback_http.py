@@ -113,6 +113,8 @@ class VenueState:
     faults: list[Fault] = field(default_factory=list)
     keyset_enabled: bool = True
     repeat_cursor: bool = False  # the known server bug: next_cursor never advances
+    honour_filters: bool = True  # False: serve closed/inactive markets despite the filter
+    endless: bool = False  # offset pages are always full (a universe too big to walk)
     hang_s: float = 5.0
     requests: list[Recorded] = field(default_factory=list)
 
@@ -256,6 +258,8 @@ class LoopbackVenue:
 
     def _collection(self, key: str, query: dict[str, list[str]]) -> list[JsonDict]:
         items = self.state.markets if key == "markets" else self.state.events
+        if not self.state.honour_filters:
+            return items
         return [item for item in items if _matches(item, query)]
 
     def _keyset(self, key: str, query: dict[str, list[str]]) -> Response:
@@ -276,7 +280,10 @@ class LoopbackVenue:
         if offset > 10_000:
             return 422, _dumps({"error": "offset must be <= 10000"})
         items = self._collection(key, query)
-        return 200, _dumps(items[offset : offset + _limit(query)])
+        limit = _limit(query)
+        if self.state.endless:
+            return 200, _dumps([items[(offset + i) % len(items)] for i in range(limit)])
+        return 200, _dumps(items[offset : offset + limit])
 
     def _search(self, query: dict[str, list[str]]) -> Response:
         page = int(_one(query, "page") or 1)
