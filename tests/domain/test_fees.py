@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from astra.domain.fees import maker_fee, taker_fee
 from astra.domain.market import FeeSchedule
 from astra.domain.settlement import settlement_payout
 from astra.domain.trading import Settlement
-from hypothesis import given
-from hypothesis import strategies as st
 
 CRYPTO = FeeSchedule(rate=Decimal("0.07"), exponent=1, taker_only=True, rebate_rate=Decimal("0.2"))
 

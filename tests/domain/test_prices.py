@@ -5,6 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from astra.domain.prices import (
     ONE,
     PriceError,
@@ -19,8 +22,6 @@ from astra.domain.prices import (
     to_micros,
     to_pips,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 CENTS = [f"0.{c:02d}" for c in range(1, 100)]
 
