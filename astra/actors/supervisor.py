@@ -1,0 +1,518 @@
+"""The threaded supervisor: a thin shell that carries out `SupervisionPolicy` plans.
+
+Choice: a plain thread-safe object with one worker thread, not a pykka actor. Death reports
+arrive from any thread through `report()` (a queue put: never blocks, never takes a lock), and
+the worker handles them one at a time, so a child that dies *during* a restart is just the
+next report — and a report about a generation that is no longer current is stale and
+ignored. Children and the registry are changed only under `_lock`; the `before_restart`
+callback and the backoff wait run outside it, so `shutdown()` from another thread can always
+proceed (it wakes the backoff wait and then stops children in reverse start order, each
+within its shutdown timeout, abandoning those that do not stop).
+
+For every death it acts on, the worker: logs one ERROR line and counts the failure; calls
+`before_restart(died)` and waits for it to return (the halt-first protocol runs there); then
+removes, restarts (after the backoff delay) or escalates. Escalation stops all children and
+reports this supervisor's own death to its parent; the root (no parent) sets `escalated` and
+`exit_code = 1` for the composition root, which exits the process — the library never does.
+Do not call `add_child`/`remove_child`/`shutdown` from inside a child's `on_stopping`.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+from astra.actors.backoff import BackoffPolicy
+from astra.actors.base import ActorChild
+from astra.actors.dead_letters import DeadLetterLog, account
+from astra.actors.health import ControlBlock, HealthSnapshot
+from astra.actors.registry import Entry, Registry
+from astra.actors.runtime_messages import ChildDied, DeadLetters, DeathCause
+from astra.actors.supervision import (
+    Child,
+    ChildContext,
+    ChildSpec,
+    Directive,
+    FaultHook,
+    Intensity,
+    Plan,
+    RestartType,
+    Strategy,
+    SupervisionPolicy,
+)
+from astra.domain.clock import Clock
+from astra.domain.metrics_port import (
+    ACTOR_FAILURES_TOTAL,
+    ACTOR_RESTARTS_TOTAL,
+    ESCALATIONS_TOTAL,
+    MetricsSink,
+)
+
+_log = logging.getLogger("astra.actors.supervisor")
+
+T = TypeVar("T")
+BeforeRestart = Callable[[ChildDied], None]
+ESCALATION_EXIT_CODE = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisorConfig:
+    name: str
+    strategy: Strategy = Strategy.ONE_FOR_ONE
+    intensity: Intensity = field(default_factory=Intensity)
+    backoff: BackoffPolicy = field(default_factory=BackoffPolicy)
+    seed: int = 0
+    shutdown_timeout_s: float = 10.0  # whole-tree budget for shutdown and escalation
+
+
+@dataclass(frozen=True, slots=True)
+class ShutdownReport:
+    stopped: tuple[str, ...]  # in the order they were stopped (reverse start order)
+    not_stopped: tuple[str, ...]  # did not stop in time: abandoned
+
+    @property
+    def clean(self) -> bool:
+        return not self.not_stopped
+
+
+class _Slot:
+    __slots__ = ("child", "generation", "spec")
+
+    def __init__(self, spec: ChildSpec) -> None:
+        self.spec = spec
+        self.child: Child | None = None
+        self.generation = 0
+
+
+class _Stop:
+    """Sentinel that ends the worker loop."""
+
+
+class _Failure:
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _attempt(action: Callable[[], T]) -> T | _Failure:
+    try:
+        return action()
+    except Exception as error:  # noqa: BLE001 - the supervisor's one crash-to-report point
+        return _Failure(error)
+
+
+class Supervisor:
+    """OTP-style supervisor. Build, then `start(specs)`; `report` is the children's inbox."""
+
+    kind = "supervisor"
+
+    def __init__(
+        self,
+        config: SupervisorConfig,
+        *,
+        clock: Clock,
+        metrics: MetricsSink,
+        registry: Registry,
+        parent: Callable[[ChildDied], None] | None = None,
+        generation: int = 0,
+        before_restart: BeforeRestart | None = None,
+        dead_letters: DeadLetterLog | None = None,
+        faults: FaultHook | None = None,
+        wait: Callable[[float], bool] | None = None,
+    ) -> None:
+        self.config = config
+        self.name = config.name
+        self.generation = generation
+        self._clock = clock
+        self._metrics = metrics
+        self._registry = registry
+        self._parent = parent
+        self._before_restart = before_restart
+        self._dead_letters = dead_letters
+        self._faults = faults
+        self._policy = SupervisionPolicy(
+            config.strategy, config.intensity, config.backoff, config.seed
+        )
+        self._lock = threading.RLock()
+        self._slots: dict[str, _Slot] = {}  # insertion order is start order
+        self._events: queue.Queue[ChildDied | _Stop] = queue.Queue()
+        self._halt = threading.Event()  # set by shutdown/escalation: stop acting
+        self._wait = wait or self._halt.wait  # backoff wait; True means "halted, give up"
+        self.block = ControlBlock(config.name, generation, clock.now_ms())
+        self.block.attach(self.kind, self._events.qsize, self._abandoned)
+        self.escalated = threading.Event()
+        self.stopped = threading.Event()
+        self.exit_code: int | None = None
+        self._worker = threading.Thread(target=self._run, name=f"supervisor-{self.name}")
+
+    # -- public API ----------------------------------------------------------------------
+
+    def start(self, specs: Sequence[ChildSpec] = ()) -> None:
+        """Start the children in order (a factory error propagates), then the worker."""
+        with self._lock:
+            for spec in specs:
+                self._add(spec)
+        self._worker.start()
+        self.block.mark_started(self._clock.now_ms())
+
+    def report(self, died: ChildDied) -> None:
+        """Thread-safe, non-blocking: a child (or the watchdog) reports a death."""
+        self._events.put(died)
+
+    def add_child(self, spec: ChildSpec) -> Child:
+        """Start a new child at the end of the start order (the dynamic pool's `start_child`)."""
+        with self._lock:
+            if self._halt.is_set():
+                raise RuntimeError(f"supervisor {self.name} is stopped")
+            return self._add(spec)
+
+    def remove_child(self, name: str, timeout_s: float = 5.0) -> bool:
+        """Stop and forget a child; False if it had to be abandoned or was unknown."""
+        with self._lock:
+            slot = self._slots.pop(name, None)
+            if slot is None:
+                return False
+            self._policy.forget(name)
+            return self._stop_slot(slot, timeout_s)
+
+    def child(self, name: str) -> Child | None:
+        with self._lock:
+            slot = self._slots.get(name)
+            return None if slot is None else slot.child
+
+    def children(self) -> list[tuple[str, int, bool]]:
+        """(name, generation, alive) in start order."""
+        with self._lock:
+            return [
+                (name, slot.generation, slot.child is not None and slot.child.is_alive())
+                for name, slot in self._slots.items()
+            ]
+
+    def shutdown(self, timeout_s: float | None = None) -> ShutdownReport:
+        """Stop every child in reverse start order within `timeout_s`; never hangs."""
+        budget = self.config.shutdown_timeout_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + budget
+        self._halt.set()
+        if not self._lock.acquire(timeout=budget):
+            # The worker is inside a bounded stop; report everything as not stopped.
+            return ShutdownReport((), tuple(self._slots))
+        try:
+            result = self._stop_all(deadline)
+        finally:
+            self._lock.release()
+        self._finish(DeathCause.STOPPED, "shutdown", deadline)
+        if self.exit_code is None:
+            self.exit_code = 0
+        return result
+
+    # -- worker --------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            event = self._events.get()
+            if isinstance(event, _Stop):
+                return
+            outcome = _attempt(lambda: self._on_death(event))  # noqa: B023 - called at once
+            if isinstance(outcome, _Failure):
+                # A bug in supervision itself: fail closed, like a spent budget.
+                self._escalate(event, f"supervisor error: {outcome.error!r}")
+                return
+            if self.stopped.is_set():
+                return
+
+    def _on_death(self, died: ChildDied) -> None:
+        account(self._metrics, self._dead_letters, died.kind, died.dead_letters)
+        with self._lock:
+            if self._halt.is_set():
+                return
+            slot = self._slots.get(died.name)
+            child = None if slot is None else slot.child
+            if slot is None or child is None or child.generation != died.generation:
+                return  # stale: a generation we already replaced or stopped on purpose
+            slot.child = None
+            self._registry.unbind(died.name, died.generation)
+            order = [(name, s.spec.restart) for name, s in self._slots.items()]
+        died = self._with_abandoned(child, died)
+        self._log_death(died)
+        plan = self._policy.decide(order, died, self._clock.now_ms())
+        if not self._run_before_restart(died):
+            return
+        if plan.directive is Directive.ESCALATE:
+            self._escalate(died, "restart intensity exceeded")
+        elif plan.directive is Directive.REMOVE:
+            with self._lock:
+                self._slots.pop(died.name, None)
+                self._policy.forget(died.name)
+        else:
+            self._restart(plan, died)
+
+    def _with_abandoned(self, child: Child, died: ChildDied) -> ChildDied:
+        # Found dead/stuck by the watchdog: give the old generation up and count its mail.
+        letters = child.abandon()
+        if letters is None:
+            return died
+        account(self._metrics, self._dead_letters, died.kind, letters)
+        return replace(died, dead_letters=died.dead_letters.merge(letters))
+
+    def _run_before_restart(self, died: ChildDied) -> bool:
+        if self._before_restart is None:
+            return True
+        hook = self._before_restart
+        outcome = _attempt(lambda: hook(died))
+        if isinstance(outcome, _Failure):
+            # Halt-first could not be guaranteed: restarting would fail open.
+            self._escalate(died, f"before_restart failed: {outcome.error!r}")
+            return False
+        return True
+
+    def _restart(self, plan: Plan, died: ChildDied) -> None:
+        if plan.delay_ms and self._wait(plan.delay_ms / 1000.0):
+            return  # shut down while waiting
+        with self._lock:
+            if self._halt.is_set():
+                return
+            for name in plan.stop:
+                slot = self._slots.get(name)
+                if slot is not None:
+                    self._stop_slot(slot, slot.spec.shutdown_timeout_s)
+            for name in plan.drop:
+                self._slots.pop(name, None)
+            for name in plan.start:
+                slot = self._slots.get(name)
+                if slot is not None and slot.child is None:
+                    self._launch(slot)
+                    self._count_restart(slot, died)
+
+    def _escalate(self, died: ChildDied, why: str) -> None:
+        self._metrics.inc(ESCALATIONS_TOTAL, {"supervisor": self.name})
+        _log.error(
+            "supervisor escalated: supervisor=%s after kind=%s name=%s reason=%s: %s",
+            self.name,
+            died.kind,
+            died.name,
+            died.cause,
+            why,
+        )
+        self._halt.set()
+        deadline = time.monotonic() + self.config.shutdown_timeout_s
+        with self._lock:
+            self._stop_all(deadline)
+        detail = f"{why} (last: {died.kind} {died.name} {died.cause})"
+        self._finish(DeathCause.ESCALATED, detail, deadline)
+        if self._parent is None:
+            self.exit_code = ESCALATION_EXIT_CODE
+            self.escalated.set()
+
+    # -- children ------------------------------------------------------------------------
+
+    def _add(self, spec: ChildSpec) -> Child:
+        if spec.name in self._slots:
+            raise ValueError(f"{self.name} already supervises a child named {spec.name!r}")
+        slot = _Slot(spec)
+        self._slots[spec.name] = slot
+        return self._launch(slot)
+
+    def _launch(self, slot: _Slot) -> Child:
+        slot.generation += 1
+        block = ControlBlock(slot.spec.name, slot.generation, self._clock.now_ms())
+        ctx = ChildContext(
+            name=slot.spec.name,
+            generation=slot.generation,
+            clock=self._clock,
+            metrics=self._metrics,
+            report=self.report,
+            block=block,
+            dead_letters=self._dead_letters,
+            faults=self._faults,
+        )
+        outcome = _attempt(lambda: slot.spec.start(ctx))
+        if isinstance(outcome, _Failure):
+            # The factory itself failed: a start failure like any other, handled by the worker.
+            child: Child = _StillBorn(block, slot.spec.kind)
+            self.report(_still_born_report(slot, outcome.error))
+        else:
+            child = outcome
+        slot.child = child
+        if isinstance(child, ActorChild):
+            self._registry.bind(Entry(child, self.report, self.name))
+        return child
+
+    def _stop_slot(self, slot: _Slot, timeout_s: float) -> bool:
+        child = slot.child
+        if child is None:
+            return True
+        slot.child = None  # its own exit report is now stale
+        self._registry.unbind(child.name, child.generation)
+        if child.stop(max(timeout_s, 0.0)):
+            return True
+        letters = child.abandon() or DeadLetters()
+        account(self._metrics, self._dead_letters, child.kind, letters)
+        self._log_death(
+            ChildDied(
+                child.name,
+                child.kind,
+                child.generation,
+                DeathCause.SHUTDOWN_TIMEOUT,
+                f"did not stop within {timeout_s:.3f}s; abandoned",
+                letters,
+            )
+        )
+        return False
+
+    def _stop_all(self, deadline: float) -> ShutdownReport:
+        stopped: list[str] = []
+        stuck: list[str] = []
+        for name, slot in reversed(list(self._slots.items())):
+            if slot.child is None:
+                continue
+            budget = min(slot.spec.shutdown_timeout_s, deadline - time.monotonic())
+            (stopped if self._stop_slot(slot, budget) else stuck).append(name)
+        return ShutdownReport(tuple(stopped), tuple(stuck))
+
+    def _finish(self, cause: DeathCause, detail: str, deadline: float) -> None:
+        self._events.put(_Stop())
+        if threading.current_thread() is not self._worker and self._worker.is_alive():
+            self._worker.join(max(deadline - time.monotonic(), 0.0))
+        first = self.block.claim_exit()
+        self.stopped.set()
+        if first and self._parent is not None:
+            self._parent(ChildDied(self.name, self.kind, self.generation, cause, detail))
+
+    def _abandoned(self) -> DeadLetters:
+        self._halt.set()
+        return DeadLetters()
+
+    # -- reporting -----------------------------------------------------------------------
+
+    def _log_death(self, died: ChildDied) -> None:
+        if died.normal:
+            _log.info("actor stopped: kind=%s name=%s", died.kind, died.name)
+            return
+        self._metrics.inc(ACTOR_FAILURES_TOTAL, {"kind": died.kind, "reason": died.cause})
+        _log.error(
+            "actor failed: kind=%s name=%s generation=%d reason=%s dead_letters=%d %s",
+            died.kind,
+            died.name,
+            died.generation,
+            died.cause,
+            died.dead_letters.total,
+            died.detail,
+            exc_info=died.error,
+        )
+
+    def _count_restart(self, slot: _Slot, died: ChildDied) -> None:
+        kind = slot.child.kind if slot.child is not None else slot.spec.kind
+        self._metrics.inc(ACTOR_RESTARTS_TOTAL, {"kind": kind})
+        _log.error(
+            "actor restarted: kind=%s name=%s generation=%d reason=%s (after %s %s)",
+            kind,
+            slot.spec.name,
+            slot.generation,
+            died.cause,
+            died.kind,
+            died.name,
+        )
+
+
+def _still_born_report(slot: _Slot, error: Exception) -> ChildDied:
+    detail = f"start factory failed: {type(error).__name__}: {error}"
+    return ChildDied(
+        slot.spec.name,
+        slot.spec.kind,
+        slot.generation,
+        DeathCause.START_EXCEPTION,
+        detail,
+        error=error,
+    )
+
+
+class _StillBorn:
+    """A child whose factory raised: dead from the start, its death already reported."""
+
+    def __init__(self, block: ControlBlock, kind: str) -> None:
+        self._block = block
+        self.kind = kind
+        block.claim_exit()
+
+    @property
+    def name(self) -> str:
+        return self._block.name
+
+    @property
+    def generation(self) -> int:
+        return self._block.generation
+
+    def is_alive(self) -> bool:
+        return False
+
+    def health(self) -> HealthSnapshot:
+        return self._block.snapshot()
+
+    def stop(self, timeout_s: float) -> bool:
+        return True
+
+    def abandon(self) -> DeadLetters | None:
+        return None
+
+
+class SupervisorChild:
+    """A nested supervisor as its parent sees it (implements `supervision.Child`)."""
+
+    def __init__(self, supervisor: Supervisor) -> None:
+        self.supervisor = supervisor
+        self.kind = Supervisor.kind
+
+    @property
+    def name(self) -> str:
+        return self.supervisor.name
+
+    @property
+    def generation(self) -> int:
+        return self.supervisor.generation
+
+    def is_alive(self) -> bool:
+        return not self.supervisor.stopped.is_set()
+
+    def health(self) -> HealthSnapshot:
+        return self.supervisor.block.snapshot()
+
+    def stop(self, timeout_s: float) -> bool:
+        return self.supervisor.shutdown(timeout_s).clean
+
+    def abandon(self) -> DeadLetters | None:
+        return self.supervisor.block.abandon()
+
+
+def supervisor_spec(
+    config: SupervisorConfig,
+    registry: Registry,
+    children: Sequence[ChildSpec],
+    *,
+    restart: RestartType = RestartType.PERMANENT,
+    **options: Any,
+) -> ChildSpec:
+    """A ChildSpec that starts a nested supervisor (fresh on every restart) under a parent.
+
+    `options` go to `Supervisor` (before_restart, dead_letters, faults, wait).
+    """
+
+    def start(ctx: ChildContext) -> Child:
+        supervisor = Supervisor(
+            replace(config, name=ctx.name),
+            clock=ctx.clock,
+            metrics=ctx.metrics,
+            registry=registry,
+            parent=ctx.report,
+            generation=ctx.generation,
+            **options,
+        )
+        supervisor.start(children)
+        return SupervisorChild(supervisor)
+
+    return ChildSpec(config.name, start, restart, config.shutdown_timeout_s, kind=Supervisor.kind)
