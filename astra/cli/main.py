@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 # Command-group modules under astra.cli, in --help order.
-COMMAND_MODULES: tuple[str, ...] = ("config", "db", "decisions", "discover")
+COMMAND_MODULES: tuple[str, ...] = ("config", "db", "decisions", "discover", "definitions")
 
 
 class CommandError(Exception):
