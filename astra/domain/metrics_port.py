@@ -81,3 +81,8 @@ MARKETS = "astra_markets"  # gauge, labels: state
 HTTP_REQUESTS_TOTAL = "astra_http_requests_total"  # counter, labels: service, outcome
 DISCOVERY_REJECTED_MARKETS_TOTAL = "astra_discovery_rejected_markets_total"  # labels: reason
 DISCOVERY_VETOES_TOTAL = "astra_discovery_vetoes_total"  # counter, labels: reason
+# Operator surface: build info, startup checklist, burn-in, alert notifier.
+BUILD_INFO = "astra_build_info"  # gauge = 1, labels: version, python
+STARTUP_CHECK_PASSED = "astra_startup_check_passed"  # gauge, labels: check (1 pass, 0 fail)
+BURN_IN_REMAINING = "astra_burn_in_remaining_rounds"  # gauge
+ALERTS_TOTAL = "astra_alerts_total"  # counter, labels: kind, outcome (sent|rate_limited|...)
