@@ -33,6 +33,13 @@ class CancelAll:
 
 
 @dataclass(frozen=True, slots=True)
+class TradingResumed:
+    """The RiskActor resumed trading: a market's own halt gate opens again."""
+
+    resume_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class MarketQuery:
     """Ask: the market's `MarketDigest` (resting orders, book digest) for checks and status."""
 
@@ -63,16 +70,6 @@ class FillReport:
     """A paper fill, for the ledger (deduplicated by fill id)."""
 
     fill: Fill
-
-
-@dataclass(frozen=True, slots=True)
-class MarkPrice:
-    """The latest mark (mid) of a token, for exposure and drawdown."""
-
-    market: str
-    asset_id: str
-    price: int
-    now_ms: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ operations.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from astra.domain.journal_record import JournalRecord, RecordKind
@@ -27,7 +27,6 @@ class Outbox:
         self.producer = producer
         self._lock = threading.Lock()
         self._last_seq = last_seq
-        self._acked = last_seq
         self._pending: dict[int, JournalRecord] = {}
 
     def append(
@@ -42,14 +41,12 @@ class Outbox:
             self._pending[record.seq] = record
             return record
 
-    def ack(self, seq: int) -> None:
-        """Every record up to `seq` is committed."""
+    def ack(self, seqs: Iterable[int]) -> None:
+        """These records are committed. Exact numbers, never "everything up to": a batch that
+        was lost with a dead TelemetryActor must stay pending even if a later one committed."""
         with self._lock:
-            if seq <= self._acked:
-                return
-            for number in range(self._acked + 1, seq + 1):
-                self._pending.pop(number, None)
-            self._acked = seq
+            for seq in seqs:
+                self._pending.pop(seq, None)
 
     def pending(self) -> tuple[JournalRecord, ...]:
         """Records not yet acknowledged, in sequence order (what a resend sends)."""
@@ -59,10 +56,6 @@ class Outbox:
     @property
     def last_seq(self) -> int:
         return self._last_seq
-
-    @property
-    def acked(self) -> int:
-        return self._acked
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -84,11 +77,18 @@ class Outboxes:
                 self._boxes[producer] = box
             return box
 
-    def ack(self, producer: str, seq: int) -> None:
+    def ack(self, producer: str, seqs: Iterable[int]) -> None:
         with self._lock:
             box = self._boxes.get(producer)
         if box is not None:
-            box.ack(seq)
+            box.ack(seqs)
+
+    def ack_records(self, records: Iterable[JournalRecord]) -> None:
+        by_producer: dict[str, list[int]] = {}
+        for record in records:
+            by_producer.setdefault(record.producer, []).append(record.seq)
+        for producer, seqs in by_producer.items():
+            self.ack(producer, seqs)
 
     def all_pending(self) -> tuple[JournalRecord, ...]:
         with self._lock:

@@ -8,11 +8,14 @@ structurally; actors never import an adapter. The journal store in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from astra.domain.events import BookSnapshot
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.market import MarketInfo
+from astra.domain.reasons import HaltReason
+from astra.domain.trading import Fill, OrderIntent
+from astra.domain.verdict import Verdict
 
 
 class JournalWriter(Protocol):
@@ -56,3 +59,34 @@ class BookSource(Protocol):
     books unsynced, which the strategy treats as missing data (no quotes)."""
 
     def snapshots(self, market: MarketInfo) -> Sequence[BookSnapshot]: ...
+
+
+class RiskBook(Protocol):
+    """The RiskActor's view of the decision domain's risk state and ledger.
+
+    The RiskActor owns exactly one; `engine.domain_risk_book` adapts the domain's RiskState.
+    `apply_fill` returns the halt reason when the fill breached a hard limit (the book is
+    then HALTED); `resume` returns None on success or why it refused.
+    """
+
+    def is_halted(self) -> bool: ...
+
+    def state_name(self) -> str: ...
+
+    def check_intent(self, intent: OrderIntent, now_ms: int) -> Verdict: ...
+
+    def apply_fill(self, fill: Fill, now_ms: int) -> HaltReason | None: ...
+
+    def halt(self, reason: HaltReason, now_ms: int, detail: str) -> bool:
+        """Add a halt reason; True if it was not already active."""
+        ...
+
+    def resume(self, now_ms: int, operator: str) -> str | None: ...
+
+    def ledger_payload(self) -> dict[str, Any]:
+        """The ledger as a journal LEDGER payload (cash, fees, realised, positions)."""
+        ...
+
+    def digest(self) -> str:
+        """A stable hash of the ledger (positions, cash, fees, realised, fills seen)."""
+        ...

@@ -1,0 +1,204 @@
+"""MarketActor: one per market, a thin supervised shell around `MarketState`.
+
+On (re)start it rebuilds from the journal and a fresh book snapshot and comes up HALTED: its
+own gate refuses submits until the RiskActor announces a resume (`TradingResumed`), on top
+of the RiskActor's own refusal. Any order the journal still shows open (the halt protocol
+normally cancels them before the restart) is canceled with reason RESTART, so the actor's
+order table always equals a replay of its journal.
+
+Records leave through the producer's outbox in one `JournalAppend` per handled message;
+fills go to the RiskActor by name; approvals are asks with a timeout, where a timeout is the
+veto RISK_TIMEOUT and a missing or dying RiskActor is RISK_UNAVAILABLE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import pykka
+
+from astra.actors.base import SupervisedActor
+from astra.actors.market_state import (
+    MarketConfig,
+    MarketState,
+    open_orders_from_journal,
+)
+from astra.actors.messages import (
+    ApproveIntent,
+    CancelAll,
+    FeedEvent,
+    FillReport,
+    JournalAppend,
+    MarketDigest,
+    MarketQuery,
+    TradingResumed,
+)
+from astra.actors.outbox import Outbox
+from astra.actors.ports import BookSource, JournalReader
+from astra.actors.registry import Registry
+from astra.actors.supervision import ChildContext
+from astra.domain.contracts.contract import DefinitionContract
+from astra.domain.journal_record import JournalRecord, RecordKind
+from astra.domain.market import MarketInfo
+from astra.domain.reasons import GateVeto, OrderReason
+from astra.domain.strategies import Strategy
+from astra.domain.trading import Fill, OrderIntent
+from astra.domain.verdict import Verdict
+
+RISK_GATE = "risk"
+CancelObserver = Callable[[int, str, int], None]  # (halt_id, market, canceled)
+
+
+@dataclass(frozen=True, slots=True)
+class MarketDeps:
+    """What every MarketActor generation is built from (the engine owns these)."""
+
+    registry: Registry
+    journal: JournalReader
+    books: BookSource
+    config: MarketConfig
+    strategy: Callable[[MarketInfo], Strategy]
+    risk_name: str = "risk"
+    telemetry_name: str = "telemetry"
+    risk_timeout_s: float = 0.5
+    on_canceled: CancelObserver | None = None
+    contract: Callable[[MarketInfo], DefinitionContract | None] | None = None
+
+
+def market_producer(condition_id: str) -> str:
+    return f"market:{condition_id}"
+
+
+class _Sink:
+    """JournalSink over the producer's outbox; records are sent once per handled message."""
+
+    def __init__(self, outbox: Outbox, market: str) -> None:
+        self._outbox = outbox
+        self._market = market
+        self.batch: list[JournalRecord] = []
+
+    def emit(self, kind: RecordKind, ts_ms: int, payload: dict[str, Any]) -> None:
+        self.batch.append(self._outbox.append(kind, ts_ms, self._market, payload))
+
+
+class _RiskLink:
+    """RiskGateway by name. Local halt is a veto before asking; every failure is a veto."""
+
+    def __init__(self, deps: MarketDeps) -> None:
+        self._deps = deps
+        self.halted = True  # a (re)started market comes up HALTED
+
+    def approve(self, intent: OrderIntent, now_ms: int) -> Verdict:
+        if self.halted:
+            return Verdict.veto(RISK_GATE, GateVeto.HALTED, "market halted until resume")
+        deps = self._deps
+        try:
+            answer = deps.registry.ask(
+                deps.risk_name, ApproveIntent(intent, now_ms), deps.risk_timeout_s
+            )
+        except pykka.Timeout:
+            return Verdict.veto(RISK_GATE, GateVeto.RISK_TIMEOUT, "no answer in time")
+        except pykka.ActorDeadError as exc:
+            return Verdict.veto(RISK_GATE, GateVeto.RISK_UNAVAILABLE, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a crashing RiskActor is a named veto
+            return Verdict.veto(RISK_GATE, GateVeto.RISK_UNAVAILABLE, repr(exc))
+        if not isinstance(answer, Verdict):
+            return Verdict.veto(RISK_GATE, GateVeto.RISK_UNAVAILABLE, f"bad answer {answer!r}")
+        return answer
+
+    def report_fill(self, fill: Fill) -> None:
+        # Refused while the RiskActor is down (counted as a dead letter); the fill is already
+        # journaled, and a restarted RiskActor rebuilds its ledger from journaled fills.
+        self._deps.registry.tell(self._deps.risk_name, FillReport(fill))
+
+
+class MarketActor(SupervisedActor):
+    kind: ClassVar[str] = "market"
+
+    def __init__(self, ctx: ChildContext, info: MarketInfo, outbox: Outbox, deps: MarketDeps):
+        super().__init__(ctx)
+        self._info = info
+        self._outbox = outbox
+        self._deps = deps
+        self._sink = _Sink(outbox, info.condition_id)
+        self._risk = _RiskLink(deps)
+        contract = None if deps.contract is None else deps.contract(info)
+        self.state = MarketState(
+            info,
+            deps.strategy(info),
+            self._sink,
+            self._risk,
+            deps.config,
+            epoch=outbox.last_seq,
+            contract=contract,
+        )
+
+    def on_started(self) -> None:
+        now = self.clock.now_ms()
+        self._sink.emit(RecordKind.RISK_EVENT, now, _state_payload("halted", "restart"))
+        self._cancel_journaled_leftovers(now)
+        for snapshot in self._deps.books.snapshots(self._info):
+            self.state.on_event(snapshot, now)
+        self._send()
+
+    def handle(self, message: Any) -> Any:
+        try:
+            return self._handle(message)
+        finally:
+            self._send()
+
+    def _handle(self, message: Any) -> Any:
+        now = self.clock.now_ms()
+        if isinstance(message, FeedEvent):
+            self.state.on_event(message.event, now)
+            return None
+        if isinstance(message, CancelAll):
+            return self._cancel_all(message, now)
+        if isinstance(message, TradingResumed):
+            if self._risk.halted:
+                self._risk.halted = False
+                self._sink.emit(RecordKind.RISK_EVENT, now, _state_payload("active", "resume"))
+            return None
+        if isinstance(message, MarketQuery):
+            return self.digest()
+        raise TypeError(f"market cannot handle {type(message).__name__}")
+
+    def _cancel_all(self, message: CancelAll, now: int) -> int:
+        if message.reason is OrderReason.HALT and not self._risk.halted:
+            self._risk.halted = True
+            self._sink.emit(RecordKind.RISK_EVENT, now, _state_payload("halted", "halt"))
+        canceled = self.state.cancel_all(message.reason, now)
+        if self._deps.on_canceled is not None:
+            self._deps.on_canceled(message.halt_id, self._info.condition_id, canceled)
+        return canceled
+
+    def digest(self) -> MarketDigest:
+        return MarketDigest(
+            market=self._info.condition_id,
+            book_digest=self.state.book_digest(),
+            orders_digest=self.state.orders_digest(),
+            resting=len(self.state.orders.open_orders()),
+            events=self.state.events,
+            last_order_seq=self._outbox.last_seq,
+        )
+
+    def _cancel_journaled_leftovers(self, now: int) -> None:
+        producer = self._outbox.producer
+        records = [*self._deps.journal.producer_records(producer), *self._outbox.pending()]
+        for data in open_orders_from_journal(sorted(records, key=lambda r: r.seq)).values():
+            payload = dict(data, state="canceled", reason=OrderReason.RESTART.value)
+            self._sink.emit(RecordKind.ORDER_EVENT, now, payload)
+
+    def _send(self) -> None:
+        if not self._sink.batch:
+            return
+        batch, self._sink.batch = tuple(self._sink.batch), []
+        # Refused while the TelemetryActor is down: the records wait in the outbox and are
+        # resent when it restarts.
+        self._deps.registry.tell(self._deps.telemetry_name, JournalAppend(batch))
+
+
+def _state_payload(state: str, reason: str) -> dict[str, Any]:
+    return {"state": state, "reason": reason, "detail": "market"}

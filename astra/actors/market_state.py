@@ -1,0 +1,329 @@
+"""One market's trading state, driven synchronously: the MarketActor's body without threads.
+
+It owns both token books, toxicity, the optional definition contract, the strategy and the
+paper orders. `on_event` runs the per-event pipeline of docs/architecture.md; `cancel_all`
+serves halts. Everything it decides leaves through two narrow doors: `JournalSink` (decision,
+order and fill records, via the producer's outbox) and `RiskGateway` (approval asks and fill
+reports). Keeping it free of pykka makes replays and unit tests drive the exact code the
+actor runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from astra.domain.book import MarketBooks, TokenBook
+from astra.domain.contracts.canonical import definition_hash
+from astra.domain.contracts.contract import DefinitionContract
+from astra.domain.contracts.definition_gate import definition_gate
+from astra.domain.events import (
+    BookSnapshot,
+    MarketEvent,
+    MarketResolved,
+    PriceChange,
+    TickSizeChange,
+    Trade,
+)
+from astra.domain.journal_record import JournalRecord, RecordKind
+from astra.domain.market import MarketInfo
+from astra.domain.order_manager import OrderConfig, OrderManager
+from astra.domain.orders import OrderEvent, OrderState
+from astra.domain.reasons import GateVeto, OrderReason
+from astra.domain.strategies import (
+    DecisionAction,
+    MarketView,
+    QuoteTarget,
+    RestingQuote,
+    Strategy,
+    StrategyDecision,
+    TokenView,
+)
+from astra.domain.toxicity import ToxicityConfig, ToxicityState, classify_spread
+from astra.domain.trading import Fill, OrderIntent
+from astra.domain.verdict import Verdict
+
+DECISION_SCHEMA_VERSION = 1
+
+
+class JournalSink(Protocol):
+    """Numbers a record in the producer's outbox and hands it to the TelemetryActor."""
+
+    def emit(self, kind: RecordKind, ts_ms: int, payload: dict[str, Any]) -> None: ...
+
+
+class RiskGateway(Protocol):
+    """The RiskActor as a market sees it. `approve` never raises: no answer is a veto."""
+
+    def approve(self, intent: OrderIntent, now_ms: int) -> Verdict: ...
+
+    def report_fill(self, fill: Fill) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MarketConfig:
+    orders: OrderConfig = field(default_factory=OrderConfig)
+    toxicity: ToxicityConfig = field(default_factory=ToxicityConfig)
+    run_id: str = "run"
+    require_contract: bool = False
+    min_edge_pips: int = 0  # the EV gate for quoting: expected edge per share, in pips
+    seed: int = 0
+
+
+class _EpochOrderManager(OrderManager):
+    """Order ids unique across restarts: `<market>-e<epoch>-<n>`, with the epoch taken from
+    the producer's journal sequence at start (it only grows), so a restarted actor can never
+    reissue an id its previous incarnation used."""
+
+    def __init__(
+        self, market: MarketInfo, config: OrderConfig, rng: np.random.Generator, epoch: int
+    ) -> None:
+        super().__init__(market, config, rng)
+        self._epoch = epoch
+        self._issued = 0
+
+    def _next_id(self) -> str:
+        self._issued += 1
+        return f"{self.market.condition_id}-e{self._epoch}-{self._issued}"
+
+
+def order_payload(event: OrderEvent) -> dict[str, Any]:
+    return {
+        "order_id": event.order_id,
+        "asset_id": event.asset_id,
+        "side": event.side.value,
+        "price": event.price,
+        "size": event.size,
+        "filled": event.filled,
+        "state": event.state.value,
+        "reason": event.reason.value,
+        "replaces": event.replaces,
+    }
+
+
+def fill_payload(fill: Fill) -> dict[str, Any]:
+    return {
+        "fill_id": fill.fill_id,
+        "order_id": fill.order_id,
+        "asset_id": fill.asset_id,
+        "side": fill.side.value,
+        "price": fill.price,
+        "size": fill.size,
+        "fee": fill.fee,
+        "liquidity": fill.liquidity.value,
+    }
+
+
+def open_orders_from_journal(records: Sequence[JournalRecord]) -> dict[str, dict[str, Any]]:
+    """The last journaled event of every order that is not terminal: what is still open."""
+    last: dict[str, dict[str, Any]] = {}
+    for record in records:
+        if record.kind is RecordKind.ORDER_EVENT:
+            data = record.data()
+            last[data["order_id"]] = data
+    return {oid: d for oid, d in last.items() if not OrderState(d["state"]).terminal}
+
+
+class MarketState:
+    def __init__(
+        self,
+        info: MarketInfo,
+        strategy: Strategy,
+        journal: JournalSink,
+        risk: RiskGateway,
+        config: MarketConfig,
+        *,
+        epoch: int = 0,
+        contract: DefinitionContract | None = None,
+    ) -> None:
+        self.info = info
+        self._strategy = strategy
+        self._journal = journal
+        self._risk = risk
+        self._config = config
+        self._contract = contract
+        self._definition_hash = None if contract is None else definition_hash(contract)
+        self.books = MarketBooks(info)
+        self._toxicity = ToxicityState(config.toxicity, flip_asset=info.no_token)
+        rng = np.random.default_rng([config.seed, epoch])
+        self.orders = _EpochOrderManager(info, config.orders, rng, epoch)
+        self.events = 0
+
+    # -- inputs ----------------------------------------------------------------------------
+    def on_event(self, event: MarketEvent, now_ms: int) -> None:
+        """Book & toxicity, queue positions & fills, sweep, then one strategy evaluation."""
+        self.events += 1
+        changed = self.books.apply(event)
+        self._observe(event, changed, now_ms)
+        self._journal_orders(self._advance_orders(event, now_ms))
+        self._journal_orders(self.orders.sweep(now_ms))
+        self.evaluate(now_ms)
+
+    def cancel_all(self, reason: OrderReason, now_ms: int) -> int:
+        events = self.orders.cancel_all(reason, now_ms)
+        self._journal_orders(events)
+        return len(events)
+
+    def evaluate(self, now_ms: int) -> None:
+        decision = self._strategy.evaluate(self.view(now_ms), now_ms)
+        gates: list[Verdict] = []
+        if decision.action is DecisionAction.WITHDRAW:
+            self._journal_orders(self.orders.cancel_all(OrderReason.STRATEGY_CANCEL, now_ms))
+        elif decision.action is DecisionAction.QUOTE:
+            gates = self._reconcile(decision.targets, now_ms)
+        self._journal_decision(decision, gates, now_ms)
+
+    # -- views and digests ---------------------------------------------------------------
+    def view(self, now_ms: int) -> MarketView:
+        snap = self._toxicity.snapshot()
+        tokens = [self._token_view(self.books.book(t), snap.toxic) for t in self.info.tokens]
+        resting = tuple(
+            RestingQuote(o.order_id, o.asset_id, o.side, o.price, o.remaining)
+            for o in self.orders.open_orders()
+        )
+        return MarketView(self.info, tokens[0], tokens[1], resting, self.books.resolved)
+
+    def _token_view(self, book: TokenBook, toxic: bool) -> TokenView:
+        regime = classify_spread(book, self._config.toxicity)
+        return TokenView(
+            book.asset_id,
+            book.synced,
+            book.best_bid(),
+            book.best_ask(),
+            toxic,
+            regime,
+            book.last_update_ms,
+        )
+
+    def book_digest(self) -> str:
+        parts = []
+        for token in self.info.tokens:
+            book = self.books.book(token)
+            parts.append(f"{token}|{book.synced}|{book.bids()}|{book.asks()}")
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+    def orders_digest(self) -> str:
+        rows = sorted(
+            f"{o.order_id}|{o.state.value}|{o.price}|{o.size}|{o.filled}"
+            for o in self.orders.open_orders()
+        )
+        return hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
+
+    # -- pipeline steps --------------------------------------------------------------------
+    def _observe(self, event: MarketEvent, changed: bool, now_ms: int) -> None:
+        if isinstance(event, Trade) and event.asset_id in self.info.tokens:
+            self._toxicity.on_trade(event, now_ms)
+        elif changed and not isinstance(event, MarketResolved):
+            self._toxicity.on_book(self.books.yes, now_ms)
+
+    def _advance_orders(self, event: MarketEvent, now_ms: int) -> list[OrderEvent]:
+        if isinstance(event, Trade):
+            self._on_trade(event, now_ms)
+            return []
+        if isinstance(event, MarketResolved):
+            return self.orders.cancel_all(OrderReason.MARKET_RESOLVED, now_ms)
+        if isinstance(event, TickSizeChange) and event.asset_id in self.info.tokens:
+            return self.orders.on_tick_size_change(event, now_ms)
+        if isinstance(event, PriceChange | BookSnapshot):
+            return self._book_changed(event, now_ms)
+        return []
+
+    def _on_trade(self, trade: Trade, now_ms: int) -> None:
+        """Fills are journaled (with their order transitions) before the RiskActor hears of
+        them, so a fill the RiskActor never received is still in the journal to reconcile."""
+        if trade.asset_id not in self.info.tokens:
+            return
+        fills = self.orders.on_trade(trade, now_ms)
+        self._journal_orders(self.orders.take_events())
+        for fill in fills:
+            self._journal.emit(RecordKind.FILL, now_ms, fill_payload(fill))
+            self._risk.report_fill(fill)
+
+    def _book_changed(self, event: PriceChange | BookSnapshot, now_ms: int) -> list[OrderEvent]:
+        if isinstance(event, BookSnapshot):
+            assets = {event.asset_id} & set(self.info.tokens)
+        else:
+            assets = {c.asset_id for c in event.changes} & set(self.info.tokens)
+        events: list[OrderEvent] = []
+        for asset in sorted(assets):
+            events.extend(self.orders.on_book_change(event, self.books.book(asset), now_ms))
+        return events
+
+    def _reconcile(self, targets: Sequence[QuoteTarget], now_ms: int) -> list[Verdict]:
+        """Keep matching orders, cancel the rest, place what is missing through the gates."""
+        wanted = {t.key(): t for t in targets}
+        for order in self.orders.open_orders():
+            key = (order.asset_id, order.side, order.price)
+            if key in wanted and wanted[key].size == order.size:
+                self.orders.refresh(order.order_id, now_ms)
+                del wanted[key]
+                continue
+            event = self.orders.cancel(order.order_id, OrderReason.STRATEGY_CANCEL, now_ms)
+            if event is not None:
+                self._journal_orders([event])
+        verdicts: list[Verdict] = []
+        for target in wanted.values():
+            verdicts.extend(self._place(target, now_ms))
+        return verdicts
+
+    def _place(self, target: QuoteTarget, now_ms: int) -> list[Verdict]:
+        """Definition -> EV -> risk; the first veto stops the chain (and is recorded)."""
+        intent = OrderIntent(
+            market=self.info.condition_id,
+            asset_id=target.asset_id,
+            side=target.side,
+            price=target.price,
+            size=target.size,
+            strategy=self._strategy.name,
+            reason=target.reason,
+            category=self.info.category,
+        )
+        verdicts = [self._definition(now_ms)]
+        if verdicts[-1].passed:
+            verdicts.append(self._edge(target))
+        if verdicts[-1].passed:
+            verdicts.append(self._risk.approve(intent, now_ms))
+        if verdicts[-1].passed:
+            book = self.books.book(target.asset_id)
+            self._journal_orders([self.orders.submit(intent, book, now_ms)])
+        return verdicts
+
+    def _definition(self, now_ms: int) -> Verdict:
+        if self._contract is None and not self._config.require_contract:
+            return Verdict.ok("definition", "no contract required")
+        return definition_gate(self._contract, now_ms=now_ms)
+
+    def _edge(self, target: QuoteTarget) -> Verdict:
+        if target.edge_pips < self._config.min_edge_pips:
+            detail = f"edge {target.edge_pips} < {self._config.min_edge_pips} pips"
+            return Verdict.veto("ev", GateVeto.EV_BELOW_THRESHOLD, detail)
+        return Verdict.ok("ev", f"edge {target.edge_pips} pips")
+
+    # -- journaling ------------------------------------------------------------------------
+    def _journal_orders(self, events: Sequence[OrderEvent]) -> None:
+        for event in events:
+            self._journal.emit(RecordKind.ORDER_EVENT, event.ts_ms, order_payload(event))
+
+    def _journal_decision(
+        self, decision: StrategyDecision, gates: Sequence[Verdict], now_ms: int
+    ) -> None:
+        payload = decision.payload()
+        payload.update(
+            run_id=self._config.run_id,
+            definition_hash=self._definition_hash,
+            schema_version=DECISION_SCHEMA_VERSION,
+            gates=[
+                {
+                    "gate": v.gate,
+                    "passed": v.passed,
+                    "reason": None if v.reason is None else v.reason.value,
+                    "detail": v.detail,
+                }
+                for v in gates
+            ],
+        )
+        self._journal.emit(RecordKind.DECISION, now_ms, payload)

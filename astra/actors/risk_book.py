@@ -1,0 +1,59 @@
+"""`DomainRiskBook`: the decision domain's RiskState (with its Ledger) as the RiskActor's
+`RiskBook` port. A thin translation: halts added by a fill are reported back as the reason,
+and the ledger is rendered as the journal's LEDGER payload and a stable digest."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from astra.domain.journal_record import canonical_json
+from astra.domain.ledger import Ledger
+from astra.domain.reasons import HaltReason
+from astra.domain.risk import RiskState, TradingState
+from astra.domain.risk_limits import RiskLimits
+from astra.domain.trading import Fill, OrderIntent
+from astra.domain.verdict import Verdict
+
+
+class DomainRiskBook:
+    def __init__(self, limits: RiskLimits, initial_cash: int, now_ms: int) -> None:
+        self.state = RiskState(limits, Ledger(initial_cash), now_ms)
+
+    def is_halted(self) -> bool:
+        return self.state.state is TradingState.HALTED
+
+    def state_name(self) -> str:
+        return self.state.state.value
+
+    def check_intent(self, intent: OrderIntent, now_ms: int) -> Verdict:
+        return self.state.check_intent(intent, now_ms)
+
+    def apply_fill(self, fill: Fill, now_ms: int) -> HaltReason | None:
+        before = set(self.state.halts)
+        self.state.on_fill(fill, now_ms)
+        added = sorted(set(self.state.halts) - before)
+        return added[0] if added else None
+
+    def halt(self, reason: HaltReason, now_ms: int, detail: str) -> bool:
+        return self.state.halt(reason, now_ms, detail)
+
+    def resume(self, now_ms: int, operator: str) -> str | None:
+        verdict = self.state.resume(now_ms, operator=True)
+        return None if verdict.passed else f"{operator}: {verdict.detail}"
+
+    def ledger_payload(self) -> dict[str, Any]:
+        ledger = self.state.ledger
+        return {
+            "cash": ledger.cash,
+            "fees": ledger.fees_paid,
+            "realised": ledger.realized,
+            "positions": {
+                asset: {"market": p.market, "size": p.size, "cost": p.cost}
+                for asset, p in sorted(ledger.positions.items())
+            },
+        }
+
+    def digest(self) -> str:
+        text = canonical_json(self.state.ledger.snapshot())
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
