@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 
 import anyio
 import pytest
@@ -35,7 +36,7 @@ class SleepLog:
 
 
 @pytest.fixture
-def venue() -> LoopbackVenue:
+def venue() -> Iterator[LoopbackVenue]:
     with LoopbackVenue(VenueState(markets=synthetic_markets(5))) as server:
         yield server
 
