@@ -1,0 +1,305 @@
+"""The risk state: the only place that says yes to an order. Pure; the RiskActor owns one.
+
+States: ACTIVE; REDUCING (a soft limit is near, or the operator asked: only orders that reduce
+exposure pass); HALTED (one or more halt reasons are active: every submit is refused, cancels
+always pass).
+
+Halts: `daily_loss` when equity falls `daily_loss_frac` below the start-of-day equity (the UTC
+day rolls at 00:00, and the day's start equity is the last equity seen before the roll);
+`drawdown` when equity falls `max_drawdown_frac` below its peak; any other reason when the
+owner calls `halt`. A halt lifts only through `resume`, and only when (1) no condition of an
+active reason still holds, (2) the cooldown since the latest halt has passed, and (3) the
+operator asks, or the auto-resume policy allows it for condition halts. A drawdown only clears
+by recovery or by the operator re-basing the peak (`rebase_peak`), an explicit act.
+
+Caps (from actual positions marked to the latest mids, against current equity): max notional
+per order, per-market and per-category exposure, and an order-rate limit. An order's exposure
+is its notional for a BUY and (1 − p)·size for a SELL beyond holdings (a short's risk).
+Resting orders are not counted; the order manager's own limits bound them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from astra.domain.ledger import Ledger
+from astra.domain.prices import ONE, Side, notional_micros
+from astra.domain.reasons import GateVeto, HaltReason
+from astra.domain.risk_limits import MS_PER_DAY, AutoResume, RiskLimits
+from astra.domain.trading import Fill, OrderIntent
+from astra.domain.verdict import Verdict
+
+GATE = "risk"
+CONDITION_HALTS = frozenset({HaltReason.DAILY_LOSS, HaltReason.DRAWDOWN})
+
+
+class TradingState(enum.StrEnum):
+    ACTIVE = "active"
+    REDUCING = "reducing"
+    HALTED = "halted"
+
+
+@dataclass(frozen=True, slots=True)
+class Halt:
+    reason: HaltReason
+    since_ms: int
+    detail: str
+
+
+class RiskState:
+    def __init__(self, limits: RiskLimits, ledger: Ledger, now_ms: int) -> None:
+        self.limits = limits
+        self.ledger = ledger
+        self._marks: dict[str, int] = {}
+        self._equity = ledger.equity(self._marks)
+        self._peak = self._equity
+        self._day = now_ms // MS_PER_DAY
+        self._day_start = self._equity
+        self._halts: dict[HaltReason, Halt] = {}
+        self._last_halt_ms: int | None = None
+        self._operator_reducing = False
+        self._categories: dict[str, str] = {}
+        self._recent: deque[int] = deque()
+
+    # -- reading --
+
+    @property
+    def state(self) -> TradingState:
+        if self._halts:
+            return TradingState.HALTED
+        if self._operator_reducing or self._soft_breach():
+            return TradingState.REDUCING
+        return TradingState.ACTIVE
+
+    @property
+    def halts(self) -> Mapping[HaltReason, Halt]:
+        return dict(self._halts)
+
+    @property
+    def equity(self) -> int:
+        return self._equity
+
+    @property
+    def peak_equity(self) -> int:
+        return self._peak
+
+    @property
+    def day_start_equity(self) -> int:
+        return self._day_start
+
+    def daily_loss(self) -> Fraction:
+        """Loss since the start of the day as a fraction of start-of-day equity (>= 0)."""
+        if self._day_start <= 0:
+            return Fraction(1)
+        return max(Fraction(0), Fraction(self._day_start - self._equity, self._day_start))
+
+    def drawdown(self) -> Fraction:
+        if self._peak <= 0:
+            return Fraction(1)
+        return max(Fraction(0), Fraction(self._peak - self._equity, self._peak))
+
+    def exposure(self, market: str | None = None, category: str | None = None) -> int:
+        """Marked value of positions, optionally of one market or one category."""
+        total = 0
+        for asset, pos in self.ledger.positions.items():
+            if market is not None and pos.market != market:
+                continue
+            if category is not None and self._categories.get(pos.market, "other") != category:
+                continue
+            total += self.ledger.position_value(asset, self._marks)
+        return total
+
+    # -- conditions --
+
+    def _condition_holds(self, reason: HaltReason, scale: float = 1.0) -> bool:
+        if reason is HaltReason.DAILY_LOSS:
+            return self.daily_loss() >= _frac(self.limits.daily_loss_frac) * _frac(scale)
+        if reason is HaltReason.DRAWDOWN:
+            return self.drawdown() >= _frac(self.limits.max_drawdown_frac) * _frac(scale)
+        return False
+
+    def _soft_breach(self) -> bool:
+        return any(self._condition_holds(r, self.limits.reduce_at) for r in CONDITION_HALTS)
+
+    def _condition_detail(self) -> str:
+        return f"daily_loss={float(self.daily_loss()):.4f} drawdown={float(self.drawdown()):.4f}"
+
+    def _roll_day(self, now_ms: int) -> None:
+        day = now_ms // MS_PER_DAY
+        if day > self._day:  # a clock that steps back never rewinds the day
+            self._day = day
+            self._day_start = self._equity
+
+    def _refresh(self, now_ms: int) -> TradingState:
+        self._roll_day(now_ms)
+        self._equity = self.ledger.equity(self._marks)
+        self._peak = max(self._peak, self._equity)
+        for reason in (HaltReason.DAILY_LOSS, HaltReason.DRAWDOWN):
+            if self._condition_holds(reason):
+                self.halt(reason, now_ms, self._condition_detail())
+        if self._halts and self.limits.auto_resume is AutoResume.WHEN_CLEARED:
+            self.resume(now_ms, operator=False)
+        return self.state
+
+    # -- inputs --
+
+    def on_fill(self, fill: Fill, now_ms: int) -> TradingState:
+        self.ledger.apply_fill(fill)
+        return self._refresh(now_ms)
+
+    def on_marks(self, marks: Mapping[str, int], now_ms: int) -> TradingState:
+        """New mids (pips) per asset; updates equity, the day, the peak, and halts."""
+        for asset, mark in marks.items():
+            if isinstance(mark, int) and not isinstance(mark, bool) and 0 <= mark <= ONE:
+                self._marks[asset] = mark
+        return self._refresh(now_ms)
+
+    def halt(self, reason: HaltReason, now_ms: int, detail: str = "") -> bool:
+        """Add a halt reason; True if it was not already active. The cooldown restarts."""
+        if reason in self._halts:
+            return False
+        self._halts[reason] = Halt(reason, now_ms, detail)
+        self._last_halt_ms = (
+            now_ms if self._last_halt_ms is None else max(self._last_halt_ms, now_ms)
+        )
+        return True
+
+    def set_reducing(self, on: bool) -> None:
+        """Operator switch: REDUCING until switched off (a halt still takes precedence)."""
+        self._operator_reducing = on
+
+    def rebase_peak(self, now_ms: int) -> None:
+        """Operator acknowledgement of a drawdown: the current equity becomes the peak."""
+        self._roll_day(now_ms)
+        self._peak = self._equity
+
+    def resume(self, now_ms: int, *, operator: bool) -> Verdict:
+        if not self._halts:
+            return Verdict.ok(GATE, "not halted")
+        self._roll_day(now_ms)
+        persisting = sorted(r for r in self._halts if self._condition_holds(r))
+        if persisting:
+            return Verdict.veto(GATE, GateVeto.HALTED, f"condition persists: {persisting}")
+        ready_ms = (self._last_halt_ms or 0) + self.limits.cooldown_ms
+        if now_ms < ready_ms:
+            return Verdict.veto(GATE, GateVeto.HALTED, f"cooldown until {ready_ms}")
+        if not operator and not self._auto_resumable():
+            return Verdict.veto(GATE, GateVeto.HALTED, "needs an operator resume")
+        lifted = sorted(self._halts)
+        self._halts.clear()
+        return Verdict.ok(GATE, f"resumed from {lifted}")
+
+    def _auto_resumable(self) -> bool:
+        if self.limits.auto_resume is AutoResume.NEVER:
+            return False
+        return set(self._halts) <= CONDITION_HALTS
+
+    # -- decisions --
+
+    def check_cancel(self) -> Verdict:
+        """Cancels always pass, in every state: they only ever reduce risk."""
+        return Verdict.ok(GATE, "cancel")
+
+    def check_intent(self, intent: OrderIntent, now_ms: int) -> Verdict:
+        self._roll_day(now_ms)
+        if self._halts:
+            return Verdict.veto(GATE, GateVeto.HALTED, f"halted: {sorted(self._halts)}")
+        if not _valid_numbers(intent):
+            return Verdict.veto(GATE, GateVeto.OUT_OF_RANGE_INPUT, f"price/size of {intent!r}")
+        self._prune(now_ms)
+        if len(self._recent) >= self.limits.max_orders_per_window:
+            return Verdict.veto(GATE, GateVeto.ORDER_RATE_LIMIT, f"{len(self._recent)} in window")
+        if not self._reduces(intent):
+            veto = self._check_increase(intent)
+            if veto is not None:
+                return veto
+        self._recent.append(now_ms)
+        self._categories.setdefault(intent.market, intent.category)
+        return Verdict.ok(GATE, "approved")
+
+    def _reduces(self, intent: OrderIntent) -> bool:
+        held = self.ledger.position(intent.asset_id)
+        return intent.side is Side.SELL and held is not None and held.size >= intent.size
+
+    def _check_increase(self, intent: OrderIntent) -> Verdict | None:
+        if self.state is TradingState.REDUCING:
+            return Verdict.veto(GATE, GateVeto.REDUCING_ONLY, "only exposure-reducing orders")
+        price = intent.price if intent.side is Side.BUY else ONE - intent.price
+        notional = notional_micros(price, intent.size)
+        if notional > self.limits.max_order_notional:
+            return Verdict.veto(GATE, GateVeto.MAX_ORDER_NOTIONAL, f"{notional} micros")
+        if self._equity <= 0:
+            return Verdict.veto(GATE, GateVeto.NON_POSITIVE_EQUITY, f"equity {self._equity}")
+        market_after = self.exposure(market=intent.market) + notional
+        if Fraction(market_after) > _frac(self.limits.market_cap_frac) * self._equity:
+            return Verdict.veto(GATE, GateVeto.MARKET_EXPOSURE_CAP, f"{market_after} micros")
+        category = self._categories.get(intent.market, intent.category)
+        category_after = self.exposure(category=category) + notional
+        cap = _frac(self.limits.category_cap(category)) * self._equity
+        if Fraction(category_after) > cap:
+            return Verdict.veto(
+                GATE, GateVeto.CATEGORY_EXPOSURE_CAP, f"{category} {category_after}"
+            )
+        return None
+
+    def _prune(self, now_ms: int) -> None:
+        while self._recent and self._recent[0] <= now_ms - self.limits.order_window_ms:
+            self._recent.popleft()
+
+    # -- persistence --
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "halts": [
+                {"reason": str(h.reason), "since_ms": h.since_ms, "detail": h.detail}
+                for h in sorted(self._halts.values(), key=lambda h: h.reason)
+            ],
+            "last_halt_ms": self._last_halt_ms,
+            "peak_equity": self._peak,
+            "day": self._day,
+            "day_start_equity": self._day_start,
+            "marks": dict(sorted(self._marks.items())),
+            "categories": dict(sorted(self._categories.items())),
+            "recent_orders": list(self._recent),
+            "operator_reducing": self._operator_reducing,
+            "ledger": self.ledger.snapshot(),
+        }
+
+    @classmethod
+    def restore(cls, snapshot: Mapping[str, Any], limits: RiskLimits) -> RiskState:
+        """Rebuild from `snapshot()`; halts survive. Malformed input raises (fail closed)."""
+        try:
+            ledger = Ledger.restore(snapshot["ledger"])
+            state = cls(limits, ledger, int(snapshot["day"]) * MS_PER_DAY)
+            state._marks = {str(a): int(m) for a, m in snapshot["marks"].items()}
+            state._equity = ledger.equity(state._marks)
+            state._peak = int(snapshot["peak_equity"])
+            state._day_start = int(snapshot["day_start_equity"])
+            for raw in snapshot["halts"]:
+                reason = HaltReason(raw["reason"])
+                state._halts[reason] = Halt(reason, int(raw["since_ms"]), str(raw["detail"]))
+            last = snapshot["last_halt_ms"]
+            state._last_halt_ms = None if last is None else int(last)
+            state._categories = {str(m): str(c) for m, c in snapshot["categories"].items()}
+            state._recent = deque(int(t) for t in snapshot["recent_orders"])
+            state._operator_reducing = bool(snapshot["operator_reducing"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"malformed risk snapshot: {exc!r}") from exc
+        return state
+
+
+def _frac(value: float) -> Fraction:
+    """A configured fraction as the decimal it was written as (0.05 is 1/20, not 0.05000…3)."""
+    return Fraction(repr(value))
+
+
+def _valid_numbers(intent: OrderIntent) -> bool:
+    for value in (intent.price, intent.size):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return False
+    return 0 < intent.price < ONE and intent.size > 0
