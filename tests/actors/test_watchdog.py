@@ -1,0 +1,146 @@
+"""The watchdog: dead, stuck and stale actors become failures reported to their supervisor."""
+
+from __future__ import annotations
+
+import threading
+
+import pykka
+import pytest
+
+from astra.actors.backoff import BackoffPolicy
+from astra.actors.base import spawn
+from astra.actors.registry import Entry, Registry
+from astra.actors.runtime_messages import DeathCause
+from astra.actors.supervision import Intensity, Strategy
+from astra.actors.supervisor import Supervisor, SupervisorConfig
+from astra.actors.watchdog import Watchdog, WatchdogConfig
+from astra.domain.clock import ManualClock
+from astra.domain.metrics_port import ACTOR_FAILURES_TOTAL, ACTORS, MAILBOX_DEPTH, CountingMetrics
+from tests.actors.runtime_support import (
+    WAIT_S,
+    Echo,
+    EchoActor,
+    Gate,
+    Recorder,
+    context,
+    echo_spec,
+    stop_all_actors,
+    wait_until,
+)
+
+pytestmark = pytest.mark.usefixtures("stop_all_actors")
+__all__ = ["stop_all_actors"]
+
+CFG = WatchdogConfig(stuck_ms=1_000, stale_ms=500, interval_s=0.01)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(10_000)
+
+
+@pytest.fixture
+def metrics() -> CountingMetrics:
+    return CountingMetrics()
+
+
+def bound(
+    registry: Registry, clock: ManualClock, metrics: CountingMetrics
+) -> tuple[Recorder, pykka.ActorRef[EchoActor]]:
+    report = Recorder()
+    child = spawn(EchoActor, context("a", report, clock, metrics))
+    registry.bind(Entry(child, report, "sup"))
+    return report, child.ref
+
+
+def gate_in(ref: pykka.ActorRef[EchoActor]) -> threading.Event:
+    gate = Gate(threading.Event(), threading.Event())
+    ref.tell(gate)
+    assert gate.entered.wait(WAIT_S)
+    return gate.release
+
+
+def test_healthy_actor_is_not_reported(clock: ManualClock, metrics: CountingMetrics) -> None:
+    registry = Registry(metrics)
+    report, ref = bound(registry, clock, metrics)
+    dog = Watchdog(registry, clock, metrics, CFG)
+    for _ in range(3):
+        assert ref.ask(Echo(1), timeout=WAIT_S) == 1
+        clock.advance(2_000)
+        assert dog.check() == []
+    assert report.deaths == []
+    assert metrics.gauges[(ACTORS, (("kind", "test"), ("state", "running")))] == 1
+
+
+def test_dead_actor_without_a_report_is_found(clock: ManualClock, metrics: CountingMetrics) -> None:
+    registry = Registry(metrics)
+    report, ref = bound(registry, clock, metrics)
+    ref.actor_stopped.set()  # died outside the base actor's guard
+    dog = Watchdog(registry, clock, metrics, CFG)
+    (died,) = dog.check()
+    assert (died.cause, died.name, died.generation) == (DeathCause.FOUND_DEAD, "a", 1)
+    assert dog.check() == []  # reported once
+    assert report.deaths == [died]
+
+
+def test_stuck_handler_is_reported_after_the_threshold(
+    clock: ManualClock, metrics: CountingMetrics
+) -> None:
+    registry = Registry(metrics)
+    report, ref = bound(registry, clock, metrics)
+    release = gate_in(ref)
+    dog = Watchdog(registry, clock, metrics, CFG)
+    clock.advance(999)
+    assert dog.check() == []
+    clock.advance(1)
+    (died,) = dog.check()
+    assert died.cause is DeathCause.STUCK
+    assert "Gate" in died.detail
+    assert report.deaths == [died]
+    release.set()
+
+
+def test_stale_heartbeat_with_waiting_mail(clock: ManualClock, metrics: CountingMetrics) -> None:
+    registry = Registry(metrics)
+    _, ref = bound(registry, clock, metrics)
+    release = gate_in(ref)
+    ref.tell(Echo(1))
+    dog = Watchdog(registry, clock, metrics, WatchdogConfig(stuck_ms=60_000, stale_ms=500))
+    assert dog.check() == []  # first sight of waiting mail starts the stale timer
+    assert metrics.gauges[(MAILBOX_DEPTH, (("kind", "test"),))] == 1
+    clock.advance(499)
+    assert dog.check() == []
+    clock.advance(1)
+    (died,) = dog.check()
+    assert died.cause is DeathCause.STALE
+    release.set()
+
+
+def test_stuck_actor_is_abandoned_and_restarted_under_its_name(
+    clock: ManualClock, metrics: CountingMetrics
+) -> None:
+    registry = Registry(metrics)
+    cfg = SupervisorConfig(
+        "sup", Strategy.ONE_FOR_ONE, Intensity(3, 60_000), BackoffPolicy(0, 0, jitter=0.0)
+    )
+    sup = Supervisor(cfg, clock=clock, metrics=metrics, registry=registry)
+    sup.start([echo_spec("a")])
+    old = registry.ref("a")
+    assert old is not None
+    release = gate_in(old)
+    late = old.ask(Echo(7), block=False)
+    dog = Watchdog(registry, clock, metrics, CFG)
+    dog.start()
+    try:
+        clock.advance(1_000)
+        wait_until(lambda: registry.ref("a") not in (None, old))
+        assert registry.ask("a", Echo(8), WAIT_S) == 8
+        with pytest.raises(pykka.ActorDeadError):
+            late.get(timeout=WAIT_S)  # queued on the abandoned generation: refused, counted
+        labels = {"kind": "test", "reason": "stuck_handler"}
+        assert metrics.counter(ACTOR_FAILURES_TOTAL, labels) == 1
+    finally:
+        dog.stop()
+        release.set()
+        sup.shutdown(WAIT_S)
+    assert old.actor_stopped.wait(WAIT_S)
