@@ -34,10 +34,11 @@ from astra.actors.market_state import open_orders_from_journal
 from astra.actors.messages import CancelAll, Halt, HaltAck
 from astra.actors.outbox import Outboxes
 from astra.actors.ports import JournalReader, JournalWriter
-from astra.actors.registry import Registry
 from astra.actors.runtime_messages import ChildDied
+from astra.actors.tally import Router
 from astra.domain.clock import Clock
 from astra.domain.journal_record import JournalRecord, RecordKind
+from astra.domain.metrics_port import ACTOR_FAILURES_TOTAL, MetricsSink
 from astra.domain.reasons import HaltReason, OrderReason
 
 _log = logging.getLogger("astra.actors.halt")
@@ -50,7 +51,7 @@ class HaltEntry:
     kind: str
     generation: int
     cause: str
-    halt_id: int  # the RiskActor's HALT record seq, or 0 when the protocol halted alone
+    halt_id: int  # the RiskActor's HALT record seq; minus the protocol's own when it halted alone
     via_risk: bool
     dead_orders_canceled: int
     started_s: float  # time.monotonic() at entry
@@ -59,13 +60,14 @@ class HaltEntry:
 
 @dataclass(frozen=True, slots=True)
 class HaltProtocolDeps:
-    registry: Registry
+    router: Router
     outboxes: Outboxes
     writer: JournalWriter
     reader: JournalReader
     clock: Clock
     markets: Callable[[], list[str]]
     market_of: Callable[[str], str | None]  # actor name -> condition id (None: not a market)
+    metrics: MetricsSink
     risk_name: str = "risk"
     timeout_s: float = 1.0
 
@@ -82,15 +84,25 @@ class HaltProtocol:
             return list(self._entries)
 
     def before_restart(self, died: ChildDied) -> None:
-        if died.normal:
-            return  # a clean, requested stop is not a failure
         started = time.monotonic()
         deps = self._deps
+        if died.normal:
+            # The supervisor's own stops never get here (their reports are stale), so a
+            # "clean" stop is someone stopping a live child behind its back: a failure too.
+            deps.metrics.inc(ACTOR_FAILURES_TOTAL, {"kind": died.kind, "reason": str(died.cause)})
+            _log.error(
+                "actor stopped unexpectedly: kind=%s name=%s generation=%d reason=%s",
+                died.kind,
+                died.name,
+                died.generation,
+                died.cause,
+            )
         now = deps.clock.now_ms()
         box = deps.outboxes.get(SUPERVISION_PRODUCER)
         box.append(RecordKind.INCIDENT, now, deps.market_of(died.name), _incident(died))
         detail = f"{died.kind} {died.name} generation {died.generation}: {died.cause}"
         ack = None if died.kind == "risk" else self._ask_risk(detail, now)
+        halt_id = 0 if ack is None else ack.halt_id
         if ack is None:
             box.append(
                 RecordKind.HALT,
@@ -98,8 +110,10 @@ class HaltProtocol:
                 None,
                 {"state": "halted", "reason": HaltReason.ACTOR_FAILURE.value, "detail": detail},
             )
+            # Its own halt id: minus the sequence number of the HALT record just written.
+            halt_id = -box.last_seq
             for name in deps.markets():
-                deps.registry.tell(name, CancelAll(OrderReason.HALT, 0))
+                deps.router.tell(name, CancelAll(OrderReason.HALT, halt_id))
         canceled = self._cancel_dead_market(died.name, now)
         self._commit(died.name)
         entry = HaltEntry(
@@ -107,7 +121,7 @@ class HaltProtocol:
             died.kind,
             died.generation,
             str(died.cause),
-            0 if ack is None else ack.halt_id,
+            halt_id,
             ack is not None,
             canceled,
             started,
@@ -128,7 +142,7 @@ class HaltProtocol:
         deps = self._deps
         message = Halt(HaltReason.ACTOR_FAILURE, detail, now)
         try:
-            answer = deps.registry.ask(deps.risk_name, message, deps.timeout_s)
+            answer = deps.router.ask(deps.risk_name, message, deps.timeout_s)
         except (pykka.Timeout, pykka.ActorDeadError) as exc:
             _log.error("halt via risk failed: kind=risk reason=%s", type(exc).__name__)
             return None

@@ -37,8 +37,8 @@ from astra.actors.messages import (
 )
 from astra.actors.outbox import Outbox
 from astra.actors.ports import BookSource, JournalReader
-from astra.actors.registry import Registry
 from astra.actors.supervision import ChildContext
+from astra.actors.tally import Router
 from astra.domain.contracts.contract import DefinitionContract
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.market import MarketInfo
@@ -55,7 +55,7 @@ CancelObserver = Callable[[int, str, int], None]  # (halt_id, market, canceled)
 class MarketDeps:
     """What every MarketActor generation is built from (the engine owns these)."""
 
-    registry: Registry
+    router: Router
     journal: JournalReader
     books: BookSource
     config: MarketConfig
@@ -95,7 +95,7 @@ class _RiskLink:
             return Verdict.veto(RISK_GATE, GateVeto.HALTED, "market halted until resume")
         deps = self._deps
         try:
-            answer = deps.registry.ask(
+            answer = deps.router.ask(
                 deps.risk_name, ApproveIntent(intent, now_ms), deps.risk_timeout_s
             )
         except pykka.Timeout:
@@ -111,7 +111,7 @@ class _RiskLink:
     def report_fill(self, fill: Fill) -> None:
         # Refused while the RiskActor is down (counted as a dead letter); the fill is already
         # journaled, and a restarted RiskActor rebuilds its ledger from journaled fills.
-        self._deps.registry.tell(self._deps.risk_name, FillReport(fill))
+        self._deps.router.tell(self._deps.risk_name, FillReport(fill))
 
 
 class MarketActor(SupervisedActor):
@@ -145,9 +145,11 @@ class MarketActor(SupervisedActor):
 
     def handle(self, message: Any) -> Any:
         try:
-            return self._handle(message)
+            answer = self._handle(message)
         finally:
             self._send()
+        self._deps.router.processed(message)
+        return answer
 
     def _handle(self, message: Any) -> Any:
         now = self.clock.now_ms()
@@ -197,7 +199,7 @@ class MarketActor(SupervisedActor):
         batch, self._sink.batch = tuple(self._sink.batch), []
         # Refused while the TelemetryActor is down: the records wait in the outbox and are
         # resent when it restarts.
-        self._deps.registry.tell(self._deps.telemetry_name, JournalAppend(batch))
+        self._deps.router.tell(self._deps.telemetry_name, JournalAppend(batch))
 
 
 def _state_payload(state: str, reason: str) -> dict[str, Any]:

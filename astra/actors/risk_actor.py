@@ -36,8 +36,8 @@ from astra.actors.messages import (
 )
 from astra.actors.outbox import Outbox
 from astra.actors.ports import JournalReader, RiskBook
-from astra.actors.registry import Registry
 from astra.actors.supervision import ChildContext
+from astra.actors.tally import Router
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.metrics_port import HALTS_TOTAL, RESUMES_TOTAL, TRADING_STATE
 from astra.domain.prices import Side
@@ -51,7 +51,7 @@ RISK_PRODUCER = "risk"
 
 @dataclass(frozen=True, slots=True)
 class RiskDeps:
-    registry: Registry
+    router: Router
     journal: JournalReader
     markets: Callable[[], list[str]]  # names of the live MarketActors
     telemetry_name: str = "telemetry"
@@ -119,9 +119,11 @@ class RiskActor(SupervisedActor):
 
     def handle(self, message: Any) -> Any:
         try:
-            return self._handle(message, self.clock.now_ms())
+            answer = self._handle(message, self.clock.now_ms())
         finally:
             self._send()
+        self._deps.router.processed(message)
+        return answer
 
     def _handle(self, message: Any, now: int) -> Any:
         if isinstance(message, ApproveIntent):
@@ -191,7 +193,7 @@ class RiskActor(SupervisedActor):
         _log.warning("trading halted: kind=risk reason=%s already=%s %s", reason, already, detail)
         # Cancels are idempotent, so every halt (even a repeated one) re-sweeps every market.
         for name in self._deps.markets():
-            self._deps.registry.tell(name, CancelAll(OrderReason.HALT, record.seq))
+            self._deps.router.tell(name, CancelAll(OrderReason.HALT, record.seq))
         return HaltAck(record.seq, already)
 
     def _resume(self, message: Resume, now: int) -> ResumeResult:
@@ -208,7 +210,7 @@ class RiskActor(SupervisedActor):
             {"state": "active", "reason": "resume", "detail": message.operator},
         )
         for name in self._deps.markets():
-            self._deps.registry.tell(name, TradingResumed(record.seq))
+            self._deps.router.tell(name, TradingResumed(record.seq))
         return ResumeResult(True, f"resumed by {message.operator}")
 
     def _set_state_gauge(self) -> None:
@@ -225,4 +227,4 @@ class RiskActor(SupervisedActor):
     def _send(self) -> None:
         if self._batch:
             batch, self._batch = tuple(self._batch), []
-            self._deps.registry.tell(self._deps.telemetry_name, JournalAppend(batch))
+            self._deps.router.tell(self._deps.telemetry_name, JournalAppend(batch))

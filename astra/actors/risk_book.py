@@ -44,10 +44,13 @@ class DomainRiskBook:
 
     def ledger_payload(self) -> dict[str, Any]:
         ledger = self.state.ledger
+        snapshot = ledger.snapshot()
         return {
             "cash": ledger.cash,
             "fees": ledger.fees_paid,
             "realised": ledger.realized,
+            "opening_cash": ledger.initial_cash,
+            "fills": len(snapshot["seen_fills"]),
             "positions": {
                 asset: {"market": p.market, "size": p.size, "cost": p.cost}
                 for asset, p in sorted(ledger.positions.items())

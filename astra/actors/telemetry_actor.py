@@ -22,6 +22,7 @@ from astra.actors.base import SupervisedActor
 from astra.actors.messages import FlushNow, FlushResult, FlushTick, JournalAppend
 from astra.actors.ports import JournalWriter
 from astra.actors.supervision import ChildContext
+from astra.actors.tally import MessageTally
 from astra.domain.clock import Clock
 from astra.domain.journal_record import JournalRecord
 from astra.domain.metrics_port import (
@@ -147,8 +148,10 @@ class TelemetryActor(SupervisedActor):
         on_unavailable: Unavailable,
         config: TelemetryConfig,
         pending: Callable[[], Sequence[JournalRecord]] | None = None,
+        tally: MessageTally | None = None,
     ) -> None:
         super().__init__(ctx)
+        self._tally = tally
         self.core = TelemetryCore(writer, ack, on_unavailable, ctx.metrics, ctx.clock, config)
         self._pending = pending
 
@@ -165,6 +168,12 @@ class TelemetryActor(SupervisedActor):
             self.core.flush()
 
     def handle(self, message: Any) -> Any:
+        answer = self._handle(message)
+        if self._tally is not None:
+            self._tally.processed(message)
+        return answer
+
+    def _handle(self, message: Any) -> Any:
         if isinstance(message, JournalAppend):
             self.core.append(message.records)
             return None

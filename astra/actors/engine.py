@@ -1,0 +1,362 @@
+"""The actor tree, built from adapters and configuration (the composition root calls this).
+
+```
+root (one_for_one)            before_restart = halt-first protocol
+├── telemetry                 TelemetryActor: single journal writer
+├── risk                      RiskActor: starts HALTED (STARTUP), replays journaled fills
+└── markets (simple_one_for_one, before_restart = halt-first)
+    └── market:<condition id> x N
+```
+
+`Engine.feed(event)` routes a validated event by market; `drain()` waits until every mailbox
+is empty and commits the journal, so a replay can feed, drain and compare deterministically.
+Trading starts HALTED; `resume(operator)` is the explicit act (it flushes the journal, the
+RiskActor reconciles its ledger with journaled fills, then every market's gate opens).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pykka
+
+from astra.actors.backoff import BackoffPolicy
+from astra.actors.base import spawn
+from astra.actors.dead_letters import DeadLetterLog
+from astra.actors.halt_protocol import (
+    SUPERVISION_PRODUCER,
+    HaltEntry,
+    HaltProtocol,
+    HaltProtocolDeps,
+)
+from astra.actors.market_actor import CancelObserver, MarketActor, MarketDeps, market_producer
+from astra.actors.market_state import MarketConfig
+from astra.actors.messages import (
+    CancelAll,
+    FeedEvent,
+    FlushNow,
+    FlushResult,
+    FlushTick,
+    Halt,
+    MarketDigest,
+    MarketQuery,
+    Resume,
+    ResumeResult,
+    RiskQuery,
+    RiskStatus,
+)
+from astra.actors.outbox import Outboxes
+from astra.actors.ports import BookSource, JournalPort, RiskBook
+from astra.actors.registry import Registry
+from astra.actors.risk_actor import RISK_PRODUCER, RiskActor, RiskDeps
+from astra.actors.risk_book import DomainRiskBook
+from astra.actors.supervision import ChildContext, ChildSpec, FaultHook, Intensity, Strategy
+from astra.actors.supervisor import ShutdownReport, Supervisor, SupervisorConfig, supervisor_spec
+from astra.actors.tally import MessageTally, Router
+from astra.actors.telemetry_actor import TelemetryActor, TelemetryConfig
+from astra.actors.watchdog import Watchdog, WatchdogConfig
+from astra.domain.clock import Clock
+from astra.domain.events import MarketEvent
+from astra.domain.market import MarketInfo
+from astra.domain.metrics_port import MetricsSink
+from astra.domain.reasons import HaltReason, OrderReason
+from astra.domain.risk_limits import RiskLimits
+from astra.domain.strategies import Strategy as QuoteStrategy
+from astra.domain.strategies.simple_quoter import SimpleQuoter
+
+_log = logging.getLogger("astra.actors.engine")
+TELEMETRY = "telemetry"
+RISK = "risk"
+MARKETS = "markets"
+
+
+class WallClock:
+    """Milliseconds since the epoch from the system clock (live runs and the chaos suite)."""
+
+    def now_ms(self) -> int:
+        return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    market: MarketConfig = field(default_factory=MarketConfig)
+    telemetry: TelemetryConfig = field(default_factory=TelemetryConfig)
+    risk_limits: RiskLimits = field(default_factory=RiskLimits)
+    initial_cash: int = 10_000_000_000  # 10,000 collateral, in micros
+    risk_timeout_s: float = 0.5
+    halt_timeout_s: float = 1.0
+    root: SupervisorConfig = field(
+        default_factory=lambda: SupervisorConfig(
+            ROOT, Strategy.ONE_FOR_ONE, Intensity(3, 60_000), BackoffPolicy(base_ms=10)
+        )
+    )
+    markets: SupervisorConfig = field(
+        default_factory=lambda: SupervisorConfig(
+            MARKETS, Strategy.SIMPLE_ONE_FOR_ONE, Intensity(3, 60_000), BackoffPolicy(base_ms=10)
+        )
+    )
+    watchdog: WatchdogConfig | None = field(default_factory=WatchdogConfig)
+    flush_interval_s: float | None = 0.02  # None: no timer; drain() commits (replays)
+
+
+ROOT = "root"
+
+
+@dataclass(frozen=True, slots=True)
+class EngineParts:
+    """Optional collaborators; defaults give the SimpleQuoter and the domain RiskState."""
+
+    strategy: Callable[[MarketInfo], QuoteStrategy] | None = None
+    risk_book: Callable[[], RiskBook] | None = None
+    faults: FaultHook | None = None
+    on_canceled: CancelObserver | None = None
+    tally: MessageTally | None = None
+
+
+class Engine:
+    def __init__(
+        self,
+        markets: Sequence[MarketInfo],
+        journal: JournalPort,
+        books: BookSource,
+        *,
+        clock: Clock,
+        metrics: MetricsSink,
+        config: EngineConfig | None = None,
+        parts: EngineParts | None = None,
+    ) -> None:
+        self.config = config or EngineConfig()
+        self._parts = parts or EngineParts()
+        self._markets = {m.condition_id: m for m in markets}
+        self._journal = journal
+        self._books = books
+        self.clock = clock
+        self.metrics = metrics
+        self.dead_letters = DeadLetterLog()
+        self.registry = Registry(metrics, self.dead_letters)
+        self.router = Router(self.registry, self._parts.tally)
+        producers = [*map(market_producer, self._markets), RISK_PRODUCER, SUPERVISION_PRODUCER]
+        self.outboxes = Outboxes({p: journal.max_seq(p) for p in producers})
+        self.halts = HaltProtocol(
+            HaltProtocolDeps(
+                router=self.router,
+                outboxes=self.outboxes,
+                writer=journal,
+                reader=journal,
+                clock=clock,
+                markets=self.market_names,
+                market_of=self._market_of,
+                metrics=metrics,
+                risk_name=RISK,
+                timeout_s=self.config.halt_timeout_s,
+            )
+        )
+        self.root: Supervisor | None = None
+        self._watchdog: Watchdog | None = None
+        self._ticker_stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        root = Supervisor(
+            self.config.root,
+            clock=self.clock,
+            metrics=self.metrics,
+            registry=self.registry,
+            before_restart=self.halts.before_restart,
+            dead_letters=self.dead_letters,
+            faults=self._parts.faults,
+        )
+        pool = supervisor_spec(
+            self.config.markets,
+            self.registry,
+            [self._market_spec(info) for info in self._markets.values()],
+            before_restart=self.halts.before_restart,
+            dead_letters=self.dead_letters,
+            faults=self._parts.faults,
+        )
+        self.root = root
+        root.start([self._telemetry_spec(), self._risk_spec(), pool])
+        if self.config.watchdog is not None:
+            self._watchdog = Watchdog(self.registry, self.clock, self.metrics, self.config.watchdog)
+            self._watchdog.start()
+        if self.config.flush_interval_s is not None:
+            self._ticker = threading.Thread(target=self._tick, name="telemetry-ticker")
+            self._ticker.start()
+
+    def shutdown(self, timeout_s: float = 10.0) -> ShutdownReport:
+        """Cancel all, commit, stop the tree in reverse start order; bounded by `timeout_s`."""
+        self._ticker_stop.set()
+        if self._watchdog is not None:
+            self._watchdog.stop()
+        if self._ticker is not None:
+            self._ticker.join(timeout_s)
+        if self.root is None:
+            return ShutdownReport((), ())
+        for name in self.market_names():
+            self.router.tell(name, CancelAll(OrderReason.SHUTDOWN))
+        self.flush(timeout_s=min(timeout_s, 2.0))
+        return self.root.shutdown(timeout_s)
+
+    @property
+    def escalated(self) -> bool:
+        return self.root is not None and self.root.escalated.is_set()
+
+    # -- inputs ----------------------------------------------------------------------------
+    def feed(self, event: MarketEvent) -> bool:
+        """Route one validated event to its market; False if that market is not live."""
+        if event.market not in self._markets:
+            return False
+        return self.router.tell(market_producer(event.market), FeedEvent(event))
+
+    def halt(self, reason: HaltReason, detail: str, timeout_s: float = 2.0) -> bool:
+        try:
+            self.router.ask(RISK, Halt(reason, detail, self.clock.now_ms()), timeout_s)
+        except (pykka.Timeout, pykka.ActorDeadError):
+            return False
+        return True
+
+    def resume(self, operator: str, timeout_s: float = 5.0) -> ResumeResult:
+        """Explicit resume: commit the journal, then ask the RiskActor (it reconciles first)."""
+        flushed = self.flush(timeout_s)
+        if not flushed.ok:
+            return ResumeResult(False, "journal not writable")
+        try:
+            answer = self.router.ask(RISK, Resume(operator, self.clock.now_ms()), timeout_s)
+        except (pykka.Timeout, pykka.ActorDeadError) as exc:
+            return ResumeResult(False, f"risk actor unavailable: {type(exc).__name__}")
+        return answer if isinstance(answer, ResumeResult) else ResumeResult(False, repr(answer))
+
+    # -- queries ---------------------------------------------------------------------------
+    def market_names(self) -> list[str]:
+        return [market_producer(cid) for cid in self._markets]
+
+    def flush(self, timeout_s: float = 5.0) -> FlushResult:
+        try:
+            answer = self.router.ask(TELEMETRY, FlushNow(), timeout_s)
+        except (pykka.Timeout, pykka.ActorDeadError):
+            return FlushResult(ok=False, written=0, buffered=-1)
+        return answer if isinstance(answer, FlushResult) else FlushResult(False, 0, -1)
+
+    def drain(self, timeout_s: float = 10.0) -> bool:
+        """Wait until every mailbox is empty and no handler runs, then commit the journal."""
+        deadline = time.monotonic() + timeout_s
+        quiet = 0
+        while time.monotonic() < deadline:
+            busy = any(
+                h.mailbox_depth or h.busy_since_ms is not None
+                for h in (e.child.health() for e in self.registry.entries())
+            )
+            quiet = 0 if busy else quiet + 1
+            if quiet >= 2:  # two quiet looks: nothing was in flight between them
+                return self.flush(max(deadline - time.monotonic(), 0.1)).ok
+            time.sleep(0.002)
+        return False
+
+    def risk_status(self, timeout_s: float = 2.0) -> RiskStatus | None:
+        try:
+            answer = self.router.ask(RISK, RiskQuery(), timeout_s)
+        except (pykka.Timeout, pykka.ActorDeadError):
+            return None
+        return answer if isinstance(answer, RiskStatus) else None
+
+    def digest(self, market: str, timeout_s: float = 2.0) -> MarketDigest | None:
+        try:
+            answer = self.router.ask(market_producer(market), MarketQuery(), timeout_s)
+        except (pykka.Timeout, pykka.ActorDeadError):
+            return None
+        return answer if isinstance(answer, MarketDigest) else None
+
+    def halt_entries(self) -> list[HaltEntry]:
+        return self.halts.entries
+
+    def all_healthy(self) -> bool:
+        """Every market, the RiskActor and the TelemetryActor are bound, started and alive."""
+        names = {TELEMETRY, RISK, *self.market_names()}
+        live = {
+            e.child.name
+            for e in self.registry.entries()
+            if e.child.is_alive() and e.child.health().started
+        }
+        return names <= live
+
+    # -- tree ------------------------------------------------------------------------------
+    def _telemetry_spec(self) -> ChildSpec:
+        def start(ctx: ChildContext) -> Any:
+            return spawn(
+                TelemetryActor,
+                ctx,
+                self._journal,
+                self.outboxes.ack_records,
+                self._journal_down,
+                self.config.telemetry,
+                self.outboxes.all_pending,
+                self._parts.tally,
+            )
+
+        return ChildSpec(TELEMETRY, start, kind=TelemetryActor.kind)
+
+    def _risk_spec(self) -> ChildSpec:
+        deps = RiskDeps(self.router, self._journal, self.market_names, TELEMETRY)
+        factory = self._parts.risk_book or self._default_risk_book
+
+        def start(ctx: ChildContext) -> Any:
+            return spawn(RiskActor, ctx, factory, self.outboxes.get(RISK_PRODUCER), deps)
+
+        return ChildSpec(RISK, start, kind=RiskActor.kind)
+
+    def _market_spec(self, info: MarketInfo) -> ChildSpec:
+        name = market_producer(info.condition_id)
+        deps = MarketDeps(
+            router=self.router,
+            journal=self._journal,
+            books=self._books,
+            config=self.config.market,
+            strategy=self._parts.strategy or _default_strategy,
+            risk_name=RISK,
+            telemetry_name=TELEMETRY,
+            risk_timeout_s=self.config.risk_timeout_s,
+            on_canceled=self._parts.on_canceled,
+        )
+
+        def start(ctx: ChildContext) -> Any:
+            return spawn(MarketActor, ctx, info, self.outboxes.get(name), deps)
+
+        return ChildSpec(name, start, kind=MarketActor.kind)
+
+    def _default_risk_book(self) -> RiskBook:
+        return DomainRiskBook(
+            self.config.risk_limits, self.config.initial_cash, self.clock.now_ms()
+        )
+
+    def _market_of(self, name: str) -> str | None:
+        prefix = market_producer("")
+        if name.startswith(prefix) and name[len(prefix) :] in self._markets:
+            return name[len(prefix) :]
+        return None
+
+    def _journal_down(self, detail: str) -> None:
+        # Called on the TelemetryActor's thread: tell, never ask (the RiskActor may be busy).
+        now = self.clock.now_ms()
+        self.router.tell(RISK, Halt(HaltReason.JOURNAL_UNAVAILABLE, detail, now))
+        for name in self.market_names():
+            self.router.tell(name, CancelAll(OrderReason.HALT))
+
+    def _tick(self) -> None:
+        interval = self.config.flush_interval_s or 0.02
+        while not self._ticker_stop.wait(interval):
+            ref = self.registry.ref(TELEMETRY)
+            if ref is not None:
+                try:
+                    ref.tell(FlushTick())
+                except pykka.ActorDeadError:
+                    continue  # between generations: the next tick finds the new one
+
+
+def _default_strategy(info: MarketInfo) -> QuoteStrategy:
+    return SimpleQuoter()
