@@ -13,7 +13,15 @@ import sys
 from collections.abc import Sequence
 
 # Command-group modules under astra.cli, in --help order.
-COMMAND_MODULES: tuple[str, ...] = ("config", "db", "decisions", "discover", "definitions")
+COMMAND_MODULES: tuple[str, ...] = (
+    "config",
+    "db",
+    "decisions",
+    "discover",
+    "definitions",
+    "control",
+    "estimate",
+)
 
 
 class CommandError(Exception):
