@@ -131,3 +131,30 @@ async def run_reconnecting(
         if on_disconnect is not None:
             on_disconnect(error)
         await anyio.sleep(backoff.next_delay())
+
+
+async def receive_frames(
+    ws: ClientConnection,
+    settings: WsSettings,
+    handle: Callable[[str | bytes], Awaitable[None]],
+) -> None:
+    """Receive until the connection ends, sending text `PING` every interval.
+
+    No frame at all (not even the `PONG` answer) within the idle timeout means the peer is
+    gone without closing: raise TimeoutError so the session reconnects.
+    """
+    interval = settings.ping_interval_s
+    now = anyio.current_time()
+    next_ping = now + interval
+    deadline = now + settings.idle_timeout_s
+    while True:
+        now = anyio.current_time()
+        if now >= deadline:
+            raise TimeoutError("no frame within the idle timeout")
+        if now >= next_ping:
+            await ws.send("PING")
+            next_ping = now + interval
+        with anyio.move_on_after(min(next_ping, deadline) - now):
+            raw = await ws.recv()  # cancelling recv() loses no data (websockets docs)
+            deadline = anyio.current_time() + settings.idle_timeout_s
+            await handle(raw)

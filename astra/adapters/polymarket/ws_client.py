@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 
-import anyio
 import orjson
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from astra.adapters.polymarket.ws_assets import AssetStates
 from astra.adapters.polymarket.ws_decode import decode_market_frame
-from astra.adapters.ws_session import Backoff, WsSettings, run_reconnecting
+from astra.adapters.ws_session import Backoff, WsSettings, receive_frames, run_reconnecting
 from astra.domain.clock import Clock
 from astra.domain.events import (
     BestBidAsk,
@@ -39,6 +38,7 @@ FEED_NAME = "market"
 EventSink = Callable[[MarketEvent], None]
 DesyncSink = Callable[[tuple[str, ...]], None]
 BookFetcher = Callable[[str], Awaitable[BookSnapshot | None]]
+FrameTap = Callable[[int, str | bytes], None]  # (recv_ms, raw frame): the recorder's hook
 
 _EVENT_TYPES: dict[type, str] = {
     BookSnapshot: "book",
@@ -81,8 +81,10 @@ class MarketConnection:
         on_desync: DesyncSink | None = None,
         book_fetcher: BookFetcher | None = None,
         custom_features: bool = True,
+        on_frame: FrameTap | None = None,
     ) -> None:
         self._settings = settings
+        self._frame_tap = on_frame
         self._states = AssetStates(asset_ids)
         self._on_event = on_event
         self._clock = clock
@@ -160,28 +162,13 @@ class MarketConnection:
         await ws.send(subscribe_message(self._states.assets, custom_features=self._custom))
         self._ws = ws
         try:
-            await self._receive(ws)
+            await receive_frames(ws, self._settings, self._on_frame)
         finally:
             self._ws = None
 
-    async def _receive(self, ws: ClientConnection) -> None:
-        """Receive until the connection ends; text PING every interval; idle means dead."""
-        interval = self._settings.ping_interval_s
-        now = anyio.current_time()
-        next_ping = now + interval
-        deadline = now + self._settings.idle_timeout_s
-        while True:
-            now = anyio.current_time()
-            if now >= deadline:
-                raise TimeoutError("no frame within the idle timeout")
-            if now >= next_ping:
-                await ws.send("PING")
-                next_ping = now + interval
-            with anyio.move_on_after(min(next_ping, deadline) - now):
-                raw = await ws.recv()  # cancelling recv() loses no data (websockets docs)
-                deadline = anyio.current_time() + self._settings.idle_timeout_s
-                self.handle_frame(raw, self._clock.now_ms())
-                await self._flush_resync()
+    async def _on_frame(self, raw: str | bytes) -> None:
+        self.handle_frame(raw, self._clock.now_ms())
+        await self._flush_resync()
 
     async def _send(self, text: str) -> None:
         ws = self._ws
@@ -214,6 +201,8 @@ class MarketConnection:
     # -- frames --------------------------------------------------------------------------
     def handle_frame(self, raw: str | bytes, recv_ms: int) -> None:
         """Decode one frame, count rejections, gate and deliver events."""
+        if self._frame_tap is not None:
+            self._frame_tap(recv_ms, raw)
         result = decode_market_frame(raw, recv_ms)
         for reason, _detail in result.rejects:
             self._reject(reason)

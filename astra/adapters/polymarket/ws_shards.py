@@ -17,6 +17,7 @@ from astra.adapters.polymarket.ws_client import (
     BookFetcher,
     DesyncSink,
     EventSink,
+    FrameTap,
     MarketConnection,
 )
 from astra.adapters.ws_session import WsSettings
@@ -40,6 +41,7 @@ class MarketFeed:
         book_fetcher: BookFetcher | None = None,
         max_per_connection: int = DEFAULT_MAX_PER_CONNECTION,
         custom_features: bool = True,
+        on_frame: FrameTap | None = None,
     ) -> None:
         if max_per_connection < 2:
             raise ValueError("a connection must hold at least one market (2 tokens)")
@@ -51,6 +53,7 @@ class MarketFeed:
         self._book_fetcher = book_fetcher
         self._max = max_per_connection
         self._custom = custom_features
+        self._on_frame = on_frame
         self._shards: list[MarketConnection] = []
         self._task_group: TaskGroup | None = None
 
@@ -70,6 +73,7 @@ class MarketFeed:
             on_desync=self._on_desync,
             book_fetcher=self._book_fetcher,
             custom_features=self._custom,
+            on_frame=self._on_frame,
         )
         self._shards.append(shard)
         if self._task_group is not None:

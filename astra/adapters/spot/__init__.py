@@ -1,0 +1,1 @@
+"""Spot prices of the crypto underlyings (the venue's RTDS `crypto_prices` stream)."""
