@@ -91,6 +91,16 @@ class StrategySettings:
     min_edge: float = 0.02
     taker_escalation: bool = False
     taker_budget_usd: float = 0.0
+    # Extra edge (probability points) over the maker threshold a taker escalation needs.
+    taker_edge_margin: float = 0.03
+    # crypto_threshold: annualised vol (0 = estimate from recent spot), spot staleness.
+    vol_annual: float = 0.0
+    spot_stale_s: float = 10.0
+    # maker (Avellaneda-Stoikov): risk aversion, horizon, quote size, inventory cap (shares).
+    maker_risk_aversion: float = 1.0
+    maker_horizon_s: float = 60.0
+    maker_order_shares: float = 10.0
+    maker_inventory_cap_shares: float = 200.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,15 @@ class GateVeto(enum.StrEnum):
     INSUFFICIENT_SAMPLES = "insufficient_samples"
     NO_DEPTH = "no_depth"
     NON_POSITIVE_EQUITY = "non_positive_equity"
+    # Strategies (astra.domain.strategies).
+    NO_SPOT = "no_spot"
+    SPOT_STALE = "spot_stale"
+    UNSUPPORTED_CONTRACT = "unsupported_contract"
+    WINDOW_NOT_OPEN = "window_not_open"
+    NO_QUOTABLE_PRICE = "no_quotable_price"
+    SIZE_BELOW_MIN = "size_below_min"
+    INVENTORY_CAP = "inventory_cap"
+    TAKER_BUDGET_EXHAUSTED = "taker_budget_exhausted"
 
 
 class VenueVeto(enum.StrEnum):

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Protocol
 
-from astra.domain.events import Level
+from astra.domain.events import Level, Trade
 from astra.domain.market import MarketInfo
-from astra.domain.prices import Side
+from astra.domain.prices import Side, Tick
 from astra.domain.reasons import GateVeto
 from astra.domain.toxicity import SpreadRegime
 
@@ -32,6 +33,28 @@ class TokenView:
     toxic: bool
     regime: SpreadRegime
     last_update_ms: int | None
+    # Optional extras (additive; the actor fills them when it can). `tick` is the book's live
+    # grid (None: use MarketInfo.tick); `bids`/`asks` are the visible levels, best first, for
+    # strategies that walk the book (empty: only the touch is known).
+    tick: Tick | None = None
+    bids: tuple[Level, ...] = ()
+    asks: tuple[Level, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SpotView:
+    """The latest spot of a market's underlying and an evenly sampled recent price path.
+
+    `symbol` is lower-case base+quote (e.g. "btcusdt"); `price` is exact; `ts_ms` is the
+    spot's own time (staleness is measured from it); `samples` are the last prices sampled
+    every `sample_interval_ms` (oldest first) for realised volatility.
+    """
+
+    symbol: str
+    price: Decimal
+    ts_ms: int
+    samples: tuple[float, ...] = ()
+    sample_interval_ms: int = 60_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +77,15 @@ class MarketView:
     no: TokenView
     resting: tuple[RestingQuote, ...]
     resolved: bool
+    # Optional context (additive, with fail-closed or neutral defaults; see the Strategies
+    # section of docs/architecture.md for who fills what):
+    spot: SpotView | None = None  # the underlying's spot (crypto strategies skip without it)
+    yes_position: int = 0  # micro-shares of the YES token held
+    no_position: int = 0  # micro-shares of the NO token held
+    equity: int | None = None  # current equity, micro-collateral (None: configured equity)
+    toxicity_score: float | None = None  # ToxicitySnapshot.score (None: a conservative default)
+    trades: tuple[Trade, ...] = ()  # trades of this market since the previous evaluation
+    halted: bool = False  # the RiskActor's state is HALTED
 
     @property
     def tokens(self) -> tuple[TokenView, TokenView]:
@@ -70,9 +102,13 @@ class QuoteTarget:
     size: int
     reason: str
     edge_pips: int
+    post_only: bool = True  # False only for an explicit, budgeted taker escalation
 
     def key(self) -> tuple[str, Side, int]:
         return (self.asset_id, self.side, self.price)
+
+
+AnalysisValue = float | int | str | bool | None | dict[str, Any]
 
 
 class DecisionAction(enum.StrEnum):
@@ -89,6 +125,8 @@ class StrategyDecision:
     veto: GateVeto | None = None
     detail: str = ""
     inputs: tuple[tuple[str, int | str | None], ...] = field(default=())
+    # Model inputs/outputs (estimates, frictions, sizing) written under "analysis".
+    analysis: tuple[tuple[str, AnalysisValue], ...] = field(default=())
 
     def payload(self) -> dict[str, Any]:
         """The decision's journal payload fields (the actor adds run and gate outcomes)."""
@@ -98,6 +136,7 @@ class StrategyDecision:
             "veto": None if self.veto is None else self.veto.value,
             "detail": self.detail,
             "inputs": dict(self.inputs),
+            "analysis": dict(self.analysis),
             "targets": [
                 {
                     "asset_id": t.asset_id,
@@ -106,6 +145,7 @@ class StrategyDecision:
                     "size": t.size,
                     "reason": t.reason,
                     "edge_pips": t.edge_pips,
+                    "post_only": t.post_only,
                 }
                 for t in self.targets
             ],
