@@ -1,8 +1,9 @@
-"""Per-message-kind accounting for "sent = processed + dead-lettered + fatal".
+"""Per-message-kind accounting for "sent = processed + dead-lettered + denied".
 
 Senders count what they send (`sent`), actors count what they handled to the end
 (`processed`); dead letters are counted by the runtime (`DeadLetterLog`); `fatal` is the one
-message whose handling killed an actor (the chaos fault hook knows which).
+message whose handling killed an actor (the chaos fault hook knows which), and `denied` an
+ask refused before delivery.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class MessageTally:
         self._sent: Counter[str] = Counter()
         self._processed: Counter[str] = Counter()
         self._fatal: Counter[str] = Counter()
+        self._denied: Counter[str] = Counter()
 
     def sent(self, message: object) -> None:
         with self._lock:
@@ -33,10 +35,15 @@ class MessageTally:
         with self._lock:
             self._fatal[type(message).__name__] += 1
 
-    def counts(self, kind: str) -> tuple[int, int, int]:
-        """(sent, processed, fatal) of one message kind."""
+    def denied(self, message: object) -> None:
+        """An ask refused before delivery (no live actor): the caller saw ActorDeadError."""
         with self._lock:
-            return self._sent[kind], self._processed[kind], self._fatal[kind]
+            self._denied[type(message).__name__] += 1
+
+    def counts(self, kind: str) -> tuple[int, int, int, int]:
+        """(sent, processed, fatal, denied) of one message kind."""
+        with self._lock:
+            return self._sent[kind], self._processed[kind], self._fatal[kind], self._denied[kind]
 
     def kinds(self) -> list[str]:
         with self._lock:

@@ -1,0 +1,192 @@
+"""End-of-run checks of the chaos scenario, and the escalation drill (g)."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from astra.actors.chaos_checks import (
+    Invariant,
+    all_records,
+    no_duplicates,
+    no_submit_while_halted,
+    replayed_ledger_digest,
+    state_equals_replay,
+)
+from astra.actors.chaos_faults import ChaosFaults, ErrorLog
+from astra.actors.engine import Engine, EngineConfig, EngineParts, WallClock
+from astra.actors.halt_protocol import HaltEntry
+from astra.actors.messages import Reconcile
+from astra.actors.ports import JournalPort
+from astra.actors.runtime_messages import Crash
+from astra.actors.supervision import Intensity
+from astra.actors.supervisor import ShutdownReport
+from astra.actors.synthetic import SyntheticStream, synthetic_markets
+from astra.domain.metrics_port import ACTOR_FAILURES_TOTAL, CountingMetrics
+
+
+@dataclass(frozen=True, slots=True)
+class RunFacts:
+    engine: Engine
+    journal: JournalPort
+    config: EngineConfig
+    faults: ChaosFaults
+    errors: ErrorLog
+    metrics: CountingMetrics
+    latencies: Sequence[float]
+    cancel_misses: int
+    cancel_bound_s: float
+    isolation: dict[str, int]
+    kills: int
+
+
+def final_checks(facts: RunFacts) -> list[Invariant]:
+    engine = facts.engine
+    engine.router.ask("risk", Reconcile(), 5.0)
+    engine.drain(5.0)
+    records = all_records(facts.journal)
+    live = {}
+    for name in engine.market_names():
+        digest = engine.digest(name.removeprefix("market:"))
+        live[name] = "unavailable" if digest is None else digest.orders_digest
+    status = engine.risk_status()
+    ledger = replayed_ledger_digest(
+        records, facts.config.risk_limits, facts.config.initial_cash, engine.clock.now_ms()
+    )
+    return [
+        halt_before_restart(engine.halt_entries(), facts.faults.starts),
+        no_submit_while_halted(records),
+        cancels_within_bound(facts),
+        state_equals_replay(
+            records, live, None if status is None else status.ledger_digest, ledger
+        ),
+        no_duplicates(records),
+        isolation(facts.isolation),
+        observability(facts),
+    ]
+
+
+def halt_before_restart(
+    entries: Sequence[HaltEntry], starts: Sequence[tuple[str, int, float]]
+) -> Invariant:
+    """(a) every restart of a name follows a committed halt for its previous generation."""
+    committed = {(e.name, e.generation): e.committed_s for e in entries}
+    restarts = [(n, g, t) for n, g, t in starts if g > 1]
+    late = [f"{n}#{g}" for n, g, t in restarts if committed.get((n, g - 1), float("inf")) > t]
+    figures = {"restarts": len(restarts), "halts": len(entries), "restart_before_halt": late[:5]}
+    return Invariant("a", "halt recorded before any restart", not late, figures)
+
+
+def cancels_within_bound(facts: RunFacts) -> Invariant:
+    worst = max(facts.latencies, default=0.0)
+    figures = {
+        "halts_checked": len(facts.latencies),
+        "unconfirmed": facts.cancel_misses,
+        "worst_ms": round(worst * 1000, 3),
+        "bound_ms": facts.cancel_bound_s * 1000,
+    }
+    ok = not facts.cancel_misses and worst <= facts.cancel_bound_s
+    return Invariant("c", "every resting order canceled within a bound after a halt", ok, figures)
+
+
+def isolation(figures: dict[str, int]) -> Invariant:
+    return Invariant(
+        "h",
+        "a crash in one market leaves other markets' books and orders unchanged",
+        figures["changed"] == 0,
+        dict(figures),
+    )
+
+
+def observability(facts: RunFacts) -> Invariant:
+    failures = int(facts.metrics.counter_sum(ACTOR_FAILURES_TOTAL))
+    halts = len(facts.engine.halt_entries())
+    figures = {
+        "kills": facts.kills,
+        "failure_metric": failures,
+        "error_lines": facts.errors.deaths,
+        "halts": halts,
+    }
+    ok = failures >= facts.kills and failures == facts.errors.deaths == halts
+    return Invariant("i", "every fault is a metric increment and an ERROR log line", ok, figures)
+
+
+def escalation_check(shutdown: ShutdownReport, shutdown_s: float, escalated: bool) -> Invariant:
+    drill = escalation_drill()
+    figures: dict[str, Any] = {
+        "main_run_escalated": escalated,
+        "main_shutdown_s": round(shutdown_s, 3),
+        "main_shutdown_clean": shutdown.clean,
+        **drill,
+    }
+    ok = (
+        not escalated
+        and shutdown.clean
+        and shutdown_s < 10.0
+        and drill["drill_escalated"]
+        and drill["drill_exit_code"] == 1
+        and drill["drill_shutdown_s"] < 10.0
+    )
+    return Invariant(
+        "g", "restart budgets escalate as configured; shutdown never hangs", ok, figures
+    )
+
+
+def escalation_drill() -> dict[str, Any]:
+    """A pool allowed 1 restart per minute under a root allowed none: the second crash of a
+    market must escalate to the root, which stops everything and sets exit code 1."""
+    from astra.actors.chaos_scenario import chaos_engine_config
+    from astra.adapters.journal.store import JournalStore
+
+    base = chaos_engine_config()
+    config = replace(
+        base,
+        root=replace(base.root, intensity=Intensity(0, 60_000)),
+        markets=replace(base.markets, intensity=Intensity(1, 60_000)),
+    )
+    markets = synthetic_markets(2)
+    with tempfile.TemporaryDirectory(prefix="astra-drill-") as tmp:
+        store = JournalStore.open(Path(tmp) / "journal.sqlite3", synchronous="NORMAL")
+        engine = Engine(
+            markets,
+            store,
+            SyntheticStream(markets, 0),
+            clock=WallClock(),
+            metrics=CountingMetrics(),
+            config=config,
+            parts=EngineParts(),
+        )
+        engine.start()
+        name = engine.market_names()[0]
+        started = time.monotonic()
+        for generation in (1, 2):
+            _crash_when_bound(engine, name, generation)
+        root = engine.root
+        escalated = root is not None and root.escalated.wait(5.0)
+        escalation_s = time.monotonic() - started
+        begun = time.monotonic()
+        engine.shutdown(5.0)
+        shutdown_s = time.monotonic() - begun
+        exit_code = None if root is None else root.exit_code
+        store.close()
+    return {
+        "drill_escalated": escalated,
+        "drill_exit_code": exit_code,
+        "drill_escalation_s": round(escalation_s, 3),
+        "drill_shutdown_s": round(shutdown_s, 3),
+    }
+
+
+def _crash_when_bound(engine: Engine, name: str, generation: int) -> None:
+    """Crash generation `generation` of `name` once it is bound and started."""
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline:
+        child = engine.registry.get(name)
+        if child is not None and child.generation == generation and child.health().started:
+            engine.registry.tell(name, Crash("drill"))
+            return
+        time.sleep(0.005)
