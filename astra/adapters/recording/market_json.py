@@ -1,0 +1,122 @@
+"""`MarketInfo` <-> JSON for recording headers (the simulator writes the same shape).
+
+Exact values only: the tick and fee rates are decimal strings, the minimum size is an int of
+micro-shares. Reading is strict: a missing or mistyped field is a `MarketJsonError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from astra.domain.market import FeeSchedule, MarketInfo
+from astra.domain.prices import PriceError, Tick
+
+T = TypeVar("T")
+
+
+class MarketJsonError(ValueError):
+    """A market object in a recording header that does not describe a market exactly."""
+
+
+def market_info_to_json(market: MarketInfo) -> dict[str, Any]:
+    return {
+        "condition_id": market.condition_id,
+        "question": market.question,
+        "yes_token": market.yes_token,
+        "no_token": market.no_token,
+        "tick": str(market.tick),
+        "min_size": market.min_size,
+        "fees": {
+            "rate": str(market.fees.rate),
+            "exponent": market.fees.exponent,
+            "taker_only": market.fees.taker_only,
+            "rebate_rate": str(market.fees.rebate_rate),
+        },
+        "neg_risk": market.neg_risk,
+        "end_date_ms": market.end_date_ms,
+        "accepting_orders": market.accepting_orders,
+        "category": market.category,
+        "description": market.description,
+        "slug": market.slug,
+        "outcomes": list(market.outcomes),
+        "resolution_source": market.resolution_source,
+        "group_item_title": market.group_item_title,
+        "tags": list(market.tags),
+    }
+
+
+def market_info_from_json(obj: Mapping[str, Any]) -> MarketInfo:
+    try:
+        tick = Tick.parse(_typed(obj, "tick", str))
+    except PriceError as exc:
+        raise MarketJsonError(str(exc)) from exc
+    outcomes = _str_list(obj, "outcomes")
+    if len(outcomes) != 2:
+        raise MarketJsonError(f"outcomes must be two names, got {outcomes!r}")
+    end = obj.get("end_date_ms")
+    if end is not None and (isinstance(end, bool) or not isinstance(end, int)):
+        raise MarketJsonError(f"end_date_ms must be an int or null, got {end!r}")
+    return MarketInfo(
+        condition_id=_typed(obj, "condition_id", str),
+        question=_typed(obj, "question", str),
+        yes_token=_typed(obj, "yes_token", str),
+        no_token=_typed(obj, "no_token", str),
+        tick=tick,
+        min_size=_int(obj, "min_size"),
+        fees=_fees(obj.get("fees")),
+        neg_risk=_typed(obj, "neg_risk", bool),
+        end_date_ms=end,
+        accepting_orders=_typed(obj, "accepting_orders", bool),
+        category=_typed(obj, "category", str),
+        description=_typed(obj, "description", str),
+        slug=_typed(obj, "slug", str),
+        outcomes=(outcomes[0], outcomes[1]),
+        resolution_source=_typed(obj, "resolution_source", str),
+        group_item_title=_typed(obj, "group_item_title", str),
+        tags=tuple(_str_list(obj, "tags")),
+    )
+
+
+def _fees(raw: object) -> FeeSchedule:
+    if not isinstance(raw, dict):
+        raise MarketJsonError(f"fees must be an object, got {raw!r}")
+    return FeeSchedule(
+        rate=_decimal(raw, "rate"),
+        exponent=_int(raw, "exponent"),
+        taker_only=_typed(raw, "taker_only", bool),
+        rebate_rate=_decimal(raw, "rebate_rate"),
+    )
+
+
+def _typed(obj: Mapping[str, Any], key: str, kind: type[T]) -> T:
+    value = obj.get(key)
+    if not isinstance(value, kind):
+        raise MarketJsonError(f"{key} must be {kind.__name__}, got {value!r}")
+    return value
+
+
+def _int(obj: Mapping[str, Any], key: str) -> int:
+    value = obj.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise MarketJsonError(f"{key} must be a non-negative int, got {value!r}")
+    return value
+
+
+def _decimal(obj: Mapping[str, Any], key: str) -> Decimal:
+    text = _typed(obj, key, str)
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise MarketJsonError(f"{key} is not a decimal: {text!r}") from exc
+    if not value.is_finite() or value < 0:
+        raise MarketJsonError(f"{key} must be a finite non-negative decimal: {text!r}")
+    return value
+
+
+def _str_list(obj: Mapping[str, Any], key: str) -> list[str]:
+    value = obj.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise MarketJsonError(f"{key} must be a list of strings, got {value!r}")
+    return value
