@@ -23,6 +23,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "estimate",
     "chaos",
     "inspect",
+    "record",
+    "replay",
 )
 
 

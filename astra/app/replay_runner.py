@@ -1,0 +1,201 @@
+"""Replay a recording (or a plain JSON array of venue messages) through the live engine.
+
+The clock is event time (`ManualClock`, set to each frame's receive time) and every random
+draw comes from the seed, so a replay is reproducible: the same file and seed give the same
+journal, hence the same `journal_digest`. The journal is a fresh file per replay
+(`<data-dir>/replay.sqlite3`; it is derived data, rebuilt from the recording at will).
+
+Determinism with threaded actors: after each event the runner asks the event's market and
+then the RiskActor for their status. Mailboxes are FIFO, so the market has handled the event
+and the RiskActor every fill it reported before the next event is fed. A halt or a resume
+fans out to every market, so when the RiskActor's halt id moved the runner drains the whole
+engine instead. Nothing in a replay runs on a timer (no watchdog, no flush ticker).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from astra.adapters.journal.runs import RunStatus
+from astra.adapters.journal.store import JournalStore, connect_readonly, read_records
+from astra.adapters.recording.replay import ReplayEvent, open_replay
+from astra.app.books import ReplayBooks
+from astra.app.runtime import Runtime, RuntimeInputs, build_runtime
+from astra.app.strategies import StrategyFactory
+from astra.app.summary import summarise
+from astra.domain.clock import ManualClock
+from astra.domain.events import MarketEvent, SpotPrice
+from astra.domain.market import MarketInfo
+from astra.domain.metrics_port import CountingMetrics, MetricsSink
+from astra.settings import Settings
+
+REPLAY_JOURNAL = "replay.sqlite3"
+
+
+class ReplayError(RuntimeError):
+    """A replay that cannot run (unreadable file, no market, engine would not start)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayOptions:
+    data_dir: Path
+    seed: int
+    strategy: StrategyFactory
+    paced: bool = False
+    speed: float = 1.0
+    progress: TextIO | None = None  # a TTY to draw the progress bar on, or None
+    on_event: Callable[[int], None] | None = None  # called with the count fed so far
+
+
+@dataclass(slots=True)
+class _Counts:
+    fed: int = 0
+    unrouted: int = 0
+    spot: int = 0
+    drains: int = 0
+
+
+def fresh_journal(data_dir: Path) -> JournalStore:
+    path = data_dir / REPLAY_JOURNAL
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return JournalStore.open(path)
+
+
+def run_replay(
+    path: Path, settings: Settings, options: ReplayOptions, metrics: MetricsSink | None = None
+) -> dict[str, Any]:
+    sink = metrics if metrics is not None else CountingMetrics()
+    try:
+        replay = open_replay(path, sink)
+    except (OSError, ValueError) as exc:
+        raise ReplayError(f"cannot read {path}: {exc}") from exc
+    events = list(replay.events())
+    markets = list(replay.markets)
+    if not markets:
+        raise ReplayError(f"{path}: no market could be identified in the recording")
+    return replay_events(events, markets, settings, options, sink) | {
+        "source": str(path),
+        "rejected_frames": len(replay.rejects),
+    }
+
+
+def replay_events(
+    events: Sequence[ReplayEvent],
+    markets: Sequence[MarketInfo],
+    settings: Settings,
+    options: ReplayOptions,
+    metrics: MetricsSink,
+) -> dict[str, Any]:
+    """Drive the engine over `events`; returns the summary (the journal is closed after)."""
+    started = time.monotonic()
+    clock = ManualClock(events[0][0] if events else 0)
+    books = ReplayBooks()
+    store = fresh_journal(options.data_dir)
+    inputs = RuntimeInputs(
+        settings, markets, books, clock, metrics, options.strategy, options.seed, live=False,
+        run_id=f"replay-seed-{options.seed}",
+    )  # fmt: skip
+    runtime = build_runtime(store, inputs)
+    counts = _Counts()
+    try:
+        opened = runtime.open_trading("replay")
+        if not opened.resumed:
+            raise ReplayError(f"trading could not start: {opened.detail}")
+        _drive(runtime, events, clock, books, options, counts)
+    finally:
+        report = runtime.stop(RunStatus.CLEAN, "replay finished", settings.run.shutdown_timeout_s)
+    if options.progress is not None:
+        options.progress.write("\n")
+    records = _records(options.data_dir / REPLAY_JOURNAL)
+    elapsed = time.monotonic() - started
+    return summarise(
+        records,
+        mode="replay",
+        seed=options.seed,
+        markets=len(markets),
+        events=counts.fed,
+        unrouted_events=counts.unrouted,
+        spot_events=counts.spot,
+        full_drains=counts.drains,
+        shutdown_s=round(report.seconds, 3),
+        elapsed_s=round(elapsed, 3),
+        events_per_s=round(counts.fed / elapsed, 1) if elapsed > 0 else None,
+        journal=str(options.data_dir / REPLAY_JOURNAL),
+    )
+
+
+def _drive(
+    runtime: Runtime,
+    events: Sequence[ReplayEvent],
+    clock: ManualClock,
+    books: ReplayBooks,
+    options: ReplayOptions,
+    counts: _Counts,
+) -> None:
+    engine = runtime.engine
+    status = engine.risk_status()
+    halt_id = 0 if status is None else status.halt_id
+    wall_start, event_start = time.monotonic(), clock.now_ms()
+    for index, (recv_ms, _channel, event) in enumerate(events):
+        if options.paced:
+            _pace(wall_start, event_start, recv_ms, options.speed)
+        clock.set(recv_ms)
+        if isinstance(event, SpotPrice):
+            counts.spot += 1  # the engine takes no spot input yet; counted, not fed
+            continue
+        books.observe(event)
+        if not engine.feed(event):
+            counts.unrouted += 1
+            continue
+        counts.fed += 1
+        halt_id = _settle(runtime, event, halt_id, counts)
+        if options.progress is not None and (index % 200 == 0 or index == len(events) - 1):
+            _bar(options.progress, index + 1, len(events))
+        if options.on_event is not None:
+            options.on_event(counts.fed)
+    if not engine.drain(timeout_s=30.0):
+        raise ReplayError("the engine did not become idle at the end of the replay")
+
+
+def _settle(runtime: Runtime, event: MarketEvent, halt_id: int, counts: _Counts) -> int:
+    """Wait until this event's consequences are handled (see the module docstring)."""
+    engine = runtime.engine
+    digest = engine.digest(event.market)
+    status = engine.risk_status()
+    if digest is None or status is None or status.halt_id != halt_id:
+        counts.drains += 1
+        if not engine.drain(timeout_s=30.0):
+            raise ReplayError("the engine did not become idle after a halt or an actor failure")
+        status = engine.risk_status()
+    return halt_id if status is None else status.halt_id
+
+
+def _pace(wall_start: float, event_start: int, recv_ms: int, speed: float) -> None:
+    due = wall_start + (recv_ms - event_start) / 1000 / max(speed, 1e-9)
+    delay = due - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def _bar(stream: TextIO, done: int, total: int, width: int = 40) -> None:
+    filled = width * done // max(total, 1)
+    stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} events")
+    stream.flush()
+
+
+def _records(path: Path) -> list[Any]:
+    conn = connect_readonly(path)
+    try:
+        return [s.record for s in read_records(conn)]
+    finally:
+        conn.close()
+
+
+def progress_stream() -> TextIO | None:
+    return sys.stderr if sys.stderr.isatty() else None

@@ -1,0 +1,193 @@
+"""Build the running engine from Settings: journal store + crash-only start -> actor engine.
+
+`Runtime` owns the journal store, the run manifest and the `Engine` (the actor tree of
+`astra.actors.engine`). Trading starts HALTED (the RiskActor's startup halt); `open_trading`
+lifts that only when the journal holds no durable halt, so a halt survives a restart.
+`stop` is the orderly end: cancel every resting order, halt, commit, stop the tree, close
+the manifest — bounded by a deadline.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from astra.actors.engine import Engine, EngineConfig, EngineParts
+from astra.actors.market_state import MarketConfig
+from astra.actors.messages import CancelAll, ResumeResult
+from astra.actors.ports import BookSource
+from astra.actors.telemetry_actor import TelemetryConfig
+from astra.actors.watchdog import WatchdogConfig
+from astra.adapters.journal.runs import RunStatus, close_run
+from astra.adapters.journal.store import JournalStore
+from astra.app.recovery_start import StartState, recover_and_open
+from astra.app.risk_book import RiskBookFactory
+from astra.app.strategies import StrategyFactory
+from astra.domain.clock import Clock
+from astra.domain.market import MarketInfo
+from astra.domain.metrics_port import MetricsSink
+from astra.domain.order_manager import OrderConfig
+from astra.domain.reasons import HaltReason, OrderReason
+from astra.domain.risk_limits import AutoResume, RiskLimits
+from astra.settings import Settings
+
+_log = logging.getLogger("astra.app.runtime")
+MICROS = 1_000_000
+
+
+def risk_limits(settings: Settings) -> RiskLimits:
+    risk = settings.risk
+    return RiskLimits(
+        daily_loss_frac=risk.daily_loss_frac,
+        max_drawdown_frac=risk.max_drawdown_frac,
+        cooldown_ms=round(risk.cooldown_s * 1000),
+        max_order_notional=round(risk.max_order_notional_usd * MICROS),
+        market_cap_frac=risk.market_exposure_frac,
+        default_category_cap_frac=risk.category_exposure_frac,
+        max_orders_per_window=risk.max_orders_per_minute,
+        order_window_ms=60_000,
+        auto_resume=AutoResume.WHEN_CLEARED if risk.auto_resume else AutoResume.NEVER,
+    )
+
+
+def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> EngineConfig:
+    """Live runs get the watchdog and the journal flush timer; replays get neither (both run
+    on wall time, which must not influence a replay) and commit on `drain`."""
+    orders = settings.orders
+    market = MarketConfig(
+        orders=OrderConfig(
+            ttl_ms=round(orders.ttl_s * 1000),
+            stale_ms=round(orders.stale_s * 1000),
+            max_chase_ticks=orders.max_chase_ticks,
+            latency_mean_ms=orders.latency_ms_mean,
+            rebate=orders.maker_rebate,
+        ),
+        run_id=run_id,
+        seed=seed,
+    )
+    journal = settings.journal
+    return EngineConfig(
+        market=market,
+        telemetry=TelemetryConfig(journal.batch_size, journal.flush_interval_ms),
+        risk_limits=risk_limits(settings),
+        initial_cash=round(settings.risk.starting_equity_usd * MICROS),
+        risk_timeout_s=settings.risk.approval_timeout_s,
+        watchdog=WatchdogConfig() if live else None,
+        flush_interval_s=journal.flush_interval_ms / 1000 if live else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeInputs:
+    settings: Settings
+    markets: Sequence[MarketInfo]
+    books: BookSource
+    clock: Clock
+    metrics: MetricsSink
+    strategy: StrategyFactory
+    seed: int
+    live: bool
+    run_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StopReport:
+    status: str
+    seconds: float
+    canceled_markets: int
+    clean_tree: bool
+    flushed: bool
+
+
+@dataclass(slots=True)
+class Runtime:
+    store: JournalStore
+    start: StartState
+    engine: Engine
+    risk_books: RiskBookFactory
+    inputs: RuntimeInputs
+    stopped: StopReport | None = field(default=None)
+
+    @property
+    def run_id(self) -> str:
+        return self.start.run_id
+
+    def open_trading(self, operator: str) -> ResumeResult:
+        """Lift the startup halt, unless a durable halt from before the restart is active."""
+        durable = self.start.durable_halts
+        if durable:
+            reasons = ",".join(sorted(durable))
+            return ResumeResult(False, f"durable halt from a previous run: {reasons}")
+        return self.engine.resume(operator)
+
+    def halt_reasons(self) -> list[str]:
+        book = self.risk_books.current
+        return [] if book is None else book.halt_reasons()
+
+    def cancel_all(self, reason: OrderReason) -> int:
+        names = self.engine.market_names()
+        for name in names:
+            self.engine.router.tell(name, CancelAll(reason))
+        return len(names)
+
+    def stop(self, status: RunStatus, detail: str, timeout_s: float) -> StopReport:
+        """Cancel all, halt, commit and stop the tree, then close the manifest; idempotent."""
+        if self.stopped is not None:
+            return self.stopped
+        started = time.monotonic()
+        deadline = started + timeout_s
+        canceled = self.cancel_all(OrderReason.SHUTDOWN)
+        self.engine.halt(HaltReason.SHUTDOWN, detail, timeout_s=_left(deadline, 1.0))
+        flushed = self.engine.drain(timeout_s=_left(deadline, 1.5))
+        report = self.engine.shutdown(timeout_s=_left(deadline, 2.0))
+        clock_now = self.inputs.clock.now_ms()
+        close_run(self.store, self.run_id, ended_ms=clock_now, status=status, detail=detail)
+        self.store.checkpoint()
+        self.store.close()
+        self.stopped = StopReport(
+            status.value, time.monotonic() - started, canceled, report.clean, flushed
+        )
+        return self.stopped
+
+
+def _left(deadline: float, cap: float) -> float:
+    return max(0.05, min(cap, deadline - time.monotonic()))
+
+
+def build_runtime(store: JournalStore, inputs: RuntimeInputs) -> Runtime:
+    """Crash-only start on `store`, then the engine over `inputs.markets` (started)."""
+    start = recover_and_open(store, inputs.settings, inputs.clock.now_ms(), run_id=inputs.run_id)
+    config = engine_config(inputs.settings, start.run_id, inputs.seed, live=inputs.live)
+    books = RiskBookFactory(store, config.risk_limits, config.initial_cash, inputs.clock.now_ms)
+    engine = Engine(
+        inputs.markets,
+        store,
+        inputs.books,
+        clock=inputs.clock,
+        metrics=inputs.metrics,
+        config=config,
+        parts=EngineParts(strategy=inputs.strategy, risk_book=books),
+    )
+    try:
+        engine.start()
+    except BaseException:
+        engine.shutdown(timeout_s=2.0)
+        close_run(
+            store,
+            start.run_id,
+            ended_ms=inputs.clock.now_ms(),
+            status=RunStatus.ERROR,
+            detail="engine failed to start",
+        )
+        raise
+    _log.info(
+        "engine started: run_id=%s markets=%d crashed_runs=%d restart_canceled=%d durable=%s",
+        start.run_id,
+        len(inputs.markets),
+        len(start.crashed_runs),
+        len(start.restart_canceled),
+        sorted(start.durable_halts),
+    )
+    return Runtime(store, start, engine, books, inputs)

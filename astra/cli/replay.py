@@ -1,0 +1,82 @@
+"""`astra replay FILE`: a recording (or a JSON array of venue messages) through the engine.
+
+Event time is the clock and `--seed` seeds every random draw, so the same file and seed give
+the same journal and the same `journal_digest`. Prints the summary (one JSON document with
+`--json-summary`); a progress bar goes to stderr when it is a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from astra.app.replay_runner import ReplayError, ReplayOptions, progress_stream, run_replay
+from astra.app.strategies import strategy_factory
+from astra.cli.common import add_settings_args, data_dir, settings_from_args
+from astra.cli.main import CommandError
+from astra.settings import Settings, SettingsError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("replay", help="replay a recording through the engine")
+    parser.add_argument("file", metavar="FILE", type=Path, help="recording or JSON array")
+    add_settings_args(parser)
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default: config)")
+    parser.add_argument("--paced", action="store_true", help="keep the recording's pace")
+    parser.add_argument("--speed", type=float, default=1.0, help="pace multiplier (--paced)")
+    parser.add_argument("--json-summary", action="store_true", help="print one JSON summary")
+    parser.add_argument("--strategy", metavar="NAME", help="trade every market with this strategy")
+    parser.set_defaults(func=_replay)
+
+
+def with_strategy(settings: Settings, name: str | None) -> Settings:
+    """`--strategy NAME`: every category trades NAME (the settings hash records it)."""
+    if name is None:
+        return settings
+    return replace(settings, strategy=replace(settings.strategy, default=name, by_category=()))
+
+
+def _replay(args: argparse.Namespace) -> int:
+    settings = with_strategy(settings_from_args(args), args.strategy)
+    if args.speed <= 0:
+        raise CommandError("--speed must be positive", exit_code=2)
+    try:
+        strategy = strategy_factory(settings, fallback="simple_quoter")
+    except SettingsError as exc:
+        raise CommandError(str(exc), exit_code=2) from exc
+    options = ReplayOptions(
+        data_dir=data_dir(settings),
+        seed=settings.run.seed if args.seed is None else args.seed,
+        strategy=strategy,
+        paced=args.paced,
+        speed=args.speed,
+        progress=progress_stream(),
+    )
+    try:
+        summary = run_replay(args.file, settings, options)
+    except ReplayError as exc:
+        raise CommandError(str(exc), exit_code=3) from exc
+    print_summary(summary, as_json=args.json_summary)
+    return 0
+
+
+def print_summary(summary: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(summary, sort_keys=True))
+        return
+    pnl = summary.get("pnl") or {}
+    orders = summary["orders"]
+    print(
+        f"{summary.get('mode')}: {summary['events']} events, {summary['evaluations']} "
+        f"evaluations, {orders['placed']} orders ({orders['rejected']} rejected), "
+        f"{summary['fills']} fills, {len(summary['halts'])} halts"
+    )
+    if pnl:
+        print(
+            f"cash {pnl['cash_usd']} (from {pnl['opening_cash_usd']}), realised "
+            f"{pnl['realised_usd']}, fees {pnl['fees_usd']}, P&L at cost {pnl['pnl_at_cost_usd']}"
+        )
+    print(f"journal_digest {summary['journal_digest']}")
