@@ -129,12 +129,15 @@ class LoopbackMarketWs:
         script: Iterable[Step] = (),
         *,
         answer_pings: bool = True,
+        book_template: JsonDict | None = None,
     ) -> None:
         self.truth: dict[str, TruthBook] = {}
         for book in books:
             self._apply(book)
         self.script: list[Step] = list(script)
         self.answer_pings = answer_pings
+        # When set, a subscribe for a token without a book gets a copy of this book.
+        self.book_template = book_template
         self.connections = 0
         self.received: list[str] = []  # every text frame from any client, in order
         self.finished = threading.Event()  # the script ran to its end
@@ -232,6 +235,11 @@ class LoopbackMarketWs:
                 subscribed.difference_update(assets)
 
     async def _send_books(self, ws: ServerConnection, assets: Iterable[str]) -> None:
+        assets = list(assets)
+        if self.book_template is not None:
+            for asset_id in assets:
+                if asset_id not in self.truth:
+                    self._apply({**self.book_template, "asset_id": asset_id})
         books = [self.truth[a].message() for a in assets if a in self.truth]
         if books:
             await ws.send(json.dumps(books))
@@ -266,8 +274,10 @@ class LoopbackMarketWs:
             await ws.send(step.text)
         elif isinstance(step, Skip):
             self._apply(step.message)
-        elif isinstance(step, Pause):
-            await asyncio.sleep(step.seconds)
+        elif isinstance(step, Pause):  # a pause ends early when the server stops
+            assert self._stop is not None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), step.seconds)
         elif isinstance(step, WaitForOperation):
             deadline = asyncio.get_running_loop().time() + step.timeout_s
             while len(self.operations()) < step.count:
