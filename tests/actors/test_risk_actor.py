@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from astra.actors.messages import ApproveIntent, FillReport
+from astra.actors.risk_actor import RISK_PRODUCER
+from astra.actors.runtime_messages import Crash
+from astra.actors.synthetic import synthetic_markets
+from astra.domain.journal_record import RecordKind
+from astra.domain.prices import Side
+from astra.domain.reasons import GateVeto
+from astra.domain.trading import Fill, Liquidity, OrderIntent
+from astra.domain.verdict import Verdict
+
+from .trading_support import records, small_engine, wait_for
+
+INFO = synthetic_markets(1)[0]
+INTENT = OrderIntent(INFO.condition_id, INFO.yes_token, Side.BUY, 4800, 5_000_000, "t", "test")
+
+
+def fill(n: int) -> Fill:
+    return Fill(
+        f"f{n}",
+        f"o{n}",
+        INFO.condition_id,
+        INFO.yes_token,
+        Side.BUY,
+        4800,
+        5_000_000,
+        0,
+        Liquidity.MAKER,
+        1,
+    )
+
+
+def approve(engine: object) -> Verdict:
+    answer = engine.router.ask("risk", ApproveIntent(INTENT, 1), 2.0)  # type: ignore[attr-defined]
+    assert isinstance(answer, Verdict)
+    return answer
+
+
+def test_starts_halted_denies_until_explicit_resume(tmp_path: Path) -> None:
+    with small_engine(tmp_path, markets=1) as (engine, store, _):
+        verdict = approve(engine)
+        assert verdict.reason is GateVeto.HALTED
+        status = engine.risk_status()
+        assert status is not None
+        assert (status.state, status.halt_reason) == ("halted", "startup")
+        assert engine.resume("operator").resumed
+        assert approve(engine).passed
+        assert engine.drain()
+        halts = [r.data()["reason"] for r in records(store, RecordKind.HALT)]
+        assert halts[0] == "startup"
+
+
+def test_fills_are_booked_once_and_journaled_as_ledger(tmp_path: Path) -> None:
+    with small_engine(tmp_path, markets=1) as (engine, store, _):
+        for _ in range(2):
+            engine.router.tell("risk", FillReport(fill(1)))
+        assert engine.drain()
+        status = engine.risk_status()
+        assert status is not None
+        assert status.fills_applied == 1
+        ledgers = [r.data() for r in records(store, RecordKind.LEDGER)]
+        assert ledgers[-1]["fills"] == 1
+        assert ledgers[-1]["cash"] == ledgers[-1]["opening_cash"] - 2_400_000
+
+
+def test_death_means_no_approvals_then_restart_halted_with_replayed_ledger(tmp_path: Path) -> None:
+    with small_engine(tmp_path, markets=1) as (engine, store, _):
+        assert engine.resume("operator").resumed
+        # A fill the RiskActor never hears of is still journaled by its market.
+        box = engine.outboxes.get(f"market:{INFO.condition_id}")
+        payload = {
+            "fill_id": "lost-1", "order_id": "o9", "asset_id": INFO.yes_token, "side": "BUY",
+            "price": 4800, "size": 5_000_000, "fee": 0, "liquidity": "maker",
+        }  # fmt: skip
+        store.write_batch([box.append(RecordKind.FILL, 1, INFO.condition_id, payload)])
+        before = engine.registry.get("risk")
+        assert before is not None
+        engine.router.tell("risk", Crash("test"))
+        assert wait_for(lambda: not before.is_alive())
+        assert wait_for(engine.all_healthy)
+        status = engine.risk_status()
+        assert status is not None
+        assert status.state == "halted"
+        assert status.halt_reason == "risk_actor_restart"
+        assert status.fills_applied == 1  # rebuilt from the journal
+        assert not approve(engine).passed
+        assert engine.halt_entries()[0].kind == "risk"
+        assert engine.drain()
+        reasons = [r.data()["reason"] for r in records(store, RecordKind.HALT)]
+        assert "risk_actor_restart" in reasons
+        assert store.max_seq(RISK_PRODUCER) > 0
+
+
+def test_no_risk_actor_means_risk_unavailable_and_local_halt_comes_first() -> None:
+    from astra.actors.market_actor import MarketDeps, _RiskLink
+    from astra.actors.market_state import MarketConfig
+    from astra.actors.registry import Registry
+    from astra.actors.tally import Router
+    from astra.domain.metrics_port import CountingMetrics
+
+    deps = MarketDeps(
+        router=Router(Registry(CountingMetrics())),
+        journal=None,  # type: ignore[arg-type]
+        books=None,  # type: ignore[arg-type]
+        config=MarketConfig(),
+        strategy=lambda info: None,  # type: ignore[arg-type,return-value]
+    )
+    link = _RiskLink(deps)
+    assert link.approve(INTENT, 1).reason is GateVeto.HALTED  # comes up halted
+    link.halted = False
+    verdict = link.approve(INTENT, 1)
+    assert verdict.reason is GateVeto.RISK_UNAVAILABLE
+    assert not verdict.passed
