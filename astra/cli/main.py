@@ -23,8 +23,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "estimate",
     "chaos",
     "inspect",
+    "paper",
     "record",
     "replay",
+    "simulate",
 )
 
 

@@ -1,0 +1,70 @@
+"""The ops peer's `ControlBackend` over the running engine: what `astra status|halt|resume|
+cancel-all` and the health/readiness probes see.
+
+Every call answers a JSON-able dict and never raises for an engine that is down: a missing
+answer from an actor is reported as such (`"ok": false` with the reason), never as success.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from astra.app.runtime import Runtime
+from astra.domain.reasons import HaltReason, OrderReason
+
+JsonDict = dict[str, Any]
+
+
+class EngineControl:
+    def __init__(self, runtime: Runtime, extra: Callable[[], JsonDict] | None = None) -> None:
+        self._runtime = runtime
+        self._extra = extra  # live-run facts (feed, burn-in) from the paper runner
+
+    def status(self) -> JsonDict:
+        runtime = self._runtime
+        risk = runtime.engine.risk_status()
+        body: JsonDict = {
+            "run_id": runtime.run_id,
+            "markets": len(runtime.engine.market_names()),
+            "state": "unknown" if risk is None else risk.state,
+            "halt_reasons": runtime.halt_reasons(),
+            "risk": None
+            if risk is None
+            else {
+                "state": risk.state,
+                "halt_reason": risk.halt_reason,
+                "halt_id": risk.halt_id,
+                "fills_applied": risk.fills_applied,
+                "ledger_digest": risk.ledger_digest,
+            },
+            "durable_halts_at_start": sorted(runtime.start.durable_halts),
+            "restart_canceled": len(runtime.start.restart_canceled),
+            "healthy": runtime.engine.all_healthy(),
+            "escalated": runtime.engine.escalated,
+        }
+        if self._extra is not None:
+            body.update(self._extra())
+        return body
+
+    def halt(self, reason: str) -> JsonDict:
+        ok = self._runtime.engine.halt(HaltReason.OPERATOR, reason)
+        return {"ok": ok, "detail": "halted" if ok else "risk actor did not answer"}
+
+    def resume(self) -> JsonDict:
+        result = self._runtime.engine.resume("operator")
+        return {"ok": result.resumed, "detail": result.detail}
+
+    def cancel_all(self) -> JsonDict:
+        markets = self._runtime.cancel_all(OrderReason.OPERATOR_CANCEL)
+        return {"ok": True, "markets": markets}
+
+    def health(self) -> JsonDict:
+        engine = self._runtime.engine
+        return {"alive": not engine.escalated, "healthy": engine.all_healthy()}
+
+    def readiness(self) -> tuple[bool, JsonDict]:
+        engine = self._runtime.engine
+        risk = engine.risk_status()
+        ready = engine.all_healthy() and risk is not None and risk.state != "halted"
+        return ready, {"state": "unknown" if risk is None else risk.state}

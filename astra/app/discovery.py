@@ -1,0 +1,51 @@
+"""Live discovery for the paper trader: the configured filters' union, or a veto.
+
+Any vetoed walk vetoes the whole universe (a partial universe is not an answer). Markets not
+accepting orders are dropped; the first `discovery.max_markets` remain, in Gamma's order.
+"""
+
+from __future__ import annotations
+
+import anyio
+
+from astra.adapters.http_client import HttpSettings
+from astra.adapters.polymarket.discovery_result import DiscoveryFilters
+from astra.adapters.polymarket.gamma import GammaClient
+from astra.domain.market import MarketInfo
+from astra.domain.metrics_port import MetricsSink
+from astra.settings import Settings
+
+
+class DiscoveryVetoed(RuntimeError):
+    """Discovery gave no usable universe; the message names the reason."""
+
+
+def filters(settings: Settings) -> list[DiscoveryFilters]:
+    config = settings.discovery
+    search = config.search or None
+    tags: list[str | None] = [None] if search or not config.tags else list(config.tags)
+    return [
+        DiscoveryFilters(tag_id=tag, search=search, max_pages=config.page_budget) for tag in tags
+    ]
+
+
+async def discover(
+    settings: Settings, http: HttpSettings, metrics: MetricsSink
+) -> list[MarketInfo]:
+    client = GammaClient(settings.venue.gamma_url, http=http, metrics=metrics)
+    found: dict[str, MarketInfo] = {}
+    limit = settings.run.startup_timeout_s
+    try:
+        with anyio.fail_after(limit):
+            for walk in filters(settings):
+                result = await client.discover(walk)
+                if result.veto is not None:
+                    veto = result.veto
+                    raise DiscoveryVetoed(f"discovery vetoed ({veto.reason}): {veto.detail}")
+                found.update((m.condition_id, m) for m in result.markets if m.accepting_orders)
+    except TimeoutError as exc:
+        raise DiscoveryVetoed(f"discovery vetoed (timeout): no answer within {limit} s") from exc
+    markets = list(found.values())[: settings.discovery.max_markets]
+    if not markets:
+        raise DiscoveryVetoed("discovery found no market accepting orders")
+    return markets
