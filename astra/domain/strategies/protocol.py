@@ -108,7 +108,7 @@ class QuoteTarget:
         return (self.asset_id, self.side, self.price)
 
 
-AnalysisValue = float | int | str | bool | None | dict[str, Any]
+AnalysisValue = float | int | str | bool | None | dict[str, Any] | list[Any]
 
 
 class DecisionAction(enum.StrEnum):
