@@ -21,7 +21,7 @@ from astra.actors.chaos_faults import ChaosFaults, ErrorLog
 from astra.actors.engine import Engine, EngineConfig, EngineParts, WallClock
 from astra.actors.halt_protocol import HaltEntry
 from astra.actors.messages import Reconcile
-from astra.actors.ports import JournalPort
+from astra.actors.ports import JournalOpener, JournalPort
 from astra.actors.runtime_messages import Crash
 from astra.actors.supervision import Intensity
 from astra.actors.supervisor import ShutdownReport
@@ -115,8 +115,10 @@ def observability(facts: RunFacts) -> Invariant:
     return Invariant("i", "every fault is a metric increment and an ERROR log line", ok, figures)
 
 
-def escalation_check(shutdown: ShutdownReport, shutdown_s: float, escalated: bool) -> Invariant:
-    drill = escalation_drill()
+def escalation_check(
+    shutdown: ShutdownReport, shutdown_s: float, escalated: bool, open_journal: JournalOpener
+) -> Invariant:
+    drill = escalation_drill(open_journal)
     figures: dict[str, Any] = {
         "main_run_escalated": escalated,
         "main_shutdown_s": round(shutdown_s, 3),
@@ -136,11 +138,10 @@ def escalation_check(shutdown: ShutdownReport, shutdown_s: float, escalated: boo
     )
 
 
-def escalation_drill() -> dict[str, Any]:
+def escalation_drill(open_journal: JournalOpener) -> dict[str, Any]:
     """A pool allowed 1 restart per minute under a root allowed none: the second crash of a
     market must escalate to the root, which stops everything and sets exit code 1."""
     from astra.actors.chaos_scenario import chaos_engine_config
-    from astra.adapters.journal.store import JournalStore
 
     base = chaos_engine_config()
     config = replace(
@@ -150,7 +151,7 @@ def escalation_drill() -> dict[str, Any]:
     )
     markets = synthetic_markets(2)
     with tempfile.TemporaryDirectory(prefix="astra-drill-") as tmp:
-        store = JournalStore.open(Path(tmp) / "journal.sqlite3", synchronous="NORMAL")
+        store = open_journal(Path(tmp) / "journal.sqlite3")
         engine = Engine(
             markets,
             store,

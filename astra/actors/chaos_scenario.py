@@ -28,7 +28,7 @@ from astra.actors.chaos_faults import CancelTracker, ChaosFaults, ErrorLog
 from astra.actors.chaos_final import RunFacts, escalation_check, final_checks
 from astra.actors.engine import Engine, EngineConfig, EngineParts, WallClock
 from astra.actors.halt_protocol import HaltEntry
-from astra.actors.ports import JournalPort
+from astra.actors.ports import JournalOpener, JournalPort
 from astra.actors.runtime_messages import Crash, Stall
 from astra.actors.synthetic import SyntheticStream, synthetic_markets
 from astra.actors.tally import MessageTally
@@ -77,9 +77,13 @@ class ChaosReport:
         }
 
 
-def run_chaos(config: ChaosConfig, workdir: Path | None = None) -> ChaosReport:
+def run_chaos(
+    config: ChaosConfig, open_journal: JournalOpener, workdir: Path | None = None
+) -> ChaosReport:
+    """Run the scenario on a journal opened by `open_journal` (the composition root's
+    choice of store) in `workdir` (a temporary directory by default)."""
     with _workdir(workdir) as path, ErrorLog.capture() as errors:
-        return _Run(config, path, errors).run()
+        return _Run(config, path, errors, open_journal).run()
 
 
 @contextmanager
@@ -92,15 +96,16 @@ def _workdir(path: Path | None) -> Iterator[Path]:
 
 
 class _Run:
-    def __init__(self, config: ChaosConfig, path: Path, errors: ErrorLog) -> None:
-        from astra.adapters.journal.store import JournalStore  # the scenario is a composition
-
+    def __init__(
+        self, config: ChaosConfig, path: Path, errors: ErrorLog, open_journal: JournalOpener
+    ) -> None:
         self.config = config
+        self.open_journal = open_journal
         self.errors = errors
         self.rng = np.random.default_rng(config.seed)
         self.markets = synthetic_markets(config.markets)
         self.stream = SyntheticStream(self.markets, config.seed)
-        self.store = JournalStore.open(path / "journal.sqlite3", synchronous="NORMAL")
+        self.store = open_journal(path / "journal.sqlite3")
         self.journal: JournalPort = self.store
         self.metrics = CountingMetrics()
         self.tally = MessageTally()
@@ -144,7 +149,9 @@ class _Run:
             shutdown = engine.shutdown(10.0)
             shutdown_s = time.monotonic() - shutdown_started
         report.invariants.append(self._accounting())
-        report.invariants.append(escalation_check(shutdown, shutdown_s, engine.escalated))
+        report.invariants.append(
+            escalation_check(shutdown, shutdown_s, engine.escalated, self.open_journal)
+        )
         report.invariants.sort(key=lambda inv: inv.key)
         self.store.close()
         report.figures = self._figures(time.monotonic() - started, shutdown_s)

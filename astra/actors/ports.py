@@ -7,7 +7,8 @@ structurally; actors never import an adapter. The journal store in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from astra.domain.events import BookSnapshot
@@ -51,6 +52,13 @@ class JournalReader(Protocol):
 
 class JournalPort(JournalWriter, JournalReader, Protocol):
     """The journal as the engine uses it: one object that writes and reads."""
+
+
+class ClosableJournal(JournalPort, Protocol):
+    def close(self) -> None: ...
+
+
+JournalOpener = Callable[[Path], ClosableJournal]  # e.g. a fast-durability JournalStore.open
 
 
 class BookSource(Protocol):

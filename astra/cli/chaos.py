@@ -9,9 +9,12 @@ import argparse
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from astra.cli.main import CommandError
+
+if TYPE_CHECKING:
+    from astra.adapters.journal.store import JournalStore
 
 VIOLATION_EXIT = 4
 
@@ -39,7 +42,9 @@ def _run(args: argparse.Namespace) -> int:
     actors_log = logging.getLogger("astra.actors")
     actors_log.propagate = False
     try:
-        report = run_chaos(ChaosConfig(args.markets, args.kills, args.seed), args.workdir)
+        report = run_chaos(
+            ChaosConfig(args.markets, args.kills, args.seed), _open_journal, args.workdir
+        )
     finally:
         actors_log.propagate = True
     if args.json:
@@ -47,6 +52,13 @@ def _run(args: argparse.Namespace) -> int:
     else:
         _print_text(report.as_dict())
     return 0 if report.ok else VIOLATION_EXIT
+
+
+def _open_journal(path: Path) -> JournalStore:
+    from astra.adapters.journal.store import JournalStore
+
+    # NORMAL survives a process kill; the chaos journal need not survive power loss.
+    return JournalStore.open(path, synchronous="NORMAL")
 
 
 def _print_text(data: dict[str, Any]) -> None:

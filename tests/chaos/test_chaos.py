@@ -2,15 +2,21 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
 from astra.actors.chaos_scenario import ChaosConfig, run_chaos
+from astra.adapters.journal.store import JournalStore
 from astra.cli.main import main
 
 
+def open_journal(path: Path) -> JournalStore:
+    return JournalStore.open(path, synchronous="NORMAL")
+
+
 def test_small_seeded_chaos_run_holds_every_invariant() -> None:
-    report = run_chaos(ChaosConfig(markets=8, kills=16, seed=11))
+    report = run_chaos(ChaosConfig(markets=8, kills=16, seed=11), open_journal)
     failed = [inv.as_dict() for inv in report.invariants if not inv.ok]
     assert failed == []
     assert [inv.key for inv in report.invariants] == list("abcdefghi")
@@ -40,6 +46,6 @@ def test_acceptance_sized_run() -> None:
     # twentieth of it keeps `make test` quick.
     scale = float(os.environ.get("ASTRA_SLOW_SCALE", "0.05"))
     config = ChaosConfig(markets=max(4, int(200 * scale)), kills=max(6, int(1000 * scale)), seed=7)
-    report = run_chaos(config)
+    report = run_chaos(config, open_journal)
     assert report.ok, [inv.as_dict() for inv in report.invariants if not inv.ok]
     assert report.figures["elapsed_s"] < 120
