@@ -1,0 +1,111 @@
+"""A loopback venue for the paper trader: Gamma + CLOB REST (loopback_http) and the market
+WebSocket (loopback_ws) serving the same synthetic markets, with two-sided books and sell
+prints that trade through the paper bids."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.adapters.loopback_http import LoopbackVenue, VenueState, synthetic_markets
+from tests.adapters.loopback_ws import LoopbackMarketWs, Pause, Send, Step
+
+ASTRA = [sys.executable, "-m", "astra"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def tokens(market: dict[str, Any]) -> list[str]:
+    return list(json.loads(market["clobTokenIds"]))
+
+
+def book(market: dict[str, Any], asset: str, mid: float, ts: int) -> dict[str, Any]:
+    bids = [{"price": f"{mid - d:.2f}", "size": "500"} for d in (0.03, 0.02, 0.01)]
+    asks = [{"price": f"{mid + d:.2f}", "size": "500"} for d in (0.03, 0.02, 0.01)]
+    return {
+        "event_type": "book", "market": market["conditionId"], "asset_id": asset,
+        "timestamp": str(ts), "hash": "", "bids": bids, "asks": asks, "tick_size": "0.01",
+    }  # fmt: skip
+
+
+def sell_print(market: dict[str, Any], asset: str, price: float, ts: int) -> dict[str, Any]:
+    return {
+        "event_type": "last_trade_price", "market": market["conditionId"], "asset_id": asset,
+        "price": f"{price:.2f}", "side": "SELL", "size": "20", "fee_rate_bps": "0",
+        "timestamp": str(ts),
+    }  # fmt: skip
+
+
+def script(markets: list[dict[str, Any]], rounds: int, pause_s: float) -> list[Step]:
+    """Quiet books first (burn-in), then sell prints through the bids, round after round."""
+    steps: list[Step] = [Pause(pause_s * 4)]
+    for n in range(rounds):
+        for market in markets:
+            yes, no = tokens(market)
+            steps.append(Send(sell_print(market, yes, 0.46, 1_700_000_000_000 + n)))
+            steps.append(Send(sell_print(market, no, 0.46, 1_700_000_000_000 + n)))
+        steps.append(Pause(pause_s))
+    return steps
+
+
+@dataclass
+class Venue:
+    http: LoopbackVenue
+    ws: LoopbackMarketWs
+    markets: list[dict[str, Any]]
+
+    def env(self, data_dir: Path, control_port: int) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            ASTRA_VENUE__GAMMA_URL=self.http.url,
+            ASTRA_VENUE__CLOB_URL=self.http.url,
+            ASTRA_VENUE__WS_URL=self.ws.url,
+            ASTRA_VENUE__HTTP_RETRIES="0",
+            ASTRA_METRICS__PORT="0",
+            ASTRA_CONTROL__PORT=str(control_port),
+            ASTRA_RUN__BURN_IN_ROUNDS="1",
+            ASTRA_DISCOVERY__MAX_MARKETS="3",
+            ASTRA_RISK__COOLDOWN_S="0",
+            ASTRA_ORDERS__LATENCY_MS_MEAN="10",
+            ASTRA_LOGGING__LEVEL="WARNING",
+            ASTRA_DATA__DIR=str(data_dir),
+        )
+        env.pop("ASTRA_CONTROL_TOKEN", None)
+        return env
+
+
+@contextlib.contextmanager
+def live_venue(n_markets: int = 3, rounds: int = 200, pause_s: float = 0.25) -> Iterator[Venue]:
+    markets = synthetic_markets(n_markets, tag_every=1)
+    now_ms = time.time_ns() // 1_000_000  # books must be fresh for the strategy to quote
+    books = [book(m, t, 0.50, now_ms) for m in markets for t in tokens(m)]
+    with (
+        LoopbackVenue(VenueState(markets=markets)) as http,
+        LoopbackMarketWs(books, script(markets, rounds, pause_s)) as ws,
+    ):
+        yield Venue(http, ws, markets)
+
+
+def start_paper(
+    venue: Venue, data_dir: Path, control_port: int, *extra: str
+) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*ASTRA, "paper", "--strategy", "simple_quoter", *extra],
+        env=venue.env(data_dir, control_port),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
