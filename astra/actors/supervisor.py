@@ -199,13 +199,14 @@ class Supervisor:
         budget = self.config.shutdown_timeout_s if timeout_s is None else timeout_s
         deadline = time.monotonic() + budget
         self._halt.set()
-        if not self._lock.acquire(timeout=budget):
-            # The worker is inside a bounded stop; report everything as not stopped.
-            return ShutdownReport((), tuple(self._slots))
-        try:
-            result = self._stop_all(deadline)
-        finally:
-            self._lock.release()
+        if self._lock.acquire(timeout=budget):
+            try:
+                result = self._stop_all(deadline)
+            finally:
+                self._lock.release()
+        else:
+            # The worker is stuck inside a stop; report every child as not stopped.
+            result = ShutdownReport((), tuple(self._slots))
         self._finish(DeathCause.STOPPED, "shutdown", deadline)
         if self.exit_code is None:
             self.exit_code = 0
@@ -238,9 +239,9 @@ class Supervisor:
             slot.child = None
             self._registry.unbind(died.name, died.generation)
             order = [(name, s.spec.restart) for name, s in self._slots.items()]
+            plan = self._policy.decide(order, died, self._clock.now_ms())
         died = self._with_abandoned(child, died)
         self._log_death(died)
-        plan = self._policy.decide(order, died, self._clock.now_ms())
         if not self._run_before_restart(died):
             return
         if plan.directive is Directive.ESCALATE:

@@ -8,7 +8,7 @@ import pykka
 import pytest
 
 from astra.actors.backoff import BackoffPolicy
-from astra.actors.base import spawn
+from astra.actors.base import ActorChild, spawn
 from astra.actors.registry import Entry, Registry
 from astra.actors.runtime_messages import DeathCause
 from astra.actors.supervision import Intensity, Strategy
@@ -46,11 +46,11 @@ def metrics() -> CountingMetrics:
 
 def bound(
     registry: Registry, clock: ManualClock, metrics: CountingMetrics
-) -> tuple[Recorder, pykka.ActorRef[EchoActor]]:
+) -> tuple[Recorder, ActorChild[EchoActor]]:
     report = Recorder()
     child = spawn(EchoActor, context("a", report, clock, metrics))
     registry.bind(Entry(child, report, "sup"))
-    return report, child.ref
+    return report, child
 
 
 def gate_in(ref: pykka.ActorRef[EchoActor]) -> threading.Event:
@@ -62,7 +62,8 @@ def gate_in(ref: pykka.ActorRef[EchoActor]) -> threading.Event:
 
 def test_healthy_actor_is_not_reported(clock: ManualClock, metrics: CountingMetrics) -> None:
     registry = Registry(metrics)
-    report, ref = bound(registry, clock, metrics)
+    report, child = bound(registry, clock, metrics)
+    ref = child.ref
     dog = Watchdog(registry, clock, metrics, CFG)
     for _ in range(3):
         assert ref.ask(Echo(1), timeout=WAIT_S) == 1
@@ -74,21 +75,24 @@ def test_healthy_actor_is_not_reported(clock: ManualClock, metrics: CountingMetr
 
 def test_dead_actor_without_a_report_is_found(clock: ManualClock, metrics: CountingMetrics) -> None:
     registry = Registry(metrics)
-    report, ref = bound(registry, clock, metrics)
-    ref.actor_stopped.set()  # died outside the base actor's guard
+    report, child = bound(registry, clock, metrics)
+    child.ref.actor_stopped.set()  # died outside the base actor's guard
     dog = Watchdog(registry, clock, metrics, CFG)
     (died,) = dog.check()
     assert (died.cause, died.name, died.generation) == (DeathCause.FOUND_DEAD, "a", 1)
     assert dog.check() == []  # reported once
     assert report.deaths == [died]
+    # What the supervisor does next: give the generation up, which also ends its thread.
+    assert child.abandon() is not None
+    assert dog.check() == []
 
 
 def test_stuck_handler_is_reported_after_the_threshold(
     clock: ManualClock, metrics: CountingMetrics
 ) -> None:
     registry = Registry(metrics)
-    report, ref = bound(registry, clock, metrics)
-    release = gate_in(ref)
+    report, child = bound(registry, clock, metrics)
+    release = gate_in(child.ref)
     dog = Watchdog(registry, clock, metrics, CFG)
     clock.advance(999)
     assert dog.check() == []
@@ -102,9 +106,9 @@ def test_stuck_handler_is_reported_after_the_threshold(
 
 def test_stale_heartbeat_with_waiting_mail(clock: ManualClock, metrics: CountingMetrics) -> None:
     registry = Registry(metrics)
-    _, ref = bound(registry, clock, metrics)
-    release = gate_in(ref)
-    ref.tell(Echo(1))
+    _, child = bound(registry, clock, metrics)
+    release = gate_in(child.ref)
+    child.ref.tell(Echo(1))
     dog = Watchdog(registry, clock, metrics, WatchdogConfig(stuck_ms=60_000, stale_ms=500))
     assert dog.check() == []  # first sight of waiting mail starts the stale timer
     assert metrics.gauges[(MAILBOX_DEPTH, (("kind", "test"),))] == 1
