@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "replay",
     "simulate",
     "demo",
+    "report",
 )
 
 

@@ -1,0 +1,182 @@
+"""`write_report`: one self-contained HTML file (inline SVG, inline CSS, no scripts) for a run.
+
+Inputs are plain rows as the journal readers return them (payload dicts plus `ts_ms` and
+`market`), in the journal's units: prices in pips (1e-4), sizes in micro-shares (1e-6), cash,
+costs and fees in micro-USD (1e-6).
+
+- Equity: a ledger row's `equity` if it carries one, else cash + Σ position cost (marked at
+  cost: the ledger records no marks). Drawdown is measured from the running peak.
+- P&L by market: the market's fill cash flows (sells in, buys and fees out) plus the open
+  position valued at that asset's last fill price.
+- Decision funnel: evaluations, then how many passed each gate (in the order gates appear),
+  then quotes, then fills.
+- Fill quality: for fills that carry `mid` (pips), the signed distance from mid in pips,
+  positive when the fill was better than mid for us (a BUY below mid, a SELL above).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from astra.adapters.report import svg
+
+Row = Mapping[str, Any]
+PIPS = 10_000
+MICRO = 1_000_000
+# Decision actions that mean "orders wanted" (strategy protocol and journal spellings).
+_QUOTING = frozenset({"quote", "place"})
+
+_CSS = (
+    "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:780px}"
+    "table{border-collapse:collapse}td,th{padding:2px 10px;text-align:left}"
+    "th{background:#f0f0f0}section{margin:1.5em 0}"
+)
+
+
+def _usd(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.2f}%"
+
+
+def _when(ts_ms: float) -> str:
+    stamp = datetime.fromtimestamp(ts_ms / 1000, tz=UTC).isoformat(timespec="seconds")
+    return stamp.replace("+00:00", "Z")
+
+
+def equity_points(ledger: Sequence[Row]) -> list[tuple[float, float]]:
+    points = []
+    for row in sorted(ledger, key=lambda r: int(r["ts_ms"])):
+        if "equity" in row:
+            equity = float(row["equity"]) / MICRO
+        else:
+            positions = row.get("positions") or {}
+            cost = sum(int(p.get("cost", 0)) for p in positions.values())
+            equity = (int(row["cash"]) + cost) / MICRO
+        points.append((float(row["ts_ms"]), equity))
+    return points
+
+
+def drawdown_points(equity: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    peak = float("-inf")
+    points = []
+    for ts, value in equity:
+        peak = max(peak, value)
+        points.append((ts, (peak - value) / peak if peak > 0 else 0.0))
+    return points
+
+
+def pnl_by_market(fills: Sequence[Row]) -> list[tuple[str, float]]:
+    cash: dict[str, float] = defaultdict(float)
+    position: dict[tuple[str, str], int] = defaultdict(int)
+    last_price: dict[tuple[str, str], int] = {}
+    for fill in sorted(fills, key=lambda f: int(f["ts_ms"])):
+        market, asset = str(fill.get("market") or "?"), str(fill["asset_id"])
+        price, size = int(fill["price"]), int(fill["size"])
+        notional = price / PIPS * size / MICRO
+        sign = 1 if str(fill["side"]).upper() == "BUY" else -1
+        cash[market] += -sign * notional - int(fill.get("fee", 0)) / MICRO
+        position[(market, asset)] += sign * size
+        last_price[(market, asset)] = price
+    for (market, asset), size in position.items():
+        cash[market] += last_price[(market, asset)] / PIPS * size / MICRO
+    return sorted(cash.items(), key=lambda item: item[1])
+
+
+def decision_funnel(decisions: Sequence[Row], fills: Sequence[Row]) -> list[tuple[str, float]]:
+    passed: Counter[str] = Counter()
+    order: list[str] = []
+    for decision in decisions:
+        for gate in decision.get("gates") or []:
+            name = str(gate.get("gate"))
+            if name not in order:
+                order.append(name)
+            if gate.get("passed"):
+                passed[name] += 1
+    quotes = sum(1 for d in decisions if str(d.get("action", "")).lower() in _QUOTING)
+    return [
+        ("evaluated", float(len(decisions))),
+        *((f"passed {name}", float(passed[name])) for name in order),
+        ("quoted", float(quotes)),
+        ("fills", float(len(fills))),
+    ]
+
+
+def fill_quality(fills: Sequence[Row]) -> list[tuple[float, float]]:
+    points = []
+    for fill in fills:
+        if fill.get("mid") is None:
+            continue
+        sign = 1 if str(fill["side"]).upper() == "BUY" else -1
+        points.append((float(fill["ts_ms"]), float(sign * (int(fill["mid"]) - int(fill["price"])))))
+    return sorted(points)
+
+
+def _summary(run: Row | None, equity: Sequence[tuple[float, float]], fills: Sequence[Row]) -> str:
+    rows: list[tuple[str, str]] = []
+    if run:
+        rows += [(str(k), str(v)) for k, v in run.items() if k not in ("config_json",)]
+    if equity:
+        rows += [
+            ("equity start", _usd(equity[0][1])),
+            ("equity end", _usd(equity[-1][1])),
+            ("max drawdown", _pct(max(d for _, d in drawdown_points(equity)))),
+        ]
+    rows.append(("fills", str(len(fills))))
+    cells = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+    return f"<table>{cells}</table>"
+
+
+def render_report(
+    *,
+    fills: Sequence[Row],
+    ledger: Sequence[Row],
+    decisions: Sequence[Row],
+    title: str = "Astra run report",
+    run: Row | None = None,
+) -> str:
+    equity = equity_points(ledger)
+    span = (_when(equity[0][0]), _when(equity[-1][0])) if equity else ("", "")
+    quality = fill_quality(fills)
+    charts = [
+        svg.line_chart("Equity (USD)", equity, _usd, span),
+        svg.line_chart("Drawdown from peak", drawdown_points(equity), _pct, span),
+        svg.bar_chart("P&L by market (USD)", pnl_by_market(fills), _usd),
+        svg.bar_chart("Decision funnel", decision_funnel(decisions, fills), lambda v: f"{v:.0f}"),
+        svg.scatter_chart(
+            "Fill quality: pips better than mid at fill", quality, lambda v: f"{v:.0f}"
+        ),
+    ]
+    sections = "".join(f"<section>{chart}</section>" for chart in charts)
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
+        f"<h1>{escape(title)}</h1>{_summary(run, equity, fills)}{sections}"
+        f"<p><small>Equity is marked at cost unless the ledger records equity; "
+        f"{len(quality)} of {len(fills)} fills carry a mid.</small></p></body></html>\n"
+    )
+
+
+def write_report(
+    out_path: Path | str,
+    *,
+    fills: Sequence[Row],
+    ledger: Sequence[Row],
+    decisions: Sequence[Row],
+    title: str = "Astra run report",
+    run: Row | None = None,
+) -> Path:
+    """Render and write the report atomically (temp file, then rename); returns the path."""
+    path = Path(out_path)
+    html = render_report(fills=fills, ledger=ledger, decisions=decisions, title=title, run=run)
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_text(html, encoding="utf-8")
+    temp.replace(path)
+    return path

@@ -1,0 +1,92 @@
+"""`astra report [RUN] [--data-dir DIR] [--out FILE]`: an HTML report of one run from the journal.
+
+RUN defaults to the latest run in the journal. A record belongs to the run when its payload
+carries that `run_id` (decisions always do), or, for payloads without a run id (fills, ledger
+snapshots), when its timestamp falls inside the run's [started, ended] window. With no runs
+recorded at all, the whole journal is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+from typing import Any
+
+from astra.adapters.journal.paths import journal_path
+from astra.adapters.journal.runs import RunManifest, get_run, list_runs
+from astra.adapters.journal.store import JournalError, connect_readonly
+from astra.adapters.report import write_report
+from astra.cli.common import add_settings_args, data_dir, settings_from_args
+from astra.cli.main import CommandError
+
+_RECORDS = """
+SELECT ts_ms, market, payload FROM records
+WHERE kind = :kind AND (
+    :run_id IS NULL
+    OR json_extract(payload, '$.run_id') = :run_id
+    OR (json_extract(payload, '$.run_id') IS NULL AND ts_ms BETWEEN :start AND :end)
+)
+ORDER BY id
+"""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "report", help="write an HTML report with plots", description=__doc__
+    )
+    parser.add_argument("run", nargs="?", metavar="RUN", help="run id (default: the latest)")
+    add_settings_args(parser)
+    parser.add_argument("--out", metavar="FILE", help="output file (default: report-<run>.html)")
+    parser.set_defaults(func=run_report)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    path = journal_path(data_dir(settings_from_args(args)))
+    try:
+        conn = connect_readonly(path)
+    except (JournalError, sqlite3.Error) as exc:
+        raise CommandError(str(exc)) from exc
+    try:
+        manifest = _pick_run(conn, args.run)
+        rows = {kind: _rows(conn, kind, manifest) for kind in ("fill", "ledger", "decision")}
+    finally:
+        conn.close()
+    name = manifest.run_id if manifest else "journal"
+    out = write_report(
+        args.out or f"report-{name}.html",
+        fills=rows["fill"],
+        ledger=rows["ledger"],
+        decisions=rows["decision"],
+        title=f"Astra report: {name}",
+        run=manifest.to_dict() if manifest else None,
+    )
+    print(out)
+    return 0
+
+
+def _pick_run(conn: sqlite3.Connection, run_id: str | None) -> RunManifest | None:
+    if run_id:
+        found = get_run(conn, run_id)
+        if found is None:
+            raise CommandError(f"no run {run_id!r} in the journal")
+        return found
+    runs = list_runs(conn)
+    return runs[-1] if runs else None
+
+
+def _rows(
+    conn: sqlite3.Connection, kind: str, manifest: RunManifest | None
+) -> list[dict[str, Any]]:
+    params = {
+        "kind": kind,
+        "run_id": manifest.run_id if manifest else None,
+        "start": manifest.started_ms if manifest else 0,
+        "end": (manifest.ended_ms or 2**62) if manifest else 2**62,
+    }
+    rows = []
+    for ts_ms, market, payload in conn.execute(_RECORDS, params):
+        row: dict[str, Any] = json.loads(payload)
+        row.update(ts_ms=ts_ms, market=market if market is not None else row.get("market"))
+        rows.append(row)
+    return rows
