@@ -1,56 +1,37 @@
-"""Strategy names in settings -> strategy objects, per market category.
+"""Strategy names in settings -> strategy objects per market, through the domain registry.
 
-Unknown names are a startup error (a typo must not silently trade something else).
-Strategies whose module has not been installed yet are simply not in the table.
+Unknown names are a startup error (a typo must not silently trade something else), unless
+the caller names an explicit `fallback` to use instead.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 from astra.domain.market import MarketInfo
 from astra.domain.strategies import Strategy
-from astra.domain.strategies.simple_quoter import SimpleQuoter
+from astra.domain.strategies.registry import FACTORIES, build_strategy, strategy_name_for
 from astra.settings import Settings, SettingsError
 
 StrategyFactory = Callable[[MarketInfo], Strategy]
-# name -> (module, class); constructed with no arguments (each has its own defaults).
-OPTIONAL = {
-    "maker": ("astra.domain.strategies.maker", "MakerStrategy"),
-    "crypto_threshold": ("astra.domain.strategies.crypto_threshold", "CryptoThresholdStrategy"),
-}
-
-
-def _builtin(name: str) -> Callable[[], Strategy] | None:
-    if name == "simple_quoter":
-        return SimpleQuoter
-    spec = OPTIONAL.get(name)
-    if spec is None:
-        return None
-    try:
-        module = importlib.import_module(spec[0])
-    except ModuleNotFoundError:
-        return None
-    built: Callable[[], Strategy] | None = getattr(module, spec[1], None)
-    return built
 
 
 def available(name: str) -> bool:
-    return _builtin(name) is not None
+    return name in FACTORIES
 
 
 def strategy_factory(settings: Settings, fallback: str | None = None) -> StrategyFactory:
-    """Per-category strategies from `[strategy]`; `fallback` replaces names not installed."""
+    """Per-market strategies from `[strategy]`. The engine has no contract hook yet, so the
+    market's own category chooses (contract None)."""
     names = {*dict(settings.strategy.by_category).values(), settings.strategy.default}
-    table: dict[str, Callable[[], Strategy]] = {}
-    for name in sorted(names):
-        built = _builtin(name) or (_builtin(fallback) if fallback else None)
-        if built is None:
-            raise SettingsError(f"strategy {name!r} is not available")
-        table[name] = built
+    unknown = sorted(n for n in names if not available(n))
+    if unknown and (fallback is None or not available(fallback)):
+        known = ", ".join(sorted(FACTORIES))
+        raise SettingsError(f"unknown strategies {', '.join(unknown)} (known: {known})")
 
     def make(info: MarketInfo) -> Strategy:
-        return table[settings.strategy_for(info.category)]()
+        name = strategy_name_for(settings, info, None)
+        chosen = name if available(name) or fallback is None else fallback
+        return build_strategy(chosen, settings, info, None)
 
     return make

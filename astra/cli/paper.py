@@ -50,7 +50,7 @@ def _paper(args: argparse.Namespace) -> int:
         raise CommandError("--max-runtime must be positive", exit_code=2)
     try:
         configure_logging(settings.logging.level, settings.logging.json)
-        strategy = strategy_factory(settings, fallback="simple_quoter")
+        strategy = strategy_factory(settings)
     except (SettingsError, ValueError) as exc:
         raise CommandError(str(exc), exit_code=2) from exc
     signals = ShutdownSignals()

@@ -44,7 +44,7 @@ def _replay(args: argparse.Namespace) -> int:
     if args.speed <= 0:
         raise CommandError("--speed must be positive", exit_code=2)
     try:
-        strategy = strategy_factory(settings, fallback="simple_quoter")
+        strategy = strategy_factory(settings)
     except SettingsError as exc:
         raise CommandError(str(exc), exit_code=2) from exc
     options = ReplayOptions(
