@@ -1,0 +1,1 @@
+"""`astra bench`: measured performance of the engine against its inline ceiling."""
