@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import secrets
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -100,6 +101,15 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.backend = backend
         self.token = token.encode()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # socketserver's default prints a traceback to stderr; a client that hangs up mid-request
+        # is routine (the CLI timed out, a probe disconnected), anything else is logged in full.
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            log.debug("control API: client went away: %s", type(error).__name__)
+            return
+        log.exception("control API: request handling failed")
 
 
 class _BadRequest(ValueError):

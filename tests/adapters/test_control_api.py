@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import stat
 import threading
 from collections.abc import Iterator
@@ -188,3 +189,15 @@ def test_an_empty_token_file_is_an_error(tmp_path: Path) -> None:
     (tmp_path / TOKEN_FILENAME).write_text("\n")
     with pytest.raises(TokenError, match="empty"):
         read_token(tmp_path, {}, ENV)
+
+
+def test_a_client_hanging_up_mid_request_is_not_a_traceback(
+    server: ControlServer, backend: Backend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=2) as sock:
+        sock.sendall(b"POST /halt HTTP/1.1\r\nContent-Length: 100\r\n")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    client = ControlClient("127.0.0.1", server.port, TOKEN)
+    assert client.status()["state"] == "active"
+    assert "Traceback" not in capsys.readouterr().err
+    assert backend.calls == []
