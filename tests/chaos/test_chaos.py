@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from astra.actors.chaos_scenario import ChaosConfig, run_chaos
 from astra.adapters.journal.store import JournalStore
 from astra.cli.main import main
+from tests.scale import scaled
 
 
 def open_journal(path: Path) -> JournalStore:
@@ -42,10 +42,9 @@ def test_cli_rejects_bad_arguments(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.slow
 @pytest.mark.chaos
 def test_acceptance_sized_run() -> None:
-    # ASTRA_SLOW_SCALE=1 is the acceptance run (200 markets, 1000 kills, < 2 min); unset, a
-    # twentieth of it keeps `make test` quick.
-    scale = float(os.environ.get("ASTRA_SLOW_SCALE", "0.05"))
-    config = ChaosConfig(markets=max(4, int(200 * scale)), kills=max(6, int(1000 * scale)), seed=7)
+    # ASTRA_SLOW_SCALE=full is the acceptance run (200 markets, 1000 kills, < 2 min); "small"
+    # (CI) or unset is a twentieth of it, which keeps `make test` quick.
+    config = ChaosConfig(markets=scaled(200, minimum=4), kills=scaled(1000, minimum=6), seed=7)
     report = run_chaos(config, open_journal)
     assert report.ok, [inv.as_dict() for inv in report.invariants if not inv.ok]
     assert report.figures["elapsed_s"] < 120
