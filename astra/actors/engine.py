@@ -8,8 +8,9 @@ root (one_for_one)            before_restart = halt-first protocol
     └── market:<condition id> x N
 ```
 
-`Engine.feed(event)` routes a validated event by market; `drain()` waits until every mailbox
-is empty and commits the journal, so a replay can feed, drain and compare deterministically.
+`Engine.feed(event)` routes a validated event by market, and a `SpotPrice` to every market
+whose definition contract resolves on its symbol; `drain()` waits until every mailbox is empty
+and commits the journal, so a replay can feed, drain and compare deterministically.
 Trading starts HALTED; `resume(operator)` is the explicit act (it flushes the journal, the
 RiskActor reconciles its ledger with journaled fills, then every market's gate opens).
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +35,15 @@ from astra.actors.halt_protocol import (
     HaltProtocol,
     HaltProtocolDeps,
 )
-from astra.actors.market_actor import CancelObserver, MarketActor, MarketDeps, market_producer
+from astra.actors.market_actor import (
+    CancelObserver,
+    ContractStrategyFactory,
+    MarketActor,
+    MarketDeps,
+    market_producer,
+)
+from astra.actors.market_contracts import SpotRoutes, resolve_contracts
+from astra.actors.market_inputs import SharedSpot
 from astra.actors.market_state import MarketConfig
 from astra.actors.messages import (
     CancelAll,
@@ -49,11 +58,12 @@ from astra.actors.messages import (
     ResumeResult,
     RiskQuery,
     RiskStatus,
+    SpotFeed,
 )
 from astra.actors.outbox import Outboxes
 from astra.actors.ports import BookSource, JournalPort, RiskBook
 from astra.actors.registry import Registry
-from astra.actors.risk_actor import RISK_PRODUCER, RiskActor, RiskDeps
+from astra.actors.risk_actor import RISK_PRODUCER, EquityBoard, RiskActor, RiskDeps
 from astra.actors.risk_book import DomainRiskBook
 from astra.actors.supervision import ChildContext, ChildSpec, FaultHook, Intensity, Strategy
 from astra.actors.supervisor import ShutdownReport, Supervisor, SupervisorConfig, supervisor_spec
@@ -61,13 +71,15 @@ from astra.actors.tally import MessageTally, Router
 from astra.actors.telemetry_actor import TelemetryActor, TelemetryConfig
 from astra.actors.watchdog import Watchdog, WatchdogConfig
 from astra.domain.clock import Clock
-from astra.domain.events import MarketEvent
+from astra.domain.contracts.contract import DefinitionContract
+from astra.domain.events import MarketEvent, SpotPrice
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import MetricsSink
 from astra.domain.reasons import HaltReason, OrderReason
 from astra.domain.risk_limits import RiskLimits
 from astra.domain.strategies import Strategy as QuoteStrategy
 from astra.domain.strategies.simple_quoter import SimpleQuoter
+from astra.domain.strategies.spot_state import SpotTracker
 
 _log = logging.getLogger("astra.actors.engine")
 TELEMETRY = "telemetry"
@@ -109,13 +121,21 @@ ROOT = "root"
 
 @dataclass(frozen=True, slots=True)
 class EngineParts:
-    """Optional collaborators; defaults give the SimpleQuoter and the domain RiskState."""
+    """Optional collaborators; defaults give the SimpleQuoter and the domain RiskState.
+
+    `contract_strategy` (e.g. `strategy_factory.settings_strategies(settings)`) builds a
+    market's strategy from the market and its contract; `strategy` sees only the market;
+    give one or neither. `contracts` are keyed by condition id; with `parse_contracts` the
+    other markets' questions are parsed (`question_parser.parse_market`)."""
 
     strategy: Callable[[MarketInfo], QuoteStrategy] | None = None
     risk_book: Callable[[], RiskBook] | None = None
     faults: FaultHook | None = None
     on_canceled: CancelObserver | None = None
     tally: MessageTally | None = None
+    contract_strategy: ContractStrategyFactory | None = None
+    contracts: Mapping[str, DefinitionContract] | None = None
+    parse_contracts: bool = False
 
 
 class Engine:
@@ -132,7 +152,19 @@ class Engine:
     ) -> None:
         self.config = config or EngineConfig()
         self._parts = parts or EngineParts()
+        if self._parts.strategy is not None and self._parts.contract_strategy is not None:
+            raise ValueError("give EngineParts.strategy or contract_strategy, not both")
         self._markets = {m.condition_id: m for m in markets}
+        self.contracts = resolve_contracts(
+            markets, self._parts.contracts, parse=self._parts.parse_contracts
+        )
+        self.spot_routes = SpotRoutes(self.contracts)
+        interval = self.config.market.spot_sample_interval_ms
+        # Owned here, not by the actors, so a restarted market keeps its sampled spot path.
+        self._spot = {
+            cid: SharedSpot(SpotTracker(interval)) for cid in self.spot_routes.market_ids()
+        }
+        self.equity = EquityBoard()
         self._journal = journal
         self._books = books
         self.clock = clock
@@ -208,8 +240,15 @@ class Engine:
         return self.root is not None and self.root.escalated.is_set()
 
     # -- inputs ----------------------------------------------------------------------------
-    def feed(self, event: MarketEvent) -> bool:
-        """Route one validated event to its market; False if that market is not live."""
+    def feed(self, event: MarketEvent | SpotPrice) -> bool:
+        """Route one validated event to its market; False if that market is not live. A spot
+        print goes to every market whose contract resolves on its symbol; False if none."""
+        if isinstance(event, SpotPrice):
+            routed = [
+                self.router.tell(market_producer(cid), SpotFeed(event))
+                for cid in self.spot_routes.markets(event.symbol)
+            ]
+            return any(routed)
         if event.market not in self._markets:
             return False
         return self.router.tell(market_producer(event.market), FeedEvent(event))
@@ -302,7 +341,7 @@ class Engine:
         return ChildSpec(TELEMETRY, start, kind=TelemetryActor.kind)
 
     def _risk_spec(self) -> ChildSpec:
-        deps = RiskDeps(self.router, self._journal, self.market_names, TELEMETRY)
+        deps = RiskDeps(self.router, self._journal, self.market_names, TELEMETRY, self.equity)
         factory = self._parts.risk_book or self._default_risk_book
 
         def start(ctx: ChildContext) -> Any:
@@ -322,10 +361,14 @@ class Engine:
             telemetry_name=TELEMETRY,
             risk_timeout_s=self.config.risk_timeout_s,
             on_canceled=self._parts.on_canceled,
+            contract=self._contract_of,
+            contract_strategy=self._parts.contract_strategy,
+            equity=self.equity.read,
         )
+        spot = self._spot.get(info.condition_id)
 
         def start(ctx: ChildContext) -> Any:
-            return spawn(MarketActor, ctx, info, self.outboxes.get(name), deps)
+            return spawn(MarketActor, ctx, info, self.outboxes.get(name), deps, spot)
 
         return ChildSpec(name, start, kind=MarketActor.kind)
 
@@ -333,6 +376,9 @@ class Engine:
         return DomainRiskBook(
             self.config.risk_limits, self.config.initial_cash, self.clock.now_ms()
         )
+
+    def _contract_of(self, info: MarketInfo) -> DefinitionContract | None:
+        return self.contracts.get(info.condition_id)
 
     def _market_of(self, name: str) -> str | None:
         prefix = market_producer("")

@@ -7,8 +7,10 @@ normally cancels them before the restart) is canceled with reason RESTART, so th
 order table always equals a replay of its journal.
 
 Records leave through the producer's outbox in one `JournalAppend` per handled message;
-fills go to the RiskActor by name; approvals are asks with a timeout, where a timeout is the
-veto RISK_TIMEOUT and a missing or dying RiskActor is RISK_UNAVAILABLE.
+fills and marks go to the RiskActor by name; approvals are asks with a timeout, where a
+timeout is the veto RISK_TIMEOUT and a missing or dying RiskActor is RISK_UNAVAILABLE.
+What it holds is rebuilt from its journaled fills on every start; its spot tracker belongs to
+the engine (like the outbox), so a restart keeps the sampled spot path.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, ClassVar
 import pykka
 
 from astra.actors.base import SupervisedActor
+from astra.actors.market_inputs import MarketInputs, Marks, SharedSpot
 from astra.actors.market_state import (
     MarketConfig,
     MarketState,
@@ -33,6 +36,8 @@ from astra.actors.messages import (
     JournalAppend,
     MarketDigest,
     MarketQuery,
+    MarksReport,
+    SpotFeed,
     TradingResumed,
 )
 from astra.actors.outbox import Outbox
@@ -49,6 +54,7 @@ from astra.domain.verdict import Verdict
 
 RISK_GATE = "risk"
 CancelObserver = Callable[[int, str, int], None]  # (halt_id, market, canceled)
+ContractStrategyFactory = Callable[[MarketInfo, DefinitionContract | None], Strategy]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +71,15 @@ class MarketDeps:
     risk_timeout_s: float = 0.5
     on_canceled: CancelObserver | None = None
     contract: Callable[[MarketInfo], DefinitionContract | None] | None = None
+    # When set, it builds the strategy from the market *and* its contract (wins over
+    # `strategy`, which only sees the market).
+    contract_strategy: ContractStrategyFactory | None = None
+    equity: Callable[[], int | None] | None = None  # the RiskActor's latest equity
+
+    def build_strategy(self, info: MarketInfo, contract: DefinitionContract | None) -> Strategy:
+        if self.contract_strategy is not None:
+            return self.contract_strategy(info, contract)
+        return self.strategy(info)
 
 
 def market_producer(condition_id: str) -> str:
@@ -86,8 +101,9 @@ class _Sink:
 class _RiskLink:
     """RiskGateway by name. Local halt is a veto before asking; every failure is a veto."""
 
-    def __init__(self, deps: MarketDeps) -> None:
+    def __init__(self, deps: MarketDeps, market: str = "") -> None:
         self._deps = deps
+        self._market = market
         self.halted = True  # a (re)started market comes up HALTED
 
     def approve(self, intent: OrderIntent, now_ms: int) -> Verdict:
@@ -113,32 +129,53 @@ class _RiskLink:
         # journaled, and a restarted RiskActor rebuilds its ledger from journaled fills.
         self._deps.router.tell(self._deps.risk_name, FillReport(fill))
 
+    def report_marks(self, marks: Marks, now_ms: int) -> None:
+        # Refused while the RiskActor is down: the next report (at most one interval later,
+        # or the next fill) carries fresh mids anyway.
+        self._deps.router.tell(self._deps.risk_name, MarksReport(self._market, marks, now_ms))
+
+    def is_halted(self) -> bool:
+        return self.halted
+
 
 class MarketActor(SupervisedActor):
     kind: ClassVar[str] = "market"
 
-    def __init__(self, ctx: ChildContext, info: MarketInfo, outbox: Outbox, deps: MarketDeps):
+    def __init__(
+        self,
+        ctx: ChildContext,
+        info: MarketInfo,
+        outbox: Outbox,
+        deps: MarketDeps,
+        spot: SharedSpot | None = None,
+    ):
         super().__init__(ctx)
         self._info = info
         self._outbox = outbox
         self._deps = deps
         self._sink = _Sink(outbox, info.condition_id)
-        self._risk = _RiskLink(deps)
+        self._risk = _RiskLink(deps, info.condition_id)
         contract = None if deps.contract is None else deps.contract(info)
+        inputs = MarketInputs(spot=spot, halted=self._risk.is_halted, marks=self._risk)
+        if deps.equity is not None:
+            inputs.equity = deps.equity
         self.state = MarketState(
             info,
-            deps.strategy(info),
+            deps.build_strategy(info, contract),
             self._sink,
             self._risk,
             deps.config,
             epoch=outbox.last_seq,
             contract=contract,
+            inputs=inputs,
         )
 
     def on_started(self) -> None:
         now = self.clock.now_ms()
         self._sink.emit(RecordKind.RISK_EVENT, now, _state_payload("halted", "restart"))
-        self._cancel_journaled_leftovers(now)
+        records = self._journaled_records()
+        self.state.positions.replay(records)
+        self._cancel_journaled_leftovers(records, now)
         for snapshot in self._deps.books.snapshots(self._info):
             self.state.on_event(snapshot, now)
         self._send()
@@ -156,6 +193,8 @@ class MarketActor(SupervisedActor):
         if isinstance(message, FeedEvent):
             self.state.on_event(message.event, now)
             return None
+        if isinstance(message, SpotFeed):
+            return self.state.on_spot(message.event, now)
         if isinstance(message, CancelAll):
             return self._cancel_all(message, now)
         if isinstance(message, TradingResumed):
@@ -186,10 +225,15 @@ class MarketActor(SupervisedActor):
             last_order_seq=self._outbox.last_seq,
         )
 
-    def _cancel_journaled_leftovers(self, now: int) -> None:
+    def _journaled_records(self) -> list[JournalRecord]:
+        """This producer's committed records plus those still pending, by sequence (a record
+        can be in both while its commit is unacknowledged; consumers dedup by id)."""
         producer = self._outbox.producer
         records = [*self._deps.journal.producer_records(producer), *self._outbox.pending()]
-        for data in open_orders_from_journal(sorted(records, key=lambda r: r.seq)).values():
+        return sorted(records, key=lambda r: r.seq)
+
+    def _cancel_journaled_leftovers(self, records: list[JournalRecord], now: int) -> None:
+        for data in open_orders_from_journal(records).values():
             payload = dict(data, state="canceled", reason=OrderReason.RESTART.value)
             self._sink.emit(RecordKind.ORDER_EVENT, now, payload)
 

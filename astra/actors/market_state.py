@@ -1,11 +1,11 @@
 """One market's trading state, driven synchronously: the MarketActor's body without threads.
 
-It owns both token books, toxicity, the optional definition contract, the strategy and the
-paper orders. `on_event` runs the per-event pipeline of docs/architecture.md; `cancel_all`
-serves halts. Everything it decides leaves through two narrow doors: `JournalSink` (decision,
-order and fill records, via the producer's outbox) and `RiskGateway` (approval asks and fill
-reports). Keeping it free of pykka makes replays and unit tests drive the exact code the
-actor runs.
+It owns both token books, toxicity, the optional definition contract, the strategy, the paper
+orders and what it holds (`TokenPositions`). `on_event` runs the per-event pipeline of
+docs/architecture.md, `on_spot` takes prints of the contract's underlying, `cancel_all` serves
+halts. What it decides leaves through narrow doors: `JournalSink` (records, via the outbox),
+`RiskGateway` (approval asks, fill reports) and `MarketInputs.marks` (token mids). Free of
+pykka, so replays and unit tests drive the exact code the actor runs.
 """
 
 from __future__ import annotations
@@ -17,15 +17,17 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from astra.actors.market_inputs import MarketInputs, MarksThrottle, TokenPositions, token_mids
 from astra.domain.book import MarketBooks, TokenBook
 from astra.domain.contracts.canonical import definition_hash
-from astra.domain.contracts.contract import DefinitionContract
+from astra.domain.contracts.contract import CryptoThresholdContract, DefinitionContract
 from astra.domain.contracts.definition_gate import definition_gate
 from astra.domain.events import (
     BookSnapshot,
     MarketEvent,
     MarketResolved,
     PriceChange,
+    SpotPrice,
     TickSizeChange,
     Trade,
 )
@@ -39,10 +41,12 @@ from astra.domain.strategies import (
     MarketView,
     QuoteTarget,
     RestingQuote,
+    SpotView,
     Strategy,
     StrategyDecision,
     TokenView,
 )
+from astra.domain.strategies.spot_state import spot_symbol
 from astra.domain.toxicity import ToxicityConfig, ToxicityState, classify_spread
 from astra.domain.trading import Fill, OrderIntent
 from astra.domain.verdict import Verdict
@@ -72,23 +76,9 @@ class MarketConfig:
     require_contract: bool = False
     min_edge_pips: int = 0  # the EV gate for quoting: expected edge per share, in pips
     seed: int = 0
-
-
-class _EpochOrderManager(OrderManager):
-    """Order ids unique across restarts: `<market>-e<epoch>-<n>`, with the epoch taken from
-    the producer's journal sequence at start (it only grows), so a restarted actor can never
-    reissue an id its previous incarnation used."""
-
-    def __init__(
-        self, market: MarketInfo, config: OrderConfig, rng: np.random.Generator, epoch: int
-    ) -> None:
-        super().__init__(market, config, rng)
-        self._epoch = epoch
-        self._issued = 0
-
-    def _next_id(self) -> str:
-        self._issued += 1
-        return f"{self.market.condition_id}-e{self._epoch}-{self._issued}"
+    marks_interval_ms: int = 1_000  # event time between two mark reports (fills force one)
+    spot_sample_interval_ms: int = 60_000  # SpotTracker grid for realised volatility
+    view_depth: int = 10  # book levels per side a strategy sees (book walks, taker sizing)
 
 
 def order_payload(event: OrderEvent) -> dict[str, Any]:
@@ -139,6 +129,7 @@ class MarketState:
         *,
         epoch: int = 0,
         contract: DefinitionContract | None = None,
+        inputs: MarketInputs | None = None,
     ) -> None:
         self.info = info
         self._strategy = strategy
@@ -147,11 +138,27 @@ class MarketState:
         self._config = config
         self._contract = contract
         self._definition_hash = None if contract is None else definition_hash(contract)
+        self._inputs = inputs or MarketInputs()
+        self._symbol = (
+            spot_symbol(contract) if isinstance(contract, CryptoThresholdContract) else None
+        )
         self.books = MarketBooks(info)
         self._toxicity = ToxicityState(config.toxicity, flip_asset=info.no_token)
         rng = np.random.default_rng([config.seed, epoch])
-        self.orders = _EpochOrderManager(info, config.orders, rng, epoch)
+        # Ids `<condition id>-e<epoch>-<n>`: the epoch is the producer's journal sequence at
+        # start (it only grows), so a restarted actor never reissues an earlier id.
+        prefix = f"{info.condition_id}-e{epoch}"
+        self.orders = OrderManager(info, config.orders, rng, id_prefix=prefix)
+        self.positions = TokenPositions(info.tokens)
+        self._marks = MarksThrottle(config.marks_interval_ms)
+        self._trades: list[Trade] = []
+        self._filled = False  # a fill in the event being handled: marks go out at once
         self.events = 0
+
+    @property
+    def spot_symbol(self) -> str | None:
+        """The spot symbol this market's contract resolves on (None: spot is ignored)."""
+        return self._symbol
 
     # -- inputs ----------------------------------------------------------------------------
     def on_event(self, event: MarketEvent, now_ms: int) -> None:
@@ -159,9 +166,22 @@ class MarketState:
         self.events += 1
         changed = self.books.apply(event)
         self._observe(event, changed, now_ms)
+        self._filled = False
         self._journal_orders(self._advance_orders(event, now_ms))
         self._journal_orders(self.orders.sweep(now_ms))
         self.evaluate(now_ms)
+        self._send_marks(now_ms, force=self._filled)
+
+    def on_spot(self, event: SpotPrice, now_ms: int) -> bool:
+        """Record a print of this market's underlying and re-evaluate (a quote priced off
+        spot must follow it). Other symbols, bad or out-of-order prints: False, no decision."""
+        tracker = self._inputs.spot
+        if tracker is None or self._symbol is None or event.symbol.lower() != self._symbol:
+            return False
+        if not tracker.on_spot(event):
+            return False
+        self.evaluate(now_ms)
+        return True
 
     def cancel_all(self, reason: OrderReason, now_ms: int) -> int:
         events = self.orders.cancel_all(reason, now_ms)
@@ -169,26 +189,51 @@ class MarketState:
         return len(events)
 
     def evaluate(self, now_ms: int) -> None:
-        decision = self._strategy.evaluate(self.view(now_ms), now_ms)
+        view = self.view(now_ms)
+        self._trades.clear()
+        decision = self._strategy.evaluate(view, now_ms)
+        definition = self._definition(now_ms)
         gates: list[Verdict] = []
         if decision.action is DecisionAction.WITHDRAW:
             self._journal_orders(self.orders.cancel_all(OrderReason.STRATEGY_CANCEL, now_ms))
         elif decision.action is DecisionAction.QUOTE:
-            gates = self._reconcile(decision.targets, now_ms)
-        self._journal_decision(decision, gates, now_ms)
+            gates = self._reconcile(decision.targets, definition, now_ms)
+        self._journal_decision(decision, definition, gates, now_ms)
 
     # -- views and digests ---------------------------------------------------------------
     def view(self, now_ms: int) -> MarketView:
+        """Books, resting quotes, spot, positions, equity, toxicity, new trades, the gate."""
         snap = self._toxicity.snapshot()
         tokens = [self._token_view(self.books.book(t), snap.toxic) for t in self.info.tokens]
         resting = tuple(
             RestingQuote(o.order_id, o.asset_id, o.side, o.price, o.remaining)
             for o in self.orders.open_orders()
         )
-        return MarketView(self.info, tokens[0], tokens[1], resting, self.books.resolved)
+        return MarketView(
+            self.info,
+            tokens[0],
+            tokens[1],
+            resting,
+            self.books.resolved,
+            spot=self._spot_view(),
+            yes_position=self.positions.held(self.info.yes_token),
+            no_position=self.positions.held(self.info.no_token),
+            equity=self._inputs.equity(),
+            # No samples yet: None, so the strategy applies its conservative default.
+            toxicity_score=snap.score if snap.samples else None,
+            trades=tuple(self._trades),
+            halted=self._inputs.halted(),
+        )
+
+    def _spot_view(self) -> SpotView | None:
+        tracker = self._inputs.spot
+        if tracker is None or self._symbol is None:
+            return None
+        return tracker.view(self._symbol)
 
     def _token_view(self, book: TokenBook, toxic: bool) -> TokenView:
         regime = classify_spread(book, self._config.toxicity)
+        depth = self._config.view_depth
         return TokenView(
             book.asset_id,
             book.synced,
@@ -197,6 +242,9 @@ class MarketState:
             toxic,
             regime,
             book.last_update_ms,
+            tick=book.tick,
+            bids=tuple(book.bids()[:depth]),
+            asks=tuple(book.asks()[:depth]),
         )
 
     def book_digest(self) -> str:
@@ -217,6 +265,7 @@ class MarketState:
     def _observe(self, event: MarketEvent, changed: bool, now_ms: int) -> None:
         if isinstance(event, Trade) and event.asset_id in self.info.tokens:
             self._toxicity.on_trade(event, now_ms)
+            self._trades.append(event)
         elif changed and not isinstance(event, MarketResolved):
             self._toxicity.on_book(self.books.yes, now_ms)
 
@@ -241,7 +290,19 @@ class MarketState:
         self._journal_orders(self.orders.take_events())
         for fill in fills:
             self._journal.emit(RecordKind.FILL, now_ms, fill_payload(fill))
+            self.positions.on_fill(fill)
+            self._filled = True
             self._risk.report_fill(fill)
+
+    def _send_marks(self, now_ms: int, *, force: bool) -> None:
+        """Mids to the RiskActor while this market holds anything: after a fill at once,
+        otherwise at most once per `marks_interval_ms` of event time."""
+        sink = self._inputs.marks
+        if sink is None or self.positions.flat() or not self._marks.due(now_ms, force=force):
+            return
+        marks = token_mids(self.books, self.info.tokens)
+        if marks:
+            sink.report_marks(marks, now_ms)
 
     def _book_changed(self, event: PriceChange | BookSnapshot, now_ms: int) -> list[OrderEvent]:
         if isinstance(event, BookSnapshot):
@@ -253,12 +314,16 @@ class MarketState:
             events.extend(self.orders.on_book_change(event, self.books.book(asset), now_ms))
         return events
 
-    def _reconcile(self, targets: Sequence[QuoteTarget], now_ms: int) -> list[Verdict]:
-        """Keep matching orders, cancel the rest, place what is missing through the gates."""
+    def _reconcile(
+        self, targets: Sequence[QuoteTarget], definition: Verdict, now_ms: int
+    ) -> list[Verdict]:
+        """Keep matching orders, cancel the rest, place what is missing through the gates.
+        A partly filled order matches on its original size or on what remains (strategies
+        that see `RestingQuote.remaining` ask for that, to keep the order's queue place)."""
         wanted = {t.key(): t for t in targets}
         for order in self.orders.open_orders():
             key = (order.asset_id, order.side, order.price)
-            if key in wanted and wanted[key].size == order.size:
+            if key in wanted and wanted[key].size in (order.size, order.remaining):
                 self.orders.refresh(order.order_id, now_ms)
                 del wanted[key]
                 continue
@@ -267,10 +332,10 @@ class MarketState:
                 self._journal_orders([event])
         verdicts: list[Verdict] = []
         for target in wanted.values():
-            verdicts.extend(self._place(target, now_ms))
+            verdicts.extend(self._place(target, definition, now_ms))
         return verdicts
 
-    def _place(self, target: QuoteTarget, now_ms: int) -> list[Verdict]:
+    def _place(self, target: QuoteTarget, definition: Verdict, now_ms: int) -> list[Verdict]:
         """Definition -> EV -> risk; the first veto stops the chain (and is recorded)."""
         intent = OrderIntent(
             market=self.info.condition_id,
@@ -280,9 +345,10 @@ class MarketState:
             size=target.size,
             strategy=self._strategy.name,
             reason=target.reason,
+            post_only=target.post_only,
             category=self.info.category,
         )
-        verdicts = [self._definition(now_ms)]
+        verdicts = [definition]
         if verdicts[-1].passed:
             verdicts.append(self._edge(target))
         if verdicts[-1].passed:
@@ -309,21 +375,29 @@ class MarketState:
             self._journal.emit(RecordKind.ORDER_EVENT, event.ts_ms, order_payload(event))
 
     def _journal_decision(
-        self, decision: StrategyDecision, gates: Sequence[Verdict], now_ms: int
+        self,
+        decision: StrategyDecision,
+        definition: Verdict,
+        gates: Sequence[Verdict],
+        now_ms: int,
     ) -> None:
+        """Every evaluation's record carries the definition gate's verdict, whether or not
+        the strategy wanted an order (`gates` holds the chain of each placement)."""
         payload = decision.payload()
         payload.update(
             run_id=self._config.run_id,
             definition_hash=self._definition_hash,
+            definition=_verdict_payload(definition),
             schema_version=DECISION_SCHEMA_VERSION,
-            gates=[
-                {
-                    "gate": v.gate,
-                    "passed": v.passed,
-                    "reason": None if v.reason is None else v.reason.value,
-                    "detail": v.detail,
-                }
-                for v in gates
-            ],
+            gates=[_verdict_payload(v) for v in gates],
         )
         self._journal.emit(RecordKind.DECISION, now_ms, payload)
+
+
+def _verdict_payload(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "gate": verdict.gate,
+        "passed": verdict.passed,
+        "reason": None if verdict.reason is None else verdict.reason.value,
+        "detail": verdict.detail,
+    }

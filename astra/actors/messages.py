@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from astra.domain.events import MarketEvent
+from astra.domain.events import MarketEvent, SpotPrice
 from astra.domain.journal_record import JournalRecord
 from astra.domain.reasons import HaltReason, OrderReason
 from astra.domain.trading import Fill, OrderIntent
@@ -22,6 +22,13 @@ class FeedEvent:
     """A validated venue event routed to the market that owns its asset."""
 
     event: MarketEvent
+
+
+@dataclass(frozen=True, slots=True)
+class SpotFeed:
+    """A spot print, routed only to markets whose contract resolves on its symbol."""
+
+    event: SpotPrice
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +80,16 @@ class FillReport:
 
 
 @dataclass(frozen=True, slots=True)
+class MarksReport:
+    """A market's token mids (asset id, pips) for unrealised P&L in the loss halts; sent
+    throttled in event time and after every fill, only while the market holds something."""
+
+    market: str
+    marks: tuple[tuple[str, int], ...]
+    ts_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class Halt:
     """Go HALTED (idempotent while halted). As an ask, answered with `HaltAck` once the halt is
     journaled-pending and every live market has been told to cancel."""
@@ -119,6 +136,7 @@ class RiskStatus:
     halt_id: int
     ledger_digest: str
     fills_applied: int
+    equity: int | None = None  # micro-collateral marked to the latest mids; None: not known
 
 
 # --- to the TelemetryActor --------------------------------------------------------------

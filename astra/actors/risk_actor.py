@@ -10,13 +10,19 @@ fill into the ledger, so its state equals a replay of the journal. Until it is b
 approval fails (the markets see RISK_UNAVAILABLE or RISK_TIMEOUT). `Reconcile` (also run
 before any resume) applies journaled fills it has not seen — fills that were sent to it while
 it was dead.
+
+Marks: markets send `MarksReport`s (token mids); a book that is a `MarkedRiskBook` re-marks
+its positions, so unrealised losses trip DAILY_LOSS / DRAWDOWN like realised ones, and every
+halt fans out `CancelAll` as usual. After each fill and marks report the book's equity is
+published on the engine's `EquityBoard`, which markets read for the strategies' sizing.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from astra.actors.base import SupervisedActor
@@ -27,6 +33,7 @@ from astra.actors.messages import (
     Halt,
     HaltAck,
     JournalAppend,
+    MarksReport,
     Reconcile,
     Resume,
     ResumeResult,
@@ -36,6 +43,7 @@ from astra.actors.messages import (
 )
 from astra.actors.outbox import Outbox
 from astra.actors.ports import JournalReader, RiskBook
+from astra.actors.risk_book import MarkedRiskBook
 from astra.actors.supervision import ChildContext
 from astra.actors.tally import Router
 from astra.domain.journal_record import JournalRecord, RecordKind
@@ -49,12 +57,32 @@ _log = logging.getLogger("astra.actors.risk")
 RISK_PRODUCER = "risk"
 
 
+class EquityBoard:
+    """The RiskActor's latest equity (micros), readable from any thread without an ask.
+
+    The engine owns it, so it outlives RiskActor generations; None until a book that knows
+    its equity (a `MarkedRiskBook`) has published one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._equity: int | None = None
+
+    def publish(self, equity: int | None) -> None:
+        with self._lock:
+            self._equity = equity
+
+    def read(self) -> int | None:
+        with self._lock:
+            return self._equity
+
+
 @dataclass(frozen=True, slots=True)
 class RiskDeps:
     router: Router
     journal: JournalReader
     markets: Callable[[], list[str]]  # names of the live MarketActors
     telemetry_name: str = "telemetry"
+    equity: EquityBoard = field(default_factory=EquityBoard)
 
 
 def fill_from_record(record: JournalRecord) -> Fill:
@@ -115,6 +143,9 @@ class RiskActor(SupervisedActor):
         self._halt(reason, f"risk actor generation {self.generation} starting", now)
         replay_fills(self.book, self._deps.journal, self._fills, now)
         self._emit(RecordKind.LEDGER, now, self.book.ledger_payload())
+        if not isinstance(self.book, MarkedRiskBook):
+            _log.warning("risk book takes no marks: loss halts see realised P&L only")
+        self._publish_equity()
         self._send()
 
     def handle(self, message: Any) -> Any:
@@ -128,8 +159,8 @@ class RiskActor(SupervisedActor):
     def _handle(self, message: Any, now: int) -> Any:
         if isinstance(message, ApproveIntent):
             return self._approve(message)
-        if isinstance(message, FillReport):
-            self._on_fill(message.fill, now)
+        if isinstance(message, FillReport | MarksReport):
+            self._on_report(message, now)
             return None
         if isinstance(message, Halt):
             return self._halt(message.reason, message.detail, message.now_ms)
@@ -148,7 +179,14 @@ class RiskActor(SupervisedActor):
             halt_id=self._halt_id,
             ledger_digest=self.book.digest(),
             fills_applied=len(self._fills),
+            equity=self._equity(),
         )
+
+    def _equity(self) -> int | None:
+        return self.book.equity() if isinstance(self.book, MarkedRiskBook) else None
+
+    def _publish_equity(self) -> None:
+        self._deps.equity.publish(self._equity())
 
     # -- approvals and fills ---------------------------------------------------------------
     def _approve(self, message: ApproveIntent) -> Verdict:
@@ -162,15 +200,32 @@ class RiskActor(SupervisedActor):
             self.denials += 1
         return verdict
 
+    def _on_report(self, report: FillReport | MarksReport, now: int) -> None:
+        if isinstance(report, FillReport):
+            self._on_fill(report.fill, now)
+        else:
+            self._on_marks(report, now)
+
     def _on_fill(self, fill: Fill, now: int) -> None:
         if fill.fill_id in self._fills:
             return
         self._fills.add(fill.fill_id)
         breached = self.book.apply_fill(fill, now)
         self._emit(RecordKind.LEDGER, now, self.book.ledger_payload())
+        self._publish_equity()
         if breached is not None:
             self.metrics.inc(HALTS_TOTAL, {"reason": breached.value})
             self._halt(breached, f"limit breached by fill {fill.fill_id}", now)
+
+    def _on_marks(self, report: MarksReport, now: int) -> None:
+        if not isinstance(self.book, MarkedRiskBook):
+            return  # warned at start: this book's equity moves with fills only
+        breached = self.book.apply_marks(dict(report.marks), now)
+        self._publish_equity()
+        if breached is not None:
+            self.metrics.inc(HALTS_TOTAL, {"reason": breached.value})
+            detail = f"limit breached by marks of {report.market} (equity {self.book.equity()})"
+            self._halt(breached, detail, now)
 
     def _reconcile(self, now: int) -> int:
         applied = replay_fills(self.book, self._deps.journal, self._fills, now)

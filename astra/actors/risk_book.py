@@ -1,11 +1,17 @@
 """`DomainRiskBook`: the decision domain's RiskState (with its Ledger) as the RiskActor's
 `RiskBook` port. A thin translation: halts added by a fill are reported back as the reason,
-and the ledger is rendered as the journal's LEDGER payload and a stable digest."""
+and the ledger is rendered as the journal's LEDGER payload and a stable digest.
+
+`MarkedRiskBook` is the optional extension the RiskActor uses when a book has it: marks
+(token mids) move equity, so the daily-loss and drawdown halts see unrealised P&L, and
+equity is published for the strategies' sizing. It is a separate Protocol so existing
+`RiskBook`s keep working (without it, equity moves only with fills)."""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
 
 from astra.domain.journal_record import canonical_json
 from astra.domain.ledger import Ledger
@@ -14,6 +20,17 @@ from astra.domain.risk import RiskState, TradingState
 from astra.domain.risk_limits import RiskLimits
 from astra.domain.trading import Fill, OrderIntent
 from astra.domain.verdict import Verdict
+
+
+@runtime_checkable
+class MarkedRiskBook(Protocol):
+    def apply_marks(self, marks: Mapping[str, int], now_ms: int) -> HaltReason | None:
+        """New mids (pips); the halt reason the marks added (the book is then HALTED)."""
+        ...
+
+    def equity(self) -> int:
+        """Cash plus positions at their latest marks (at cost when unmarked), micros."""
+        ...
 
 
 class DomainRiskBook:
@@ -34,6 +51,15 @@ class DomainRiskBook:
         self.state.on_fill(fill, now_ms)
         added = sorted(set(self.state.halts) - before)
         return added[0] if added else None
+
+    def apply_marks(self, marks: Mapping[str, int], now_ms: int) -> HaltReason | None:
+        before = set(self.state.halts)
+        self.state.on_marks(marks, now_ms)
+        added = sorted(set(self.state.halts) - before)
+        return added[0] if added else None
+
+    def equity(self) -> int:
+        return self.state.equity
 
     def halt(self, reason: HaltReason, now_ms: int, detail: str) -> bool:
         return self.state.halt(reason, now_ms, detail)

@@ -60,8 +60,27 @@ def _improves(side: Side, old: int, new: int) -> bool:
 
 
 class OrderManager:
-    def __init__(self, market: MarketInfo, config: OrderConfig, rng: np.random.Generator) -> None:
+    """Paper orders of one market.
+
+    `id_prefix` makes order ids `<id_prefix>-<n>`. Ids must never repeat for a market (the
+    journal and the ledger key on them), so an owner that can restart passes the full
+    condition id plus an epoch that only grows across restarts (the actors use
+    `<condition id>-e<producer seq at start>`). The default, the first ten characters of the
+    condition id, is only unique within one manager's life (tests, one-shot simulations).
+    """
+
+    def __init__(
+        self,
+        market: MarketInfo,
+        config: OrderConfig,
+        rng: np.random.Generator,
+        *,
+        id_prefix: str | None = None,
+    ) -> None:
+        if id_prefix is not None and not id_prefix:
+            raise ValueError("an order id prefix must not be empty")
         self.market = market
+        self._id_prefix = market.condition_id[:10] if id_prefix is None else id_prefix
         self.config = config
         self._rng = rng
         self._orders: dict[str, PaperOrder] = {}  # open orders only, in submit order
@@ -83,7 +102,7 @@ class OrderManager:
     # -- submit ------------------------------------------------------------------------
     def _next_id(self) -> str:
         self._seq += 1
-        return f"{self.market.condition_id[:10]}-{self._seq}"
+        return f"{self._id_prefix}-{self._seq}"
 
     def _identity_reject(self, intent: OrderIntent, book: TokenBook) -> OrderReason | None:
         if intent.market != self.market.condition_id or intent.asset_id not in self.market.tokens:
