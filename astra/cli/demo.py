@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,9 @@ from astra.cli.main import CommandError
 from astra.settings import Settings, SettingsError
 
 METRICS_FILE = "metrics.prom"
+REPORT_FILE = "demo-report.html"
+# A replay journal is fresh per replay, so every record in it belongs to the demo's run.
+_ROWS = "SELECT ts_ms, market, payload FROM records WHERE kind = ? ORDER BY id"
 DEFAULT_DATA_DIR = "data/demo"
 
 
@@ -63,12 +67,41 @@ def _demo(args: argparse.Namespace) -> int:
     metrics_path = out_dir / METRICS_FILE
     metrics_path.write_bytes(generate_latest(registry))
     summary["metrics"] = str(metrics_path)
+    summary["report"] = str(_write_report(Path(summary["journal"]), out_dir / REPORT_FILE))
     summary["strategies"] = _strategy_names(settings)
     if args.json:
         print(json.dumps(summary, sort_keys=True))
     else:
         print("\n".join(summary_lines(summary, sample)))
     return 0
+
+
+def _write_report(journal: Path, out: Path) -> Path:
+    """The HTML report (`astra report`'s renderer) over the replay journal."""
+    from astra.adapters.journal.store import connect_readonly
+    from astra.adapters.report import write_report
+
+    conn = connect_readonly(journal)
+    try:
+        rows = {kind: _rows(conn, kind) for kind in ("fill", "ledger", "decision")}
+    finally:
+        conn.close()
+    return write_report(
+        out,
+        fills=rows["fill"],
+        ledger=rows["ledger"],
+        decisions=rows["decision"],
+        title="Astra demo: synthetic sample session",
+    )
+
+
+def _rows(conn: sqlite3.Connection, kind: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for ts_ms, market, payload in conn.execute(_ROWS, (kind,)):
+        row: dict[str, Any] = json.loads(payload)
+        row.update(ts_ms=ts_ms, market=market if market is not None else row.get("market"))
+        rows.append(row)
+    return rows
 
 
 def _strategy_names(settings: Settings) -> dict[str, str]:
@@ -103,6 +136,7 @@ def summary_lines(summary: dict[str, Any], sample: Path) -> list[str]:
     lines += [
         f"  journal        {summary['journal']}",
         f"  metrics        {summary['metrics']}",
+        f"  HTML report    {summary['report']}",
         f"  journal_digest {summary['journal_digest']}",
     ]
     return lines

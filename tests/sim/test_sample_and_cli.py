@@ -56,6 +56,9 @@ def test_demo_replays_the_sample_through_the_engine(
     assert Path(summary["journal"]).is_file()
     metrics = Path(summary["metrics"]).read_text()
     assert "astra_build_info" in metrics
+    report = Path(summary["report"]).read_text()
+    assert report.lstrip().lower().startswith("<!doctype html")
+    assert "synthetic sample session" in report
     # Same seed, same journal: the demo is a deterministic replay.
     assert main(["demo", "--data-dir", str(tmp_path / "again"), "--json"]) == 0
     again = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
