@@ -96,6 +96,8 @@ class StrategySettings:
     # crypto_threshold: annualised vol (0 = estimate from recent spot), spot staleness.
     vol_annual: float = 0.0
     spot_stale_s: float = 10.0
+    # Grid of the spot path kept for realised volatility (>= 30 returns before it is known).
+    spot_sample_interval_s: float = 60.0
     # maker (Avellaneda-Stoikov): risk aversion, horizon, quote size, inventory cap (shares).
     maker_risk_aversion: float = 1.0
     maker_horizon_s: float = 60.0

@@ -4,7 +4,8 @@ Start-up order, each step failing closed with one named reason:
 1. discovery (the whole filtered universe or a veto) — before anything is written;
 2. the journal and the crash-only start (`recovery_start`), then the startup checklist;
 3. the engine (trading HALTED), the metrics endpoint and the control API;
-4. the market WebSocket feed, routing validated events into the engine;
+4. the market WebSocket feed, routing validated events into the engine, and the RTDS spot
+   feed for the symbols the markets' contracts resolve on (none: no spot connection);
 5. burn-in: `run.burn_in_rounds` consecutive one-second rounds with every subscribed token
    synced and every actor healthy; only then is the startup halt lifted — and only if the
    journal holds no durable halt (an operator or loss halt survives a restart).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,13 +36,14 @@ from astra.adapters.logging_setup import set_run_id
 from astra.adapters.metrics_prometheus import MetricsServer, PrometheusMetrics
 from astra.adapters.metrics_prometheus import start_metrics_server as start_metrics
 from astra.adapters.polymarket.ws_shards import MarketFeed
+from astra.adapters.spot.rtds import SpotFeed
 from astra.adapters.ws_session import WsSettings
 from astra.app.books import RestBooks
 from astra.app.control_backend import EngineControl
 from astra.app.discovery import DiscoveryVetoed, discover
 from astra.app.runtime import Runtime, RuntimeInputs, StopReport, build_runtime
 from astra.app.shutdown import ShutdownSignals
-from astra.app.strategies import StrategyFactory
+from astra.app.strategies import ContractStrategyFactory
 from astra.app.summary import summarise
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import BURN_IN_REMAINING
@@ -60,8 +63,24 @@ class PaperError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class PaperOptions:
-    strategy: StrategyFactory
+    strategy: ContractStrategyFactory
     max_runtime_s: float | None = None
+
+
+@dataclass(slots=True)
+class _Desyncs:
+    """Tokens the market feed reported unsynced (a reconnect, a tick size change).
+
+    The feed holds their deltas back until a fresh `book`; the engine has no input to mark
+    its own copy of those books unsynced yet, so this is counted and shown in `status`."""
+
+    tokens: int = 0
+    events: int = 0
+
+    def record(self, asset_ids: tuple[str, ...]) -> None:
+        self.tokens += len(asset_ids)
+        self.events += 1
+        _log.warning("market feed unsynced %d tokens (resync pending)", len(asset_ids))
 
 
 @dataclass(slots=True)
@@ -71,14 +90,18 @@ class _Live:
     feed: MarketFeed
     assets: tuple[str, ...]
     rounds_left: int
+    spot: SpotFeed | None = None
+    desyncs: _Desyncs = field(default_factory=_Desyncs)
     trading_opened: bool = False
     open_refusal: str | None = None
     started_s: float = field(default_factory=time.monotonic)
 
     def facts(self) -> dict[str, Any]:
         synced = sum(1 for a in self.assets if self.feed.synced(a))
+        symbols = () if self.spot is None else self.spot.symbols
         return {
-            "feed": {"assets": len(self.assets), "synced": synced},
+            "feed": {"assets": len(self.assets), "synced": synced, "desyncs": self.desyncs.tokens},
+            "spot": {"symbols": list(symbols)},
             "burn_in_rounds_left": self.rounds_left,
             "trading_opened": self.trading_opened,
             "open_refusal": self.open_refusal,
@@ -122,7 +145,10 @@ def run_paper(
     servers: list[MetricsServer | ControlServer] = []
     try:
         _checklist(settings, data_dir, metrics, store.path)
-        live = _Live(_feed(settings, runtime, clock), _assets(markets), settings.run.burn_in_rounds)
+        desyncs = _Desyncs()
+        feed = _feed(settings, runtime, clock, desyncs.record)
+        live = _Live(feed, _assets(markets), settings.run.burn_in_rounds, desyncs=desyncs)
+        live.spot = _spot_feed(settings, runtime, clock)
         servers = _servers(settings, data_dir, metrics, EngineControl(runtime, live.facts))
         reason = anyio.run(_run_live, runtime, live, signals, options.max_runtime_s)
     except BaseException as exc:
@@ -201,26 +227,60 @@ def _assets(markets: list[MarketInfo]) -> tuple[str, ...]:
     return tuple(t for m in markets for t in m.tokens)
 
 
-def _feed(settings: Settings, runtime: Runtime, clock: WallClock) -> MarketFeed:
+def _ws_settings(settings: Settings, url: str) -> WsSettings:
     feed = settings.feed
-    ws = WsSettings(
-        url=settings.venue.ws_url,
+    return WsSettings(
+        url=url,
         ping_interval_s=feed.ping_interval_s,
         backoff_initial_s=feed.reconnect_min_s,
         backoff_max_s=max(feed.reconnect_max_s, feed.reconnect_min_s),
         seed=settings.run.seed,
     )
+
+
+def _feed(
+    settings: Settings,
+    runtime: Runtime,
+    clock: WallClock,
+    on_desync: Callable[[tuple[str, ...]], None],
+) -> MarketFeed:
     engine = runtime.engine
 
     def route(event: Any) -> None:
         engine.feed(event)  # False = not one of our markets (e.g. new_market): ignored
 
     return MarketFeed(
-        ws,
+        _ws_settings(settings, settings.venue.ws_url),
         route,
         clock=clock,
         metrics=engine.metrics,
-        max_per_connection=feed.max_assets_per_connection,
+        on_desync=on_desync,
+        max_per_connection=settings.feed.max_assets_per_connection,
+    )
+
+
+def _spot_feed(settings: Settings, runtime: Runtime, clock: WallClock) -> SpotFeed | None:
+    """RTDS prices for the symbols the markets' contracts resolve on (and are configured)."""
+    engine = runtime.engine
+    wanted = engine.spot_routes.symbols()
+    configured = {s.lower() for s in settings.feed.spot_symbols}
+    symbols = [s for s in wanted if s in configured]
+    for symbol in sorted(set(wanted) - configured):
+        _log.warning(
+            "no spot feed for %s (not in feed.spot_symbols): its markets skip no_spot", symbol
+        )
+    if not symbols:
+        return None
+
+    def route(event: Any) -> None:
+        engine.feed(event)
+
+    return SpotFeed(
+        _ws_settings(settings, settings.venue.rtds_url),
+        route,
+        clock=clock,
+        metrics=engine.metrics,
+        symbols=symbols,
     )
 
 
@@ -230,6 +290,8 @@ async def _run_live(
     async with anyio.create_task_group() as tg:
         await live.feed.subscribe(_groups(live.assets))
         tg.start_soon(live.feed.run)
+        if live.spot is not None:
+            tg.start_soon(live.spot.run)
         reason = await _watch(runtime, live, signals, max_runtime_s)
         tg.cancel_scope.cancel()
     return reason

@@ -24,14 +24,20 @@ from typing import Any, TextIO
 from astra.adapters.journal.runs import RunStatus
 from astra.adapters.journal.store import JournalStore, connect_readonly, read_records
 from astra.adapters.recording.replay import ReplayEvent, open_replay
+from astra.adapters.startup_checks import journal_ready, run_checklist
 from astra.app.books import ReplayBooks
 from astra.app.runtime import Runtime, RuntimeInputs, build_runtime
-from astra.app.strategies import StrategyFactory
+from astra.app.strategies import ContractStrategyFactory
 from astra.app.summary import summarise
 from astra.domain.clock import ManualClock
 from astra.domain.events import MarketEvent, SpotPrice
 from astra.domain.market import MarketInfo
-from astra.domain.metrics_port import CountingMetrics, MetricsSink
+from astra.domain.metrics_port import (
+    FEED_EVENTS_TOTAL,
+    HEARTBEAT_TIMESTAMP,
+    CountingMetrics,
+    MetricsSink,
+)
 from astra.settings import Settings
 
 REPLAY_JOURNAL = "replay.sqlite3"
@@ -45,7 +51,7 @@ class ReplayError(RuntimeError):
 class ReplayOptions:
     data_dir: Path
     seed: int
-    strategy: StrategyFactory
+    strategy: ContractStrategyFactory
     paced: bool = False
     speed: float = 1.0
     progress: TextIO | None = None  # a TTY to draw the progress bar on, or None
@@ -57,6 +63,7 @@ class _Counts:
     fed: int = 0
     unrouted: int = 0
     spot: int = 0
+    spot_unrouted: int = 0
     drains: int = 0
 
 
@@ -97,6 +104,10 @@ def replay_events(
     clock = ManualClock(events[0][0] if events else 0)
     books = ReplayBooks()
     store = fresh_journal(options.data_dir)
+    checked = run_checklist([journal_ready("journal_ready", store.path)], metrics)
+    if not checked.ok:
+        store.close()
+        raise ReplayError(checked.summary())
     inputs = RuntimeInputs(
         settings, markets, books, clock, metrics, options.strategy, options.seed, live=False,
         run_id=f"replay-seed-{options.seed}",
@@ -122,6 +133,8 @@ def replay_events(
         events=counts.fed,
         unrouted_events=counts.unrouted,
         spot_events=counts.spot,
+        spot_unrouted=counts.spot_unrouted,
+        contracts=runtime.contracts.facts(),
         full_drains=counts.drains,
         shutdown_s=round(report.seconds, 3),
         elapsed_s=round(elapsed, 3),
@@ -146,15 +159,11 @@ def _drive(
         if options.paced:
             _pace(wall_start, event_start, recv_ms, options.speed)
         clock.set(recv_ms)
-        if isinstance(event, SpotPrice):
-            counts.spot += 1  # the engine takes no spot input yet; counted, not fed
+        markets = _feed(runtime, event, books, counts)
+        if not markets:
             continue
-        books.observe(event)
-        if not engine.feed(event):
-            counts.unrouted += 1
-            continue
-        counts.fed += 1
-        halt_id = _settle(runtime, event, halt_id, counts)
+        halt_id = _settle(runtime, markets, halt_id, counts)
+        runtime.inputs.metrics.set(HEARTBEAT_TIMESTAMP, time.time())
         if options.progress is not None and (index % 200 == 0 or index == len(events) - 1):
             _bar(options.progress, index + 1, len(events))
         if options.on_event is not None:
@@ -163,12 +172,54 @@ def _drive(
         raise ReplayError("the engine did not become idle at the end of the replay")
 
 
-def _settle(runtime: Runtime, event: MarketEvent, halt_id: int, counts: _Counts) -> int:
+def _event_type(event: MarketEvent) -> str:
+    """The venue's event type name, as the live decoder labels FEED_EVENTS_TOTAL."""
+    name = type(event).__name__
+    return _EVENT_TYPES.get(name, name.lower())
+
+
+_EVENT_TYPES = {
+    "BookSnapshot": "book",
+    "PriceChange": "price_change",
+    "Trade": "last_trade_price",
+    "TickSizeChange": "tick_size_change",
+    "BestBidAsk": "best_bid_ask",
+    "MarketResolved": "market_resolved",
+    "NewMarket": "new_market",
+}
+
+
+def _feed(
+    runtime: Runtime, event: MarketEvent | SpotPrice, books: ReplayBooks, counts: _Counts
+) -> tuple[str, ...]:
+    """Feed one event; the markets whose handling must be awaited (none: not routed).
+
+    A spot print goes to every market whose contract resolves on its symbol (none when no
+    market has such a contract: counted as unrouted spot)."""
+    engine = runtime.engine
+    metrics = runtime.inputs.metrics
+    if isinstance(event, SpotPrice):
+        counts.spot += 1
+        metrics.inc(FEED_EVENTS_TOTAL, {"type": "spot_price"})
+        if not engine.feed(event):
+            counts.spot_unrouted += 1
+            return ()
+        return engine.spot_routes.markets(event.symbol)
+    books.observe(event)
+    metrics.inc(FEED_EVENTS_TOTAL, {"type": _event_type(event)})
+    if not engine.feed(event):
+        counts.unrouted += 1
+        return ()
+    counts.fed += 1
+    return (event.market,)
+
+
+def _settle(runtime: Runtime, markets: Sequence[str], halt_id: int, counts: _Counts) -> int:
     """Wait until this event's consequences are handled (see the module docstring)."""
     engine = runtime.engine
-    digest = engine.digest(event.market)
+    answered = all(engine.digest(market) is not None for market in markets)
     status = engine.risk_status()
-    if digest is None or status is None or status.halt_id != halt_id:
+    if not answered or status is None or status.halt_id != halt_id:
         counts.drains += 1
         if not engine.drain(timeout_s=30.0):
             raise ReplayError("the engine did not become idle after a halt or an actor failure")

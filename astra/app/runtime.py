@@ -22,9 +22,11 @@ from astra.actors.telemetry_actor import TelemetryConfig
 from astra.actors.watchdog import WatchdogConfig
 from astra.adapters.journal.runs import RunStatus, close_run
 from astra.adapters.journal.store import JournalStore
+from astra.app.contracts import ContractPlan, linted_contracts
+from astra.app.journal_metrics import MeteredJournal, zero_series
 from astra.app.recovery_start import StartState, recover_and_open
 from astra.app.risk_book import RiskBookFactory
-from astra.app.strategies import StrategyFactory
+from astra.app.strategies import ContractStrategyFactory
 from astra.domain.clock import Clock
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import MetricsSink
@@ -66,6 +68,7 @@ def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> 
         ),
         run_id=run_id,
         seed=seed,
+        spot_sample_interval_ms=round(settings.strategy.spot_sample_interval_s * 1000),
     )
     journal = settings.journal
     return EngineConfig(
@@ -86,7 +89,7 @@ class RuntimeInputs:
     books: BookSource
     clock: Clock
     metrics: MetricsSink
-    strategy: StrategyFactory
+    strategy: ContractStrategyFactory
     seed: int
     live: bool
     run_id: str | None = None
@@ -108,6 +111,7 @@ class Runtime:
     engine: Engine
     risk_books: RiskBookFactory
     inputs: RuntimeInputs
+    contracts: ContractPlan = field(default_factory=ContractPlan)
     stopped: StopReport | None = field(default=None)
 
     @property
@@ -161,14 +165,19 @@ def build_runtime(store: JournalStore, inputs: RuntimeInputs) -> Runtime:
     start = recover_and_open(store, inputs.settings, inputs.clock.now_ms(), run_id=inputs.run_id)
     config = engine_config(inputs.settings, start.run_id, inputs.seed, live=inputs.live)
     books = RiskBookFactory(store, config.risk_limits, config.initial_cash, inputs.clock.now_ms)
+    zero_series(inputs.metrics, len(inputs.markets))
+    plan = linted_contracts(inputs.markets)
+    parts = EngineParts(
+        contract_strategy=inputs.strategy, contracts=plan.contracts, risk_book=books
+    )
     engine = Engine(
         inputs.markets,
-        store,
+        MeteredJournal(store, inputs.metrics),
         inputs.books,
         clock=inputs.clock,
         metrics=inputs.metrics,
         config=config,
-        parts=EngineParts(strategy=inputs.strategy, risk_book=books),
+        parts=parts,
     )
     try:
         engine.start()
@@ -190,4 +199,4 @@ def build_runtime(store: JournalStore, inputs: RuntimeInputs) -> Runtime:
         len(start.restart_canceled),
         sorted(start.durable_halts),
     )
-    return Runtime(store, start, engine, books, inputs)
+    return Runtime(store, start, engine, books, inputs, plan)

@@ -42,7 +42,7 @@ def _demo(args: argparse.Namespace) -> int:
     from astra.adapters.metrics_prometheus import PrometheusMetrics
     from astra.adapters.sim.sample import sample_session_path
     from astra.app.replay_runner import ReplayError, ReplayOptions, progress_stream, run_replay
-    from astra.app.strategies import strategy_factory
+    from astra.app.strategies import contract_strategy_factory
 
     if args.data_dir is None:
         args.data_dir = DEFAULT_DATA_DIR
@@ -53,7 +53,7 @@ def _demo(args: argparse.Namespace) -> int:
     out_dir = data_dir(settings)
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
-        strategy = strategy_factory(settings, fallback="simple_quoter")
+        strategy = contract_strategy_factory(settings, fallback="simple_quoter")
     except SettingsError as exc:
         raise CommandError(str(exc), exit_code=2) from exc
     registry = CollectorRegistry()

@@ -15,7 +15,7 @@ from typing import Any
 from astra.adapters.logging_setup import configure_logging
 from astra.app.paper_runner import PaperError, PaperOptions, run_paper
 from astra.app.shutdown import ShutdownSignals
-from astra.app.strategies import strategy_factory
+from astra.app.strategies import contract_strategy_factory
 from astra.cli.common import add_settings_args, settings_from_args
 from astra.cli.main import CommandError
 from astra.cli.replay import print_summary, with_strategy
@@ -30,6 +30,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--gamma-url", metavar="URL", help="Gamma base URL (default: config)")
     parser.add_argument("--clob-url", metavar="URL", help="CLOB REST base URL")
     parser.add_argument("--ws-url", metavar="URL", help="market WebSocket URL")
+    parser.add_argument("--rtds-url", metavar="URL", help="RTDS spot WebSocket URL")
     parser.add_argument("--strategy", metavar="NAME", help="trade every market with NAME")
     parser.set_defaults(func=_paper)
 
@@ -39,6 +40,7 @@ def with_urls(settings: Settings, args: argparse.Namespace) -> Settings:
         "gamma_url": args.gamma_url,
         "clob_url": args.clob_url,
         "ws_url": args.ws_url,
+        "rtds_url": args.rtds_url,
     }
     given = {k: v for k, v in urls.items() if v}
     return replace(settings, venue=replace(settings.venue, **given)) if given else settings
@@ -50,7 +52,7 @@ def _paper(args: argparse.Namespace) -> int:
         raise CommandError("--max-runtime must be positive", exit_code=2)
     try:
         configure_logging(settings.logging.level, settings.logging.json)
-        strategy = strategy_factory(settings)
+        strategy = contract_strategy_factory(settings)
     except (SettingsError, ValueError) as exc:
         raise CommandError(str(exc), exit_code=2) from exc
     signals = ShutdownSignals()

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from prometheus_client import CollectorRegistry
+
+from astra.adapters.metrics_prometheus import PrometheusMetrics, start_metrics_server
 from astra.app.replay_runner import ReplayError, ReplayOptions, progress_stream, run_replay
-from astra.app.strategies import strategy_factory
+from astra.app.strategies import contract_strategy_factory
 from astra.cli.common import add_settings_args, data_dir, settings_from_args
 from astra.cli.main import CommandError
 from astra.settings import Settings, SettingsError
@@ -29,6 +34,19 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--speed", type=float, default=1.0, help="pace multiplier (--paced)")
     parser.add_argument("--json-summary", action="store_true", help="print one JSON summary")
     parser.add_argument("--strategy", metavar="NAME", help="trade every market with this strategy")
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="N",
+        help="serve Prometheus metrics on the configured host, port N (0 = any free port)",
+    )
+    parser.add_argument(
+        "--linger-s",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="keep the metrics endpoint up S seconds after the replay (to be scraped)",
+    )
     parser.set_defaults(func=_replay)
 
 
@@ -43,8 +61,10 @@ def _replay(args: argparse.Namespace) -> int:
     settings = with_strategy(settings_from_args(args), args.strategy)
     if args.speed <= 0:
         raise CommandError("--speed must be positive", exit_code=2)
+    if args.linger_s < 0:
+        raise CommandError("--linger-s must not be negative", exit_code=2)
     try:
-        strategy = strategy_factory(settings)
+        strategy = contract_strategy_factory(settings)
     except SettingsError as exc:
         raise CommandError(str(exc), exit_code=2) from exc
     options = ReplayOptions(
@@ -55,12 +75,34 @@ def _replay(args: argparse.Namespace) -> int:
         speed=args.speed,
         progress=progress_stream(),
     )
+    if args.metrics_port is None:
+        summary = _run(args, settings, options, None)
+        print_summary(summary, as_json=args.json_summary)
+        return 0
+    metrics = PrometheusMetrics(CollectorRegistry())
     try:
-        summary = run_replay(args.file, settings, options)
+        server = start_metrics_server(settings.metrics.host, args.metrics_port, metrics.registry)
+    except OSError as exc:
+        raise CommandError(f"metrics endpoint: {exc}", exit_code=2) from exc
+    with server:
+        print(f"metrics on http://{server.host}:{server.port}/metrics", file=sys.stderr)
+        summary = _run(args, settings, options, metrics)
+        print_summary(summary, as_json=args.json_summary)
+        sys.stdout.flush()
+        time.sleep(args.linger_s)
+    return 0
+
+
+def _run(
+    args: argparse.Namespace,
+    settings: Settings,
+    options: ReplayOptions,
+    metrics: PrometheusMetrics | None,
+) -> dict[str, Any]:
+    try:
+        return run_replay(args.file, settings, options, metrics)
     except ReplayError as exc:
         raise CommandError(str(exc), exit_code=3) from exc
-    print_summary(summary, as_json=args.json_summary)
-    return 0
 
 
 def print_summary(summary: dict[str, Any], *, as_json: bool) -> None:
