@@ -1,0 +1,120 @@
+"""Trading metrics derived from the journal, and the zero series every run exports.
+
+`MeteredJournal` wraps the engine's journal: after a batch commits it publishes what the
+records say — decisions by action and gate, order events by outcome and reason, fills by
+liquidity and filled shares, and equity/exposure/realised P&L (at cost) from the ledger. The
+journal is the single source of truth, so the metrics can never disagree with it; a resent
+record (same producer and seq) is counted once.
+
+`zero_series` gives every catalogue counter whose events may not happen in a run (restarts,
+reconnects, HTTP, discovery, alerts) its label set at 0, and the actor tree's shape, so every
+dashboard query has a series from the first scrape instead of "no data".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from astra.actors.ports import JournalPort, StoredRecordLike
+from astra.actors.runtime_messages import DeathCause
+from astra.domain import metrics_port as mp
+from astra.domain.journal_record import JournalRecord, RecordKind
+from astra.domain.metrics_port import MetricsSink
+from astra.domain.reasons import VenueVeto
+
+_MICROS = 1_000_000
+ACTOR_KINDS = ("market", "risk", "telemetry")
+FEEDS = ("market", "spot")
+SERVICES = ("gamma", "clob")
+
+
+class MeteredJournal:
+    """A `JournalPort` that publishes the committed records' trading metrics."""
+
+    def __init__(self, inner: JournalPort, metrics: MetricsSink) -> None:
+        self._inner = inner
+        self._metrics = metrics
+        self._counted: dict[str, int] = {}
+
+    def write_batch(self, records: Sequence[JournalRecord]) -> None:
+        self._inner.write_batch(records)
+        for record in records:
+            if record.seq <= self._counted.get(record.producer, 0):
+                continue
+            self._counted[record.producer] = record.seq
+            publish_record(self._metrics, record)
+
+    def max_seq(self, producer: str) -> int:
+        return self._inner.max_seq(producer)
+
+    def producer_records(self, producer: str, after_seq: int = 0) -> list[JournalRecord]:
+        return self._inner.producer_records(producer, after_seq)
+
+    def records_since(
+        self,
+        after_id: int = 0,
+        kinds: Sequence[RecordKind] | None = None,
+        limit: int | None = None,
+    ) -> Sequence[StoredRecordLike]:
+        return self._inner.records_since(after_id, kinds, limit)
+
+
+def publish_record(metrics: MetricsSink, record: JournalRecord) -> None:
+    data = record.data()
+    if record.kind is RecordKind.DECISION:
+        labels = {"action": str(data.get("action", "unknown")), "gate": decision_gate(data)}
+        metrics.inc(mp.DECISIONS_TOTAL, labels)
+    elif record.kind is RecordKind.ORDER_EVENT:
+        state = str(data.get("state", "unknown"))
+        outcome = "submitted" if state == "pending_new" else state
+        metrics.inc(mp.ORDERS_TOTAL, {"outcome": outcome, "reason": str(data.get("reason"))})
+    elif record.kind is RecordKind.FILL:
+        metrics.inc(mp.FILLS_TOTAL, {"liquidity": str(data.get("liquidity", "unknown"))})
+        metrics.inc(mp.FILLED_SHARES_TOTAL, amount=int(data.get("size", 0)) / _MICROS)
+    elif record.kind is RecordKind.LEDGER:
+        _publish_ledger(metrics, data)
+
+
+def decision_gate(data: dict[str, Any]) -> str:
+    """The gate that said no (definition, then the strategy's gates), else the strategy's own
+    veto ("strategy"), else "none" for a decision that passed everything."""
+    for verdict in [data.get("definition"), *data.get("gates", [])]:
+        if isinstance(verdict, dict) and verdict.get("passed") is False:
+            return str(verdict.get("gate", "unknown"))
+    return "strategy" if data.get("veto") else "none"
+
+
+def _publish_ledger(metrics: MetricsSink, data: dict[str, Any]) -> None:
+    positions = data.get("positions") or {}
+    exposure = sum(int(p.get("cost", 0)) for p in positions.values() if isinstance(p, dict))
+    cash = int(data.get("cash", 0))
+    metrics.set(mp.EXPOSURE, _usd(exposure))
+    metrics.set(mp.EQUITY, _usd(cash + exposure))
+    metrics.set(mp.REALIZED_PNL, _usd(int(data.get("realised", 0))))
+
+
+def _usd(micros: int) -> float:
+    return float(Decimal(micros) / _MICROS)
+
+
+def zero_series(metrics: MetricsSink, markets: int) -> None:
+    """Label sets at 0 for events that may not happen in this run; the tree's shape."""
+    for kind in ACTOR_KINDS:
+        metrics.inc(mp.ACTOR_RESTARTS_TOTAL, {"kind": kind}, 0.0)
+        metrics.inc(mp.DEAD_LETTERS_TOTAL, {"kind": kind}, 0.0)
+        metrics.inc(mp.ACTOR_FAILURES_TOTAL, {"kind": kind, "reason": DeathCause.STOPPED}, 0.0)
+        metrics.set(mp.MAILBOX_DEPTH, 0.0, {"kind": kind})
+        count = markets if kind == "market" else 1
+        metrics.set(mp.ACTORS, float(count), {"kind": kind, "state": "running"})
+    metrics.inc(mp.ESCALATIONS_TOTAL, {"supervisor": "root"}, 0.0)
+    for feed in FEEDS:
+        metrics.inc(mp.FEED_RECONNECTS_TOTAL, {"feed": feed}, 0.0)
+    metrics.inc(mp.FEED_REJECTED_FRAMES_TOTAL, {"reason": VenueVeto.INVALID_BODY}, 0.0)
+    for service in SERVICES:
+        metrics.inc(mp.HTTP_REQUESTS_TOTAL, {"service": service, "outcome": "ok"}, 0.0)
+    metrics.inc(mp.DISCOVERY_REJECTED_MARKETS_TOTAL, {"reason": VenueVeto.NO_ORDERBOOK}, 0.0)
+    metrics.inc(mp.DISCOVERY_VETOES_TOTAL, {"reason": VenueVeto.HTTP_STATUS}, 0.0)
+    metrics.inc(mp.ALERTS_TOTAL, {"kind": "halt", "outcome": "sent"}, 0.0)
+    metrics.set(mp.MARKETS, float(markets), {"state": "active"})
