@@ -1,6 +1,9 @@
 """`DomainRiskBook`: the decision domain's RiskState (with its Ledger) as the RiskActor's
 `RiskBook` port. A thin translation: halts added by a fill are reported back as the reason,
-and the ledger is rendered as the journal's LEDGER payload and a stable digest.
+and the ledger is rendered as the journal's LEDGER payload (docs/journal.md: with
+`opening_cash`, `fills` — distinct fills applied — and `settled`, the cumulative settlement
+payout per token, so the journal alone recomputes the ledger) and a stable digest.
+`settle` books a resolved market's payout (realised P&L) into the ledger.
 
 `MarkedRiskBook` is the optional extension the RiskActor uses when a book has it: marks
 (token mids) move equity, so the daily-loss and drawdown halts see unrealised P&L, and
@@ -18,7 +21,7 @@ from astra.domain.ledger import Ledger
 from astra.domain.reasons import HaltReason
 from astra.domain.risk import RiskState, TradingState
 from astra.domain.risk_limits import RiskLimits
-from astra.domain.trading import Fill, OrderIntent
+from astra.domain.trading import Fill, OrderIntent, Settlement
 from astra.domain.verdict import Verdict
 
 
@@ -36,6 +39,7 @@ class MarkedRiskBook(Protocol):
 class DomainRiskBook:
     def __init__(self, limits: RiskLimits, initial_cash: int, now_ms: int) -> None:
         self.state = RiskState(limits, Ledger(initial_cash), now_ms)
+        self._settled: dict[str, int] = {}  # asset id -> payout (micros), cumulative
 
     def is_halted(self) -> bool:
         return self.state.state is TradingState.HALTED
@@ -61,6 +65,16 @@ class DomainRiskBook:
     def equity(self) -> int:
         return self.state.equity
 
+    def settle(self, settlement: Settlement, now_ms: int) -> HaltReason | None:
+        """Pay out the resolved market's positions (realised P&L; settling twice changes
+        nothing) and re-value equity; the halt reason the realised loss added, if any."""
+        before = set(self.state.halts)
+        for entry in self.state.ledger.settle(settlement):
+            self._settled[entry.asset_id] = self._settled.get(entry.asset_id, 0) + entry.amount
+        self.state.on_marks({}, now_ms)  # no new mids: equity, peak and loss halts refresh
+        added = sorted(set(self.state.halts) - before)
+        return added[0] if added else None
+
     def halt(self, reason: HaltReason, now_ms: int, detail: str) -> bool:
         return self.state.halt(reason, now_ms, detail)
 
@@ -77,6 +91,7 @@ class DomainRiskBook:
             "realised": ledger.realized,
             "opening_cash": ledger.initial_cash,
             "fills": len(snapshot["seen_fills"]),
+            "settled": dict(sorted(self._settled.items())),
             "positions": {
                 asset: {"market": p.market, "size": p.size, "cost": p.cost}
                 for asset, p in sorted(ledger.positions.items())

@@ -12,14 +12,15 @@ actors' `DomainRiskBook`) plus two things only the process level knows about.
    closed every intent is vetoed `halted`; an explicit resume opens it, and it resumes the
    RiskState too (which still enforces conditions and cooldowns of real halts).
 
-It also completes the journal's LEDGER payload with `opening_cash` and `fills` (the count of
-distinct fills applied), which the journal requires to recompute the ledger.
+Everything else passes through to the `DomainRiskBook`, including marks (so the loss halts
+see unrealised P&L and equity is published for sizing), settlement and the LEDGER payload
+(which carries `opening_cash`, `fills` and `settled` itself).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from astra.actors.ports import JournalReader
@@ -28,7 +29,7 @@ from astra.app.halts import TRANSIENT_HALTS, durable_halts
 from astra.domain.journal_record import RecordKind
 from astra.domain.reasons import GateVeto, HaltReason
 from astra.domain.risk_limits import RiskLimits
-from astra.domain.trading import Fill, OrderIntent
+from astra.domain.trading import Fill, OrderIntent, Settlement
 from astra.domain.verdict import Verdict
 
 GATE = "risk"
@@ -36,11 +37,9 @@ HALT_KINDS = (RecordKind.HALT, RecordKind.RISK_EVENT)
 
 
 class AppRiskBook:
-    def __init__(self, inner: DomainRiskBook, opening_cash: int) -> None:
+    def __init__(self, inner: DomainRiskBook) -> None:
         self._inner = inner
-        self._opening_cash = opening_cash
         self._gate: set[HaltReason] = set()
-        self._fills: set[str] = set()
         self._lock = threading.Lock()  # status reads come from other threads
 
     # -- RiskBook port ---------------------------------------------------------------------
@@ -57,9 +56,17 @@ class AppRiskBook:
         return self._inner.check_intent(intent, now_ms)
 
     def apply_fill(self, fill: Fill, now_ms: int) -> HaltReason | None:
-        with self._lock:
-            self._fills.add(fill.fill_id)
         return self._inner.apply_fill(fill, now_ms)
+
+    # -- MarkedRiskBook --------------------------------------------------------------------
+    def apply_marks(self, marks: Mapping[str, int], now_ms: int) -> HaltReason | None:
+        return self._inner.apply_marks(marks, now_ms)
+
+    def equity(self) -> int:
+        return self._inner.equity()
+
+    def settle(self, settlement: Settlement, now_ms: int) -> HaltReason | None:
+        return self._inner.settle(settlement, now_ms)
 
     def halt(self, reason: HaltReason, now_ms: int, detail: str) -> bool:
         if reason in TRANSIENT_HALTS:
@@ -77,10 +84,7 @@ class AppRiskBook:
         return refusal
 
     def ledger_payload(self) -> dict[str, Any]:
-        payload = self._inner.ledger_payload()
-        with self._lock:
-            payload.update(opening_cash=self._opening_cash, fills=len(self._fills))
-        return payload
+        return self._inner.ledger_payload()
 
     def digest(self) -> str:
         return self._inner.digest()
@@ -110,7 +114,7 @@ class RiskBookFactory:
         self.current: AppRiskBook | None = None
 
     def __call__(self) -> AppRiskBook:
-        book = AppRiskBook(DomainRiskBook(self._limits, self._cash, self._now_ms()), self._cash)
+        book = AppRiskBook(DomainRiskBook(self._limits, self._cash, self._now_ms()))
         stored = self._journal.records_since(0, HALT_KINDS)
         for halt in durable_halts(s.record for s in stored).values():
             book.halt(halt.reason, halt.since_ms, f"restored from the journal: {halt.detail}")

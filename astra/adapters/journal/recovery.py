@@ -21,6 +21,9 @@ from astra.domain.trading import Fill, Liquidity
 # An order in one of these states rests no longer; anything else is open.
 TERMINAL_ORDER_STATES = frozenset({"filled", "canceled", "cancelled", "rejected", "expired"})
 HALTED_STATE = "HALTED"
+# MarketActors journal their own local gate ("halted"/"restart" on every start, "active"/
+# "resume") under this producer prefix; that is not the trading state.
+MARKET_PRODUCER_PREFIX = "market:"
 # The kinds a restart needs (decisions are the bulk of the journal and are not needed).
 RECOVERY_KINDS = (
     RecordKind.ORDER_EVENT,
@@ -184,9 +187,13 @@ def sequence_numbers(records: Iterable[JournalRecord]) -> dict[str, int]:
 
 
 def last_risk_state(records: Iterable[JournalRecord]) -> RiskState | None:
-    """The last risk event or halt; `halted` tells whether a restart must come up HALTED."""
+    """The last risk event or halt of the trading state (the RiskActor's, the halt
+    protocol's; not a MarketActor's own gate); `halted` tells whether a restart must come
+    up HALTED."""
     last: RiskState | None = None
     for r in _of(records, RecordKind.RISK_EVENT, RecordKind.HALT):
+        if r.producer.startswith(MARKET_PRODUCER_PREFIX):
+            continue
         d = r.data()
         last = RiskState(d["state"], d["reason"], d.get("detail"), d.get("snapshot"), r.ts_ms)
     return last

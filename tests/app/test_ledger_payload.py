@@ -1,0 +1,87 @@
+"""The RiskActor's LEDGER payload carries what the journal needs to recompute the ledger
+(opening cash, distinct fills, settlements), and a MarketActor's own gate records are not
+the trading state when a restart reads the journal."""
+
+from __future__ import annotations
+
+from astra.actors.risk_book import DomainRiskBook, MarkedRiskBook
+from astra.adapters.journal.recovery import last_risk_state, recompute_ledger
+from astra.app.risk_book import AppRiskBook
+from astra.domain.journal_record import JournalRecord, RecordKind
+from astra.domain.prices import Side
+from astra.domain.risk_limits import RiskLimits
+from astra.domain.trading import Fill, Liquidity, Settlement
+
+CASH = 1_000_000_000  # 1,000 collateral
+
+
+def _fill(fill_id: str, asset: str, side: Side, price: int, size: int, fee: int = 0) -> Fill:
+    return Fill(fill_id, f"o-{fill_id}", "m1", asset, side, price, size, fee, Liquidity.MAKER, 5)
+
+
+def _book() -> DomainRiskBook:
+    return DomainRiskBook(RiskLimits(), CASH, 0)
+
+
+def test_payload_counts_distinct_fills_and_recomputes_with_settlement() -> None:
+    book = _book()
+    fills = [
+        _fill("f1", "yes", Side.BUY, 4_000, 10_000_000, fee=120),
+        _fill("f2", "no", Side.BUY, 5_500, 4_000_000),
+        _fill("f3", "yes", Side.SELL, 6_000, 3_000_000, fee=-30),
+    ]
+    for fill in [*fills, fills[0]]:  # a fill delivered twice counts once
+        book.apply_fill(fill, 10)
+    before = book.ledger_payload()
+    assert (before["opening_cash"], before["fills"], before["settled"]) == (CASH, 3, {})
+
+    cash = before["cash"]
+    assert book.settle(Settlement("m1", "yes", "no", 20), 20) is None
+    payload = book.ledger_payload()
+    assert book.settle(Settlement("m1", "yes", "no", 30), 30) is None
+    assert book.ledger_payload() == payload  # settling twice changes nothing
+    # 7 YES shares pay 1 each, 4 NO shares pay 0
+    assert payload["settled"] == {"no": 0, "yes": 7_000_000}
+    assert payload["cash"] == cash + 7_000_000
+    assert payload["positions"] == {}
+    # YES cost 4.0 (7/10 kept: 2.8), sold 3 at 0.60 (+1.8 - 1.2 = 0.6), paid 7: realised
+    # 0.6 + 7 - 2.8 = 4.8; NO cost 2.2, paid 0: -2.2.  Total 2.6 collateral.
+    assert payload["realised"] == 2_600_000
+    totals = recompute_ledger(fills, payload["opening_cash"], payload["settled"])
+    assert (totals.cash, totals.fees, totals.sizes) == (payload["cash"], payload["fees"], {})
+
+
+def test_app_book_passes_the_payload_marks_and_settlement_through() -> None:
+    inner = _book()
+    book = AppRiskBook(inner)
+    assert isinstance(book, MarkedRiskBook)
+    book.apply_fill(_fill("f1", "yes", Side.BUY, 5_000, 10_000_000), 10)
+    assert book.apply_marks({"yes": 4_000}, 11) is None
+    assert book.equity() == CASH - 5_000_000 + 4_000_000
+    assert book.settle(Settlement("m1", "no", "yes", 20), 20) is None
+    assert book.ledger_payload() == inner.ledger_payload()
+    assert book.ledger_payload()["settled"] == {"yes": 0}
+    assert book.equity() == CASH - 5_000_000
+
+
+def _state(producer: str, seq: int, kind: RecordKind, state: str, reason: str) -> JournalRecord:
+    payload = {"state": state, "reason": reason, "detail": "test"}
+    return JournalRecord.build(producer, seq, kind, 1_000 + seq, None, payload)
+
+
+def test_market_gate_records_do_not_count_as_the_trading_state() -> None:
+    resumed = _state("risk", 2, RecordKind.RISK_EVENT, "active", "resume")
+    market_restart = _state("market:m1", 7, RecordKind.RISK_EVENT, "halted", "restart")
+    state = last_risk_state([_state("risk", 1, RecordKind.HALT, "HALTED", "startup"), resumed])
+    assert state is not None
+    assert not state.halted
+    after = last_risk_state([resumed, market_restart])
+    assert after is not None
+    assert not after.halted
+    assert after.reason == "resume"
+    assert last_risk_state([market_restart]) is None
+    halted = _state("supervision", 1, RecordKind.HALT, "HALTED", "actor_failure")
+    last = last_risk_state([resumed, halted, market_restart])
+    assert last is not None
+    assert last.halted
+    assert last.reason == "actor_failure"
