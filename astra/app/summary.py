@@ -13,14 +13,13 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
+from astra.app.funnel import funnel, usd
 from astra.domain.journal_record import JournalRecord, RecordKind
 
 WALL_CLOCK_FIELDS = frozenset({"run_id"})
 RISK_PRODUCER = "risk"
-_MICROS = Decimal(1_000_000)
 
 
 def journal_digest(records: Iterable[JournalRecord]) -> str:
@@ -31,10 +30,6 @@ def journal_digest(records: Iterable[JournalRecord]) -> str:
         digest.update(json.dumps([*line, payload], sort_keys=True).encode())
         digest.update(b"\n")
     return digest.hexdigest()
-
-
-def usd(micros: int) -> str:
-    return str((Decimal(micros) / _MICROS).quantize(Decimal("0.000001")))
 
 
 def summarise(records: Sequence[JournalRecord], **extra: Any) -> dict[str, Any]:
@@ -53,6 +48,7 @@ def summarise(records: Sequence[JournalRecord], **extra: Any) -> dict[str, Any]:
         "halts": _halts(records),
         "incidents": kinds[RecordKind.INCIDENT],
         "pnl": _pnl(records),
+        "strategies": funnel(records),
         "journal_digest": journal_digest(records),
     }
     return summary
