@@ -89,14 +89,14 @@ def classify_spread(book: TokenBook, config: ToxicityConfig) -> SpreadRegime:
     spread = book.spread_pips()
     if spread is None or spread <= 0 or not book.synced:
         return SpreadRegime.BROKEN
-    ticks = spread // book.tick.pips if book.tick is not None else None
-    for regime, max_ticks, max_pips in (
-        (SpreadRegime.TIGHT, config.tight_ticks, config.tight_pips),
-        (SpreadRegime.NORMAL, config.normal_ticks, config.normal_pips),
-        (SpreadRegime.WIDE, config.wide_ticks, config.wide_pips),
-    ):
-        if spread <= max_pips or (ticks is not None and ticks <= max_ticks):
-            return regime
+    tick = book.tick
+    ticks = spread // tick.pips if tick is not None else None
+    if spread <= config.tight_pips or (ticks is not None and ticks <= config.tight_ticks):
+        return SpreadRegime.TIGHT
+    if spread <= config.normal_pips or (ticks is not None and ticks <= config.normal_ticks):
+        return SpreadRegime.NORMAL
+    if spread <= config.wide_pips or (ticks is not None and ticks <= config.wide_ticks):
+        return SpreadRegime.WIDE
     return SpreadRegime.BROKEN
 
 

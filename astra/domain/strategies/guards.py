@@ -78,6 +78,18 @@ def toxicity_score(view: MarketView, default: float) -> float:
 
 def clean(value: Any) -> AnalysisValue:
     """A JSON-safe analysis value: non-finite floats become their name, mappings recurse."""
+    kind = type(value)
+    if kind in _PLAIN_LEAVES:  # exact str/int/bool/None: the common case, returned as is
+        return value  # type: ignore[no-any-return]
+    if kind is float:
+        return value if math.isfinite(value) else repr(value)
+    return _clean_other(value)
+
+
+_PLAIN_LEAVES = frozenset({str, int, bool, type(None)})
+
+
+def _clean_other(value: Any) -> AnalysisValue:
     if isinstance(value, float) and not math.isfinite(value):
         return repr(value)
     if isinstance(value, Mapping):
@@ -90,7 +102,7 @@ def clean(value: Any) -> AnalysisValue:
 
 
 def analysis_items(analysis: Mapping[str, Any]) -> tuple[tuple[str, AnalysisValue], ...]:
-    return tuple((key, clean(value)) for key, value in analysis.items())
+    return tuple([(key, clean(value)) for key, value in analysis.items()])
 
 
 def no_quote(
