@@ -2,8 +2,8 @@
 
 (producer, seq) identifies a record; the journal writes idempotently on it, so a producer may
 resend unacknowledged records after a TelemetryActor restart without duplicating anything.
-`payload` is canonical JSON text (sorted keys, no spaces), so the record is immutable and its
-bytes are the same in every replay.
+`payload` is canonical JSON text (sorted keys, no spaces, UTF-8 text unescaped), so the record
+is immutable and its bytes are the same in every replay.
 """
 
 from __future__ import annotations
@@ -13,6 +13,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
+
+# Types orjson would serialise but the stdlib refuses: pass them to the stdlib fallback.
+_ORJSON_OPTIONS = (
+    orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+)
 
 
 class RecordKind(enum.StrEnum):
@@ -26,8 +33,37 @@ class RecordKind(enum.StrEnum):
 
 
 def canonical_json(payload: Mapping[str, Any]) -> str:
-    """Sorted keys, no spaces, no NaN: the same mapping always gives the same text."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    """Sorted keys, no spaces, no NaN/inf (ValueError): the same mapping, the same text.
+
+    orjson does the work; it writes NaN/inf as null, so a text with a null is checked for
+    non-finite floats. What orjson refuses (ints beyond 64 bits, non-str keys, float
+    subclasses, unknown types) goes through the stdlib with the same settings, which
+    converts or raises exactly as before."""
+    try:
+        raw = orjson.dumps(payload, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        return json.dumps(
+            payload, sort_keys=True, separators=(",", ":"), allow_nan=False, ensure_ascii=False
+        )
+    if b"null" in raw and _has_non_finite(payload):
+        raise ValueError("Out of range float values are not JSON compliant")
+    return raw.decode()
+
+
+def _has_non_finite(value: Any) -> bool:
+    """A NaN or infinity anywhere in `value` (only exact dicts, lists, tuples and floats
+    reach here: orjson refuses their subclasses)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif kind is float and item - item != 0.0:
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
