@@ -47,7 +47,7 @@ from astra.domain.strategies import (
     TokenView,
 )
 from astra.domain.strategies.spot_state import spot_symbol
-from astra.domain.toxicity import ToxicityConfig, ToxicityState, classify_spread
+from astra.domain.toxicity import ToxicityConfig, ToxicityState, classify_touch
 from astra.domain.trading import Fill, OrderIntent
 from astra.domain.verdict import Verdict
 
@@ -232,17 +232,18 @@ class MarketState:
         return tracker.view(self._symbol)
 
     def _token_view(self, book: TokenBook, toxic: bool) -> TokenView:
-        regime = classify_spread(book, self._config.toxicity)
+        bid, ask, synced, tick = book.best_bid(), book.best_ask(), book.synced, book.tick
+        regime = classify_touch(bid, ask, tick, synced, self._config.toxicity)
         depth = self._config.view_depth
         return TokenView(
             book.asset_id,
-            book.synced,
-            book.best_bid(),
-            book.best_ask(),
+            synced,
+            bid,
+            ask,
             toxic,
             regime,
             book.last_update_ms,
-            tick=book.tick,
+            tick=tick,
             bids=tuple(book.bids()[:depth]),
             asks=tuple(book.asks()[:depth]),
         )

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from astra.domain.book import TokenBook
 from astra.domain.events import Level, Trade
+from astra.domain.prices import Tick
 from astra.domain.vpin import Vpin
 
 
@@ -86,10 +87,16 @@ class ToxicitySnapshot:
 
 def classify_spread(book: TokenBook, config: ToxicityConfig) -> SpreadRegime:
     """Spread regime of the current touch, by ticks or by absolute pips."""
-    spread = book.spread_pips()
-    if spread is None or spread <= 0 or not book.synced:
+    return classify_touch(book.best_bid(), book.best_ask(), book.tick, book.synced, config)
+
+
+def classify_touch(
+    bid: Level | None, ask: Level | None, tick: Tick | None, synced: bool, config: ToxicityConfig
+) -> SpreadRegime:
+    """`classify_spread` from a touch already read (the market view has it at hand)."""
+    if bid is None or ask is None or not synced or ask[0] <= bid[0]:
         return SpreadRegime.BROKEN
-    tick = book.tick
+    spread = ask[0] - bid[0]
     ticks = spread // tick.pips if tick is not None else None
     if spread <= config.tight_pips or (ticks is not None and ticks <= config.tight_ticks):
         return SpreadRegime.TIGHT
