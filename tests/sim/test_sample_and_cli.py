@@ -51,7 +51,10 @@ def test_demo_replays_the_sample_through_the_engine(
     assert summary["markets"] == SAMPLE_CONFIG.markets
     assert summary["events"] > 1000
     assert summary["rejected_frames"] == 0
-    assert summary["evaluations"] == summary["events"]  # a decision record for every event
+    # A decision record for every market event and every routed spot print (the sample has one
+    # BTC and one ETH threshold market, so each spot print reaches exactly one market).
+    assert summary["spot_unrouted"] == 0
+    assert summary["evaluations"] == summary["events"] + summary["spot_events"]
     assert summary["orders"]["placed"] > 0
     assert Path(summary["journal"]).is_file()
     metrics = Path(summary["metrics"]).read_text()
