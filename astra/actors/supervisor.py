@@ -15,6 +15,9 @@ removes, restarts (after the backoff delay) or escalates. Escalation stops all c
 reports this supervisor's own death to its parent; the root (no parent) sets `escalated` and
 `exit_code = 1` for the composition root, which exits the process — the library never does.
 Do not call `add_child`/`remove_child`/`shutdown` from inside a child's `on_stopping`.
+
+Starting and stopping the children themselves (slots, generations, registry binding,
+abandoning a child that will not stop) lives in `astra.actors.child_slots`.
 """
 
 from __future__ import annotations
@@ -25,13 +28,20 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import Any
 
 from astra.actors.backoff import BackoffPolicy
-from astra.actors.base import ActorChild
+from astra.actors.child_slots import (
+    ChildSlots,
+    Failure,
+    ShutdownReport,
+    attempt,
+    count_restart,
+    log_death,
+)
 from astra.actors.dead_letters import DeadLetterLog, account
 from astra.actors.health import ControlBlock, HealthSnapshot
-from astra.actors.registry import Entry, Registry
+from astra.actors.registry import Registry
 from astra.actors.runtime_messages import ChildDied, DeadLetters, DeathCause
 from astra.actors.supervision import (
     Child,
@@ -46,16 +56,20 @@ from astra.actors.supervision import (
     SupervisionPolicy,
 )
 from astra.domain.clock import Clock
-from astra.domain.metrics_port import (
-    ACTOR_FAILURES_TOTAL,
-    ACTOR_RESTARTS_TOTAL,
-    ESCALATIONS_TOTAL,
-    MetricsSink,
-)
+from astra.domain.metrics_port import ESCALATIONS_TOTAL, MetricsSink
+
+__all__ = [
+    "ESCALATION_EXIT_CODE",
+    "BeforeRestart",
+    "ShutdownReport",
+    "Supervisor",
+    "SupervisorChild",
+    "SupervisorConfig",
+    "supervisor_spec",
+]
 
 _log = logging.getLogger("astra.actors.supervisor")
 
-T = TypeVar("T")
 BeforeRestart = Callable[[ChildDied], None]
 ESCALATION_EXIT_CODE = 1
 
@@ -70,41 +84,8 @@ class SupervisorConfig:
     shutdown_timeout_s: float = 10.0  # whole-tree budget for shutdown and escalation
 
 
-@dataclass(frozen=True, slots=True)
-class ShutdownReport:
-    stopped: tuple[str, ...]  # in the order they were stopped (reverse start order)
-    not_stopped: tuple[str, ...]  # did not stop in time: abandoned
-
-    @property
-    def clean(self) -> bool:
-        return not self.not_stopped
-
-
-class _Slot:
-    __slots__ = ("child", "generation", "spec")
-
-    def __init__(self, spec: ChildSpec) -> None:
-        self.spec = spec
-        self.child: Child | None = None
-        self.generation = 0
-
-
 class _Stop:
     """Sentinel that ends the worker loop."""
-
-
-class _Failure:
-    __slots__ = ("error",)
-
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-
-
-def _attempt(action: Callable[[], T]) -> T | _Failure:
-    try:
-        return action()
-    except Exception as error:  # noqa: BLE001 - the supervisor's one crash-to-report point
-        return _Failure(error)
 
 
 class Supervisor:
@@ -135,12 +116,19 @@ class Supervisor:
         self._parent = parent
         self._before_restart = before_restart
         self._dead_letters = dead_letters
-        self._faults = faults
         self._policy = SupervisionPolicy(
             config.strategy, config.intensity, config.backoff, config.seed
         )
         self._lock = threading.RLock()
-        self._slots: dict[str, _Slot] = {}  # insertion order is start order
+        self._slots = ChildSlots(
+            config.name,
+            clock=clock,
+            metrics=metrics,
+            registry=registry,
+            report=self.report,
+            dead_letters=dead_letters,
+            faults=faults,
+        )
         self._events: queue.Queue[ChildDied | _Stop] = queue.Queue()
         self._halt = threading.Event()  # set by shutdown/escalation: stop acting
         self._wait = wait or self._halt.wait  # backoff wait; True means "halted, give up"
@@ -157,7 +145,7 @@ class Supervisor:
         """Start the children in order (a factory error propagates), then the worker."""
         with self._lock:
             for spec in specs:
-                self._add(spec)
+                self._slots.add(spec)
         self._worker.start()
         self.block.mark_started(self._clock.now_ms())
 
@@ -170,16 +158,16 @@ class Supervisor:
         with self._lock:
             if self._halt.is_set():
                 raise RuntimeError(f"supervisor {self.name} is stopped")
-            return self._add(spec)
+            return self._slots.add(spec)
 
     def remove_child(self, name: str, timeout_s: float = 5.0) -> bool:
         """Stop and forget a child; False if it had to be abandoned or was unknown."""
         with self._lock:
-            slot = self._slots.pop(name, None)
+            slot = self._slots.pop(name)
             if slot is None:
                 return False
             self._policy.forget(name)
-            return self._stop_slot(slot, timeout_s)
+            return self._slots.stop(slot, timeout_s)
 
     def child(self, name: str) -> Child | None:
         with self._lock:
@@ -189,10 +177,7 @@ class Supervisor:
     def children(self) -> list[tuple[str, int, bool]]:
         """(name, generation, alive) in start order."""
         with self._lock:
-            return [
-                (name, slot.generation, slot.child is not None and slot.child.is_alive())
-                for name, slot in self._slots.items()
-            ]
+            return self._slots.listing()
 
     def shutdown(self, timeout_s: float | None = None) -> ShutdownReport:
         """Stop every child in reverse start order within `timeout_s`; never hangs."""
@@ -201,12 +186,12 @@ class Supervisor:
         self._halt.set()
         if self._lock.acquire(timeout=budget):
             try:
-                result = self._stop_all(deadline)
+                result = self._slots.stop_all(deadline)
             finally:
                 self._lock.release()
         else:
             # The worker is stuck inside a stop; report every child as not stopped.
-            result = ShutdownReport((), tuple(self._slots))
+            result = ShutdownReport((), self._slots.names())
         self._finish(DeathCause.STOPPED, "shutdown", deadline)
         if self.exit_code is None:
             self.exit_code = 0
@@ -219,8 +204,8 @@ class Supervisor:
             event = self._events.get()
             if isinstance(event, _Stop):
                 return
-            outcome = _attempt(lambda: self._on_death(event))  # noqa: B023 - called at once
-            if isinstance(outcome, _Failure):
+            outcome = attempt(lambda: self._on_death(event))  # noqa: B023 - called at once
+            if isinstance(outcome, Failure):
                 # A bug in supervision itself: fail closed, like a spent budget.
                 self._escalate(event, f"supervisor error: {outcome.error!r}")
                 return
@@ -238,17 +223,17 @@ class Supervisor:
                 return  # stale: a generation we already replaced or stopped on purpose
             slot.child = None
             self._registry.unbind(died.name, died.generation)
-            order = [(name, s.spec.restart) for name, s in self._slots.items()]
+            order = self._slots.restart_order()
             plan = self._policy.decide(order, died, self._clock.now_ms())
         died = self._with_abandoned(child, died)
-        self._log_death(died)
+        log_death(self._metrics, died)
         if not self._run_before_restart(died):
             return
         if plan.directive is Directive.ESCALATE:
             self._escalate(died, "restart intensity exceeded")
         elif plan.directive is Directive.REMOVE:
             with self._lock:
-                self._slots.pop(died.name, None)
+                self._slots.pop(died.name)
                 self._policy.forget(died.name)
         else:
             self._restart(plan, died)
@@ -265,8 +250,8 @@ class Supervisor:
         if self._before_restart is None:
             return True
         hook = self._before_restart
-        outcome = _attempt(lambda: hook(died))
-        if isinstance(outcome, _Failure):
+        outcome = attempt(lambda: hook(died))
+        if isinstance(outcome, Failure):
             # Halt-first could not be guaranteed: restarting would fail open.
             self._escalate(died, f"before_restart failed: {outcome.error!r}")
             return False
@@ -281,14 +266,14 @@ class Supervisor:
             for name in plan.stop:
                 slot = self._slots.get(name)
                 if slot is not None:
-                    self._stop_slot(slot, slot.spec.shutdown_timeout_s)
+                    self._slots.stop(slot, slot.spec.shutdown_timeout_s)
             for name in plan.drop:
-                self._slots.pop(name, None)
+                self._slots.pop(name)
             for name in plan.start:
                 slot = self._slots.get(name)
                 if slot is not None and slot.child is None:
-                    self._launch(slot)
-                    self._count_restart(slot, died)
+                    self._slots.launch(slot)
+                    count_restart(self._metrics, slot, died)
 
     def _escalate(self, died: ChildDied, why: str) -> None:
         self._metrics.inc(ESCALATIONS_TOTAL, {"supervisor": self.name})
@@ -303,78 +288,12 @@ class Supervisor:
         self._halt.set()
         deadline = time.monotonic() + self.config.shutdown_timeout_s
         with self._lock:
-            self._stop_all(deadline)
+            self._slots.stop_all(deadline)
         detail = f"{why} (last: {died.kind} {died.name} {died.cause})"
         self._finish(DeathCause.ESCALATED, detail, deadline)
         if self._parent is None:
             self.exit_code = ESCALATION_EXIT_CODE
             self.escalated.set()
-
-    # -- children ------------------------------------------------------------------------
-
-    def _add(self, spec: ChildSpec) -> Child:
-        if spec.name in self._slots:
-            raise ValueError(f"{self.name} already supervises a child named {spec.name!r}")
-        slot = _Slot(spec)
-        self._slots[spec.name] = slot
-        return self._launch(slot)
-
-    def _launch(self, slot: _Slot) -> Child:
-        slot.generation += 1
-        block = ControlBlock(slot.spec.name, slot.generation, self._clock.now_ms())
-        ctx = ChildContext(
-            name=slot.spec.name,
-            generation=slot.generation,
-            clock=self._clock,
-            metrics=self._metrics,
-            report=self.report,
-            block=block,
-            dead_letters=self._dead_letters,
-            faults=self._faults,
-        )
-        outcome = _attempt(lambda: slot.spec.start(ctx))
-        if isinstance(outcome, _Failure):
-            # The factory itself failed: a start failure like any other, handled by the worker.
-            child: Child = _StillBorn(block, slot.spec.kind)
-            self.report(_still_born_report(slot, outcome.error))
-        else:
-            child = outcome
-        slot.child = child
-        if isinstance(child, ActorChild):
-            self._registry.bind(Entry(child, self.report, self.name))
-        return child
-
-    def _stop_slot(self, slot: _Slot, timeout_s: float) -> bool:
-        child = slot.child
-        if child is None:
-            return True
-        slot.child = None  # its own exit report is now stale
-        self._registry.unbind(child.name, child.generation)
-        if child.stop(max(timeout_s, 0.0)):
-            return True
-        letters = child.abandon() or DeadLetters()
-        account(self._metrics, self._dead_letters, child.kind, letters)
-        self._log_death(
-            ChildDied(
-                child.name,
-                child.kind,
-                child.generation,
-                DeathCause.SHUTDOWN_TIMEOUT,
-                f"did not stop within {timeout_s:.3f}s; abandoned",
-                letters,
-            )
-        )
-        return False
-
-    def _stop_all(self, deadline: float) -> ShutdownReport:
-        stopped: list[str] = []
-        stuck: list[str] = []
-        for name, slot in reversed(list(self._slots.items())):
-            if slot.child is None:
-                continue
-            budget = min(slot.spec.shutdown_timeout_s, deadline - time.monotonic())
-            (stopped if self._stop_slot(slot, budget) else stuck).append(name)
-        return ShutdownReport(tuple(stopped), tuple(stuck))
 
     def _finish(self, cause: DeathCause, detail: str, deadline: float) -> None:
         self._events.put(_Stop())
@@ -388,78 +307,6 @@ class Supervisor:
     def _abandoned(self) -> DeadLetters:
         self._halt.set()
         return DeadLetters()
-
-    # -- reporting -----------------------------------------------------------------------
-
-    def _log_death(self, died: ChildDied) -> None:
-        if died.normal:
-            _log.info("actor stopped: kind=%s name=%s", died.kind, died.name)
-            return
-        self._metrics.inc(ACTOR_FAILURES_TOTAL, {"kind": died.kind, "reason": died.cause})
-        _log.error(
-            "actor failed: kind=%s name=%s generation=%d reason=%s dead_letters=%d %s",
-            died.kind,
-            died.name,
-            died.generation,
-            died.cause,
-            died.dead_letters.total,
-            died.detail,
-            exc_info=died.error,
-        )
-
-    def _count_restart(self, slot: _Slot, died: ChildDied) -> None:
-        kind = slot.child.kind if slot.child is not None else slot.spec.kind
-        self._metrics.inc(ACTOR_RESTARTS_TOTAL, {"kind": kind})
-        _log.error(
-            "actor restarted: kind=%s name=%s generation=%d reason=%s (after %s %s)",
-            kind,
-            slot.spec.name,
-            slot.generation,
-            died.cause,
-            died.kind,
-            died.name,
-        )
-
-
-def _still_born_report(slot: _Slot, error: Exception) -> ChildDied:
-    detail = f"start factory failed: {type(error).__name__}: {error}"
-    return ChildDied(
-        slot.spec.name,
-        slot.spec.kind,
-        slot.generation,
-        DeathCause.START_EXCEPTION,
-        detail,
-        error=error,
-    )
-
-
-class _StillBorn:
-    """A child whose factory raised: dead from the start, its death already reported."""
-
-    def __init__(self, block: ControlBlock, kind: str) -> None:
-        self._block = block
-        self.kind = kind
-        block.claim_exit()
-
-    @property
-    def name(self) -> str:
-        return self._block.name
-
-    @property
-    def generation(self) -> int:
-        return self._block.generation
-
-    def is_alive(self) -> bool:
-        return False
-
-    def health(self) -> HealthSnapshot:
-        return self._block.snapshot()
-
-    def stop(self, timeout_s: float) -> bool:
-        return True
-
-    def abandon(self) -> DeadLetters | None:
-        return None
 
 
 class SupervisorChild:
