@@ -18,9 +18,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Final, Literal, Self
+from typing import Any, Final, Literal
 
+from astra.adapters.closing import CloseOnExit
 from astra.adapters.journal.migrations import SchemaError, check_version, migrate, user_version
 from astra.adapters.journal.projections import PROJECTIONS, Projection, Row, project
 from astra.adapters.journal.schema import SCHEMA_VERSION
@@ -110,7 +110,7 @@ def connect_readonly(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
-class JournalStore:
+class JournalStore(CloseOnExit):
     """The journal file, opened for writing. Use from one thread at a time (a lock enforces it)."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
@@ -146,17 +146,6 @@ class JournalStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -12,11 +12,11 @@ import gzip
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import orjson
 
+from astra.adapters.closing import CloseOnExit
 from astra.adapters.recording.market_json import (
     MarketJsonError,
     market_info_from_json,
@@ -76,7 +76,7 @@ def frame_line(recv_ms: int, channel: str, data: str) -> bytes:
     return orjson.dumps({"type": "frame", "recv_ms": recv_ms, "channel": channel, "data": data})
 
 
-class RecordingWriter:
+class RecordingWriter(CloseOnExit):
     """Append frames to a new recording. Use as a context manager; `flush()` bounds loss."""
 
     def __init__(self, path: Path, header: RecordingHeader) -> None:
@@ -98,14 +98,3 @@ class RecordingWriter:
 
     def close(self) -> None:
         self._file.close()
-
-    def __enter__(self) -> RecordingWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
