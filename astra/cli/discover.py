@@ -18,6 +18,7 @@ import anyio
 from astra.adapters.http_client import HttpSettings
 from astra.adapters.polymarket.discovery_result import DiscoveryFilters, DiscoveryResult
 from astra.adapters.polymarket.gamma import GammaClient
+from astra.adapters.recording.market_json import market_info_to_json
 from astra.cli.common import add_settings_args, settings_from_args
 from astra.cli.main import CommandError
 from astra.domain.market import MarketInfo
@@ -135,29 +136,31 @@ def _summary(result: DiscoveryResult) -> str:
     )
 
 
+# The recording header's market fields that discover prints, in its order (no description/tags).
+_MARKET_KEYS = (
+    "condition_id",
+    "question",
+    "yes_token",
+    "no_token",
+    "outcomes",
+    "tick",
+    "min_size",
+    "fees",
+    "neg_risk",
+    "end_date_ms",
+    "accepting_orders",
+    "category",
+    "slug",
+    "group_item_title",
+    "resolution_source",
+)
+
+
 def _market_json(market: MarketInfo) -> dict[str, object]:
-    return {
-        "condition_id": market.condition_id,
-        "question": market.question,
-        "yes_token": market.yes_token,
-        "no_token": market.no_token,
-        "outcomes": list(market.outcomes),
-        "tick": str(market.tick),
-        "min_size": format_size(market.min_size),
-        "fees": {
-            "rate": str(market.fees.rate),
-            "exponent": market.fees.exponent,
-            "taker_only": market.fees.taker_only,
-            "rebate_rate": str(market.fees.rebate_rate),
-        },
-        "neg_risk": market.neg_risk,
-        "end_date_ms": market.end_date_ms,
-        "accepting_orders": market.accepting_orders,
-        "category": market.category,
-        "slug": market.slug,
-        "group_item_title": market.group_item_title,
-        "resolution_source": market.resolution_source,
-    }
+    full = market_info_to_json(market)
+    fields: dict[str, object] = {key: full[key] for key in _MARKET_KEYS}
+    fields["min_size"] = format_size(market.min_size)  # shares for people, not micro-shares
+    return fields
 
 
 def _as_json(result: DiscoveryResult) -> dict[str, object]:
