@@ -55,51 +55,37 @@ def _detail(data: Mapping[str, Any]) -> str | None:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def _decision(r: JournalRecord, d: Mapping[str, Any]) -> Row:
-    return (
-        r.producer,
-        r.seq,
-        r.ts_ms,
-        r.market,
-        _str(r, d, "action"),
-        _str(r, d, "run_id"),
-        _opt_str(r, d, "definition_hash"),
-        _int(r, d, "schema_version"),
-    )
+Extract = Callable[[JournalRecord, Mapping[str, Any]], Row]
+_Read = Callable[[JournalRecord, Mapping[str, Any], str], object]
 
 
-def _order_event(r: JournalRecord, d: Mapping[str, Any]) -> Row:
-    return (
-        r.producer,
-        r.seq,
-        r.ts_ms,
-        r.market,
-        _str(r, d, "order_id"),
-        _str(r, d, "asset_id"),
-        _str(r, d, "side"),
-        _int(r, d, "price"),
-        _int(r, d, "size"),
-        _int(r, d, "filled"),
-        _str(r, d, "state"),
-        _str(r, d, "reason"),
-    )
+def _record_key(r: JournalRecord) -> Row:
+    return (r.producer, r.seq, r.ts_ms)
 
 
-def _fill(r: JournalRecord, d: Mapping[str, Any]) -> Row:
-    return (
-        r.producer,
-        r.seq,
-        r.ts_ms,
-        r.market,
-        _str(r, d, "fill_id"),
-        _str(r, d, "order_id"),
-        _str(r, d, "asset_id"),
-        _str(r, d, "side"),
-        _int(r, d, "price"),
-        _int(r, d, "size"),
-        _int(r, d, "fee"),
-        _str(r, d, "liquidity"),
-    )
+def _market_row(*fields: tuple[_Read, str]) -> Extract:
+    """A row of the record's key and market, then these payload fields, each read and checked."""
+
+    def extract(r: JournalRecord, d: Mapping[str, Any]) -> Row:
+        return (*_record_key(r), r.market, *(read(r, d, key) for read, key in fields))
+
+    return extract
+
+
+_decision = _market_row(
+    (_str, "action"), (_str, "run_id"), (_opt_str, "definition_hash"), (_int, "schema_version")
+)
+_order_event = _market_row(
+    *((_str, key) for key in ("order_id", "asset_id", "side")),
+    *((_int, key) for key in ("price", "size", "filled")),
+    (_str, "state"),
+    (_str, "reason"),
+)
+_fill = _market_row(
+    *((_str, key) for key in ("fill_id", "order_id", "asset_id", "side")),
+    *((_int, key) for key in ("price", "size", "fee")),
+    (_str, "liquidity"),
+)
 
 
 def _ledger(r: JournalRecord, d: Mapping[str, Any]) -> Row:
@@ -111,9 +97,7 @@ def _ledger(r: JournalRecord, d: Mapping[str, Any]) -> Row:
     _int(r, d, "opening_cash")
     _int(r, d, "fills")
     return (
-        r.producer,
-        r.seq,
-        r.ts_ms,
+        *_record_key(r),
         _int(r, d, "cash"),
         _int(r, d, "fees"),
         _int(r, d, "realised"),
@@ -122,9 +106,7 @@ def _ledger(r: JournalRecord, d: Mapping[str, Any]) -> Row:
 
 def _risk(r: JournalRecord, d: Mapping[str, Any]) -> Row:
     return (
-        r.producer,
-        r.seq,
-        r.ts_ms,
+        *_record_key(r),
         r.kind.value,
         _str(r, d, "state"),
         _str(r, d, "reason"),
@@ -134,9 +116,7 @@ def _risk(r: JournalRecord, d: Mapping[str, Any]) -> Row:
 
 def _incident(r: JournalRecord, d: Mapping[str, Any]) -> Row:
     return (
-        r.producer,
-        r.seq,
-        r.ts_ms,
+        *_record_key(r),
         _str(r, d, "actor_kind"),
         _str(r, d, "actor_name"),
         _str(r, d, "reason"),
@@ -149,7 +129,7 @@ def _incident(r: JournalRecord, d: Mapping[str, Any]) -> Row:
 class Projection:
     table: str
     columns: tuple[str, ...]
-    extract: Callable[[JournalRecord, Mapping[str, Any]], Row]
+    extract: Extract
 
     @property
     def insert_sql(self) -> str:
