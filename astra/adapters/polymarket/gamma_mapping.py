@@ -9,10 +9,11 @@ never an exception and never a half-filled `MarketInfo`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 import orjson
 
@@ -21,6 +22,7 @@ from astra.domain.prices import PriceError, Tick, to_micros
 from astra.domain.reasons import MarketReject
 
 JsonObject = Mapping[str, object]
+T = TypeVar("T")
 
 _CONDITION_ID = re.compile(r"0x[0-9a-fA-F]{64}")
 _TOKEN_ID = re.compile(r"[0-9]{1,100}")
@@ -178,32 +180,30 @@ def _number(value: object) -> str | float | int | None:
     return value
 
 
-def _tick(raw: JsonObject) -> Tick:
-    value = raw.get("orderPriceMinTickSize")
+def _parsed_number(
+    raw: JsonObject, key: str, reject: MarketReject, parse: Callable[[str | float | int], T]
+) -> T:
+    """A required numeric field through `parse`; a bad value or a PriceError is `reject`."""
+    value = raw.get(key)
     if value is None:
-        raise _Reject(MarketReject.MISSING_FIELD, "orderPriceMinTickSize")
+        raise _Reject(MarketReject.MISSING_FIELD, key)
     number = _number(value)
     if number is None:
-        raise _Reject(MarketReject.BAD_TICK, f"orderPriceMinTickSize {value!r}")
+        raise _Reject(reject, f"{key} {value!r}")
     try:
-        return Tick.parse(number)
+        return parse(number)
     except PriceError as exc:
-        raise _Reject(MarketReject.BAD_TICK, str(exc)) from exc
+        raise _Reject(reject, str(exc)) from exc
+
+
+def _tick(raw: JsonObject) -> Tick:
+    return _parsed_number(raw, "orderPriceMinTickSize", MarketReject.BAD_TICK, Tick.parse)
 
 
 def _min_size(raw: JsonObject) -> int:
-    value = raw.get("orderMinSize")
-    if value is None:
-        raise _Reject(MarketReject.MISSING_FIELD, "orderMinSize")
-    number = _number(value)
-    if number is None:
-        raise _Reject(MarketReject.BAD_MIN_SIZE, f"orderMinSize {value!r}")
-    try:
-        micros = to_micros(number)
-    except PriceError as exc:
-        raise _Reject(MarketReject.BAD_MIN_SIZE, str(exc)) from exc
+    micros = _parsed_number(raw, "orderMinSize", MarketReject.BAD_MIN_SIZE, to_micros)
     if micros <= 0:
-        raise _Reject(MarketReject.BAD_MIN_SIZE, f"orderMinSize {value!r}")
+        raise _Reject(MarketReject.BAD_MIN_SIZE, f"orderMinSize {raw.get('orderMinSize')!r}")
     return micros
 
 
