@@ -14,24 +14,19 @@ from tests.domain.test_question_parser_table import BTC_CLOSE_DESC, BTC_MARCH_11
 QUESTION = BTC_MARCH_11["question"]
 
 
+def _parse_btc_close(tmp_path: Path, end_date: str, *extra: str) -> int:
+    """`definitions parse` of the BTC close question with its description file."""
+    description = tmp_path / "description.txt"
+    description.write_text(BTC_CLOSE_DESC, encoding="utf-8")
+    args = ["definitions", "parse", QUESTION, "--description-file", str(description)]
+    return main([*args, "--end-date", end_date, *extra])
+
+
 def test_parse_prints_contract_hash_and_lint(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    description = tmp_path / "description.txt"
-    description.write_text(BTC_CLOSE_DESC, encoding="utf-8")
-    code = main(
-        [
-            "definitions",
-            "parse",
-            QUESTION,
-            "--description-file",
-            str(description),
-            "--end-date",
-            "2026-03-11T16:00:00Z",
-            "--market-id",
-            BTC_MARCH_11["conditionId"],
-            "--json",
-        ]
+    code = _parse_btc_close(
+        tmp_path, "2026-03-11T16:00:00Z", "--market-id", BTC_MARCH_11["conditionId"], "--json"
     )
     document = json.loads(capsys.readouterr().out)
     assert code == 0
@@ -46,19 +41,7 @@ def test_parse_prints_contract_hash_and_lint(
 def test_parse_without_market_id_reports_the_lint_gap(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    description = tmp_path / "d.txt"
-    description.write_text(BTC_CLOSE_DESC, encoding="utf-8")
-    code = main(
-        [
-            "definitions",
-            "parse",
-            QUESTION,
-            "--description-file",
-            str(description),
-            "--end-date",
-            "2026-03-11",
-        ]
-    )
+    code = _parse_btc_close(tmp_path, "2026-03-11")
     out = capsys.readouterr().out
     assert code == 0
     assert "lint: invalid_market_id:market_id" in out
