@@ -135,11 +135,7 @@ def _tokens(raw: JsonObject) -> tuple[str, str]:
     tokens = _decoded_list(raw, "clobTokenIds")
     if tokens is None or any(token in ("", None) for token in tokens):
         raise _Reject(MarketReject.NO_TOKEN_IDS, "clobTokenIds missing or empty")
-    if len(tokens) != 2:
-        raise _Reject(MarketReject.NOT_BINARY, f"{len(tokens)} token ids")
-    yes, no = tokens
-    if not (isinstance(yes, str) and isinstance(no, str)):
-        raise _Reject(MarketReject.BAD_ENCODED_FIELD, "clobTokenIds are not strings")
+    yes, no = _string_pair(tokens, "clobTokenIds", "token ids")
     if not (_TOKEN_ID.fullmatch(yes) and _TOKEN_ID.fullmatch(no)) or yes == no:
         raise _Reject(MarketReject.BAD_ENCODED_FIELD, "clobTokenIds are not distinct integers")
     return yes, no
@@ -149,11 +145,16 @@ def _outcomes(raw: JsonObject) -> tuple[str, str]:
     outcomes = _decoded_list(raw, "outcomes")
     if outcomes is None:
         raise _Reject(MarketReject.MISSING_FIELD, "outcomes")
-    if len(outcomes) != 2:
-        raise _Reject(MarketReject.NOT_BINARY, f"{len(outcomes)} outcomes")
-    first, second = outcomes
+    return _string_pair(outcomes, "outcomes", "outcomes")
+
+
+def _string_pair(items: list[object], field: str, noun: str) -> tuple[str, str]:
+    """Exactly two items (else NOT_BINARY, counting `noun`), both strings."""
+    if len(items) != 2:
+        raise _Reject(MarketReject.NOT_BINARY, f"{len(items)} {noun}")
+    first, second = items
     if not (isinstance(first, str) and isinstance(second, str)):
-        raise _Reject(MarketReject.BAD_ENCODED_FIELD, "outcomes are not strings")
+        raise _Reject(MarketReject.BAD_ENCODED_FIELD, f"{field} are not strings")
     return first, second
 
 
