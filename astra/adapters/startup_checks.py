@@ -22,8 +22,11 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from astra.adapters.journal.migrations import SchemaError, check_version
 from astra.adapters.journal.schema import SCHEMA_VERSION
@@ -203,6 +206,35 @@ def clock_skew(
         skew = venue - midpoint
         allowed = max_skew_ms + (after - before) // 2
         return abs(skew) <= allowed, f"skew {skew} ms (allowed ±{allowed} ms)"
+
+    return StartupCheck(name, run)
+
+
+def http_date_ms(url: str, timeout_s: float) -> int:
+    """The venue's clock from the `Date` header of a GET (any status): epoch milliseconds.
+
+    The header has one-second resolution, so the middle of that second is returned (±500 ms
+    of rounding, which `clock_skew`'s allowance absorbs). No header is an error."""
+    with httpx.Client(timeout=timeout_s, trust_env=False) as client:
+        response = client.get(url)
+    header = response.headers.get("date")
+    if not header:
+        raise ValueError(f"no Date header from {url} (HTTP {response.status_code})")
+    return int(parsedate_to_datetime(header).timestamp() * 1000) + 500
+
+
+def venue_clock(name: str, url: str, timeout_s: float, max_skew_ms: int) -> StartupCheck:
+    """`clock_skew` against the `Date` header of `url`; an unreachable venue or a missing
+    header is a failed check with a one-line detail (no traceback: it is an expected case)."""
+    skew = clock_skew(
+        name, lambda: time.time_ns() // 1_000_000, lambda: http_date_ms(url, timeout_s), max_skew_ms
+    )
+
+    def run() -> tuple[bool, str]:
+        try:
+            return skew.run()
+        except (httpx.HTTPError, ValueError) as exc:
+            return False, f"no venue time from {url}: {type(exc).__name__}: {exc}"
 
     return StartupCheck(name, run)
 

@@ -17,9 +17,17 @@ JsonDict = dict[str, Any]
 
 
 class EngineControl:
-    def __init__(self, runtime: Runtime, extra: Callable[[], JsonDict] | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        extra: Callable[[], JsonDict] | None = None,
+        ready: Callable[[], dict[str, bool]] | None = None,
+        on_halt: Callable[[], None] | None = None,
+    ) -> None:
         self._runtime = runtime
-        self._extra = extra  # live-run facts (feed, burn-in) from the paper runner
+        self._extra = extra  # live-run facts (feed, checklist, burn-in) from the paper runner
+        self._ready = ready  # live readiness inputs (feeds fresh, journal writable)
+        self._on_halt = on_halt  # e.g. end the burn-in's monitoring: decisions say `halted`
 
     def status(self) -> JsonDict:
         runtime = self._runtime
@@ -48,6 +56,8 @@ class EngineControl:
         return body
 
     def halt(self, reason: str) -> JsonDict:
+        if self._on_halt is not None:
+            self._on_halt()
         ok = self._runtime.engine.halt(HaltReason.OPERATOR, reason)
         return {"ok": ok, "detail": "halted" if ok else "risk actor did not answer"}
 
@@ -64,7 +74,15 @@ class EngineControl:
         return {"alive": not engine.escalated, "healthy": engine.all_healthy()}
 
     def readiness(self) -> tuple[bool, JsonDict]:
+        """Ready = the RiskActor answers, every actor is healthy, the feeds are fresh and the
+        journal is writable (without live inputs: a commit through the TelemetryActor now).
+        A halted trader can be ready: it is up, observing and answering."""
         engine = self._runtime.engine
         risk = engine.risk_status()
-        ready = engine.all_healthy() and risk is not None and risk.state != "halted"
-        return ready, {"state": "unknown" if risk is None else risk.state}
+        checks = {"risk_actor_alive": risk is not None, "actors_healthy": engine.all_healthy()}
+        if self._ready is not None:
+            checks.update(self._ready())
+        else:
+            checks["journal_writable"] = engine.flush(timeout_s=2.0).ok
+        state = "unknown" if risk is None else risk.state
+        return all(checks.values()), {"state": state, "checks": checks}

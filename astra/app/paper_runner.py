@@ -2,23 +2,27 @@
 
 Start-up order, each step failing closed with one named reason:
 1. discovery (the whole filtered universe or a veto) — before anything is written;
-2. the journal and the crash-only start (`recovery_start`), then the startup checklist;
-3. the engine (trading HALTED), the metrics endpoint and the control API;
+2. the journal, then the engine-free half of the startup checklist (`paper_checks`);
+3. the crash-only start (`recovery_start`), the engine (trading HALTED), the alert notifier,
+   the metrics endpoint and the control API;
 4. the market WebSocket feed, routing validated events into the engine, and the RTDS spot
-   feed for the symbols the markets' contracts resolve on (none: no spot connection);
-5. burn-in: `run.burn_in_rounds` consecutive one-second rounds with every subscribed token
-   synced and every actor healthy; only then is the startup halt lifted — and only if the
-   journal holds no durable halt (an operator or loss halt survives a restart).
-It runs until a signal, `--max-runtime` or an escalation, then stops in order (`shutdown`).
+   feed for the symbols the markets' contracts resolve on (none: no spot connection); the
+   feed half of the checklist once every token has its first book (`paper_live`);
+5. monitor-only burn-in: `run.burn_in_rounds` consecutive one-second rounds with every token
+   synced and every actor healthy, decisions recorded as SKIP/`burn_in` (`burn_in_gate`);
+   only then is the startup halt lifted — and only if the journal holds no durable halt
+   (an operator or loss halt survives a restart).
+Once a second the operator monitor publishes the heartbeat and alerts on halts, resumes,
+restarts, escalations, feed disconnects and journal failures (`operator_monitor`). It runs
+until a signal, `--max-runtime`, an escalation or an exhausted burn-in, then stops in order.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,7 @@ from prometheus_client import CollectorRegistry
 
 from astra.actors.engine import WallClock
 from astra.adapters import startup_checks as checks
+from astra.adapters.alerts import AlertNotifier
 from astra.adapters.control_api import ControlServer, load_or_create_token, start_control_server
 from astra.adapters.http_client import HttpSettings
 from astra.adapters.journal.paths import journal_path
@@ -39,20 +44,26 @@ from astra.adapters.polymarket.ws_shards import MarketFeed
 from astra.adapters.spot.rtds import SpotFeed
 from astra.adapters.ws_session import WsSettings
 from astra.app.books import RestBooks
+from astra.app.burn_in_gate import BurnInGate, monitored
 from astra.app.control_backend import EngineControl
 from astra.app.discovery import DiscoveryVetoed, discover
+from astra.app.halts import durable_halts
+from astra.app.operator_monitor import OperatorMonitor
+from astra.app.paper_checks import pre_engine_checks
+from astra.app.paper_live import Desyncs, Live, run_live
+from astra.app.recovery_start import new_run_id
+from astra.app.risk_book import HALT_KINDS
 from astra.app.runtime import Runtime, RuntimeInputs, StopReport, build_runtime
 from astra.app.shutdown import ShutdownSignals
 from astra.app.strategies import ContractStrategyFactory
 from astra.app.summary import summarise
+from astra.domain.clock import Clock
 from astra.domain.market import MarketInfo
-from astra.domain.metrics_port import BURN_IN_REMAINING
+from astra.domain.metrics_port import MetricsSink
 from astra.settings import Settings
 
 _log = logging.getLogger("astra.app.paper")
-ROUND_S = 1.0
-POLL_S = 0.05
-MIN_FREE_BYTES = 100 * 1024 * 1024
+FAILED_STOPS = frozenset({"escalated", "burn_in_exhausted", "startup_checks_failed"})
 
 
 class PaperError(RuntimeError):
@@ -67,48 +78,6 @@ class PaperOptions:
     max_runtime_s: float | None = None
 
 
-@dataclass(slots=True)
-class _Desyncs:
-    """Tokens the market feed reported unsynced (a reconnect, a tick size change).
-
-    The feed holds their deltas back until a fresh `book`; the engine has no input to mark
-    its own copy of those books unsynced yet, so this is counted and shown in `status`."""
-
-    tokens: int = 0
-    events: int = 0
-
-    def record(self, asset_ids: tuple[str, ...]) -> None:
-        self.tokens += len(asset_ids)
-        self.events += 1
-        _log.warning("market feed unsynced %d tokens (resync pending)", len(asset_ids))
-
-
-@dataclass(slots=True)
-class _Live:
-    """What the watch loop tracks; read by `status` through the control API."""
-
-    feed: MarketFeed
-    assets: tuple[str, ...]
-    rounds_left: int
-    spot: SpotFeed | None = None
-    desyncs: _Desyncs = field(default_factory=_Desyncs)
-    trading_opened: bool = False
-    open_refusal: str | None = None
-    started_s: float = field(default_factory=time.monotonic)
-
-    def facts(self) -> dict[str, Any]:
-        synced = sum(1 for a in self.assets if self.feed.synced(a))
-        symbols = () if self.spot is None else self.spot.symbols
-        return {
-            "feed": {"assets": len(self.assets), "synced": synced, "desyncs": self.desyncs.tokens},
-            "spot": {"symbols": list(symbols)},
-            "burn_in_rounds_left": self.rounds_left,
-            "trading_opened": self.trading_opened,
-            "open_refusal": self.open_refusal,
-            "uptime_s": round(time.monotonic() - self.started_s, 1),
-        }
-
-
 def http_settings(settings: Settings) -> HttpSettings:
     return HttpSettings(
         timeout_s=settings.venue.http_timeout_s,
@@ -121,6 +90,9 @@ def run_paper(
     settings: Settings, options: PaperOptions, signals: ShutdownSignals
 ) -> tuple[int, dict[str, Any]]:
     """Run until stopped; returns (exit code, summary). PaperError for a refused start."""
+    clock = WallClock()
+    run_id = new_run_id(clock.now_ms())
+    set_run_id(run_id)  # every log line from here on carries the manifest's run id
     metrics = PrometheusMetrics(CollectorRegistry())
     try:
         markets = anyio.run(discover, settings, http_settings(settings), metrics)
@@ -128,34 +100,33 @@ def run_paper(
         raise PaperError(str(exc), exit_code=3) from exc
     data_dir = Path(settings.data.dir)
     store = _open_journal(settings, data_dir)
-    clock = WallClock()
+    base = _pre_engine_checklist(settings, data_dir, store, len(markets), metrics)
+    gate = BurnInGate(settings.run.burn_in_rounds, monitoring=not _durable_halts(store))
     first_id = _last_record_id(store)
+    strategy = monitored(options.strategy, gate)
+    books = RestBooks(settings.venue.clob_url, http_settings(settings))
     inputs = RuntimeInputs(
-        settings,
-        markets,
-        RestBooks(settings.venue.clob_url, http_settings(settings)),
-        clock,
-        metrics,
-        options.strategy,
-        settings.run.seed,
-        live=True,
+        settings, markets, books, clock, metrics, strategy, settings.run.seed, True, run_id
     )
     runtime = build_runtime(store, inputs)
-    set_run_id(runtime.run_id)
+    notifier = AlertNotifier(settings.alerts.webhook_url, metrics, settings.alerts.min_interval_s)
+    notifier.start()
     servers: list[MetricsServer | ControlServer] = []
     try:
-        _checklist(settings, data_dir, metrics, store.path)
-        desyncs = _Desyncs()
-        feed = _feed(settings, runtime, clock, desyncs.record)
-        live = _Live(feed, _assets(markets), settings.run.burn_in_rounds, desyncs=desyncs)
-        live.spot = _spot_feed(settings, runtime, clock)
-        servers = _servers(settings, data_dir, metrics, EngineControl(runtime, live.facts))
-        reason = anyio.run(_run_live, runtime, live, signals, options.max_runtime_s)
+        live = _live(settings, runtime, gate, notifier)
+        control = EngineControl(runtime, live.facts, live.readiness, gate.end_monitoring)
+        servers = _servers(settings, data_dir, metrics, control)
+        reason = anyio.run(run_live, runtime, live, signals, base, options.max_runtime_s)
     except BaseException as exc:
-        _stop(runtime, servers, RunStatus.ERROR, f"{type(exc).__name__}: {exc}", settings)
+        _stop(runtime, servers, notifier, RunStatus.ERROR, f"{type(exc).__name__}: {exc}")
         raise
-    status = RunStatus.ERROR if reason == "escalated" else RunStatus.CLEAN
-    report = _stop(runtime, servers, status, reason, settings)
+    failed = reason in FAILED_STOPS
+    report = _stop(
+        runtime, servers, notifier, RunStatus.ERROR if failed else RunStatus.CLEAN, reason
+    )
+    if reason == "startup_checks_failed":
+        failures = "" if live.checklist is None else live.checklist.summary()
+        raise PaperError(failures or reason, exit_code=2)
     records = _records_after(store.path, first_id)
     summary = summarise(
         records,
@@ -167,7 +138,40 @@ def run_paper(
         restart_canceled=len(runtime.start.restart_canceled),
         crashed_runs=list(runtime.start.crashed_runs),
     )
-    return (1 if reason == "escalated" else 0), summary
+    return (1 if failed else 0), summary
+
+
+def _pre_engine_checklist(
+    settings: Settings, data_dir: Path, store: JournalStore, markets: int, metrics: MetricsSink
+) -> checks.ChecklistReport:
+    """The checks that need no engine; a blocking failure closes the journal and refuses."""
+    items = pre_engine_checks(settings, data_dir, store.path, markets)
+    report = checks.run_checklist(items, metrics)
+    if not report.ok:
+        store.close()
+        raise PaperError(report.summary(), exit_code=2)
+    return report
+
+
+def _durable_halts(store: JournalStore) -> list[str]:
+    stored = store.records_since(0, HALT_KINDS)
+    return sorted(durable_halts(s.record for s in stored))
+
+
+def _live(settings: Settings, runtime: Runtime, gate: BurnInGate, notifier: AlertNotifier) -> Live:
+    clock = runtime.inputs.clock
+    desyncs = Desyncs()
+    feed = _feed(settings, runtime, clock, desyncs.record)
+
+    def connections() -> tuple[int, int]:
+        shards = feed.shards
+        return sum(1 for s in shards if s.connected), len(shards)
+
+    monitor = OperatorMonitor(runtime, notifier, gate, connections)
+    stale_ms = round(settings.feed.stale_after_s * 1000)
+    live = Live(feed, _assets(runtime.inputs.markets), gate, monitor, stale_ms, desyncs=desyncs)
+    live.spot = _spot_feed(settings, runtime, clock)
+    return live
 
 
 def _open_journal(settings: Settings, data_dir: Path) -> JournalStore:
@@ -193,20 +197,6 @@ def _last_record_id(store: JournalStore) -> int:
     return int(row[0])
 
 
-def _checklist(settings: Settings, data_dir: Path, metrics: PrometheusMetrics, db: Path) -> None:
-    items = [
-        checks.dir_writable("data_dir_writable", data_dir),
-        checks.disk_space("disk_space", data_dir, MIN_FREE_BYTES),
-        checks.journal_ready("journal_ready", db),
-    ]
-    for name, section in (("metrics_port", settings.metrics), ("control_port", settings.control)):
-        if section.enabled and section.port != 0:
-            items.append(checks.port_bindable(name, section.host, section.port))
-    report = checks.run_checklist(items, metrics)
-    if not report.ok:
-        raise PaperError(report.summary(), exit_code=2)
-
-
 def _servers(
     settings: Settings, data_dir: Path, metrics: PrometheusMetrics, control: EngineControl
 ) -> list[MetricsServer | ControlServer]:
@@ -223,7 +213,7 @@ def _servers(
     return servers
 
 
-def _assets(markets: list[MarketInfo]) -> tuple[str, ...]:
+def _assets(markets: Sequence[MarketInfo]) -> tuple[str, ...]:
     return tuple(t for m in markets for t in m.tokens)
 
 
@@ -241,7 +231,7 @@ def _ws_settings(settings: Settings, url: str) -> WsSettings:
 def _feed(
     settings: Settings,
     runtime: Runtime,
-    clock: WallClock,
+    clock: Clock,
     on_desync: Callable[[tuple[str, ...]], None],
 ) -> MarketFeed:
     engine = runtime.engine
@@ -259,7 +249,7 @@ def _feed(
     )
 
 
-def _spot_feed(settings: Settings, runtime: Runtime, clock: WallClock) -> SpotFeed | None:
+def _spot_feed(settings: Settings, runtime: Runtime, clock: Clock) -> SpotFeed | None:
     """RTDS prices for the symbols the markets' contracts resolve on (and are configured)."""
     engine = runtime.engine
     wanted = engine.spot_routes.symbols()
@@ -284,73 +274,17 @@ def _spot_feed(settings: Settings, runtime: Runtime, clock: WallClock) -> SpotFe
     )
 
 
-async def _run_live(
-    runtime: Runtime, live: _Live, signals: ShutdownSignals, max_runtime_s: float | None
-) -> str:
-    async with anyio.create_task_group() as tg:
-        await live.feed.subscribe(_groups(live.assets))
-        tg.start_soon(live.feed.run)
-        if live.spot is not None:
-            tg.start_soon(live.spot.run)
-        reason = await _watch(runtime, live, signals, max_runtime_s)
-        tg.cancel_scope.cancel()
-    return reason
-
-
-def _groups(assets: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(assets[i], assets[i + 1]) for i in range(0, len(assets), 2)]
-
-
-async def _watch(
-    runtime: Runtime, live: _Live, signals: ShutdownSignals, max_runtime_s: float | None
-) -> str:
-    deadline = None if max_runtime_s is None else time.monotonic() + max_runtime_s
-    next_round = time.monotonic() + ROUND_S
-    while True:
-        if signals.requested.is_set():
-            return "signal" if signals.signum is not None else "requested"
-        if deadline is not None and time.monotonic() >= deadline:
-            return "max_runtime"
-        if runtime.engine.escalated:
-            return "escalated"
-        if time.monotonic() >= next_round:
-            next_round += ROUND_S
-            await anyio.to_thread.run_sync(_burn_in_round, runtime, live)
-        await anyio.sleep(POLL_S)
-
-
-def _burn_in_round(runtime: Runtime, live: _Live) -> None:
-    """One round: count it if every token is synced and every actor healthy, else restart."""
-    if live.trading_opened or live.open_refusal is not None:
-        return
-    ready = all(live.feed.synced(a) for a in live.assets) and runtime.engine.all_healthy()
-    live.rounds_left = (
-        max(live.rounds_left - 1, 0) if ready else runtime.inputs.settings.run.burn_in_rounds
-    )
-    runtime.engine.metrics.set(BURN_IN_REMAINING, float(live.rounds_left))
-    if live.rounds_left > 0:
-        return
-    result = runtime.open_trading("burn-in")
-    if result.resumed:
-        live.trading_opened = True
-        _log.info("burn-in complete: trading resumed")
-    else:
-        live.open_refusal = result.detail
-        _log.warning(
-            "trading stays halted: %s (resume explicitly with astra resume)", result.detail
-        )
-
-
 def _stop(
     runtime: Runtime,
     servers: list[MetricsServer | ControlServer],
+    notifier: AlertNotifier,
     status: RunStatus,
     detail: str,
-    settings: Settings,
 ) -> StopReport:
-    report = runtime.stop(status, detail, settings.run.shutdown_timeout_s)
+    report = runtime.stop(status, detail, runtime.inputs.settings.run.shutdown_timeout_s)
     for server in servers:
         server.close()
+    notifier.close(timeout_s=1.0)
     _log.info(
         "stopped: status=%s detail=%s seconds=%.3f clean_tree=%s flushed=%s",
         report.status,
