@@ -5,6 +5,7 @@ loopback venue and a loopback webhook receiver."""
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import subprocess
 import threading
@@ -17,7 +18,12 @@ from typing import Any
 import httpx
 import pytest
 
+from astra.actors.halt_protocol import HaltEntry
+from astra.actors.messages import FlushResult, RiskStatus
+from astra.adapters.alerts import Alert, AlertNotifier
 from astra.app.burn_in_gate import BurnInGate, monitored
+from astra.app.operator_monitor import OperatorMonitor
+from astra.domain.metrics_port import HEARTBEAT_TIMESTAMP, CountingMetrics
 from astra.domain.reasons import GateVeto
 from astra.domain.strategies import DecisionAction, MarketView, StrategyDecision
 from astra.domain.strategies.guards import market_blocker
@@ -300,3 +306,74 @@ def test_books_that_never_arrive_fail_the_start_within_the_timeout(tmp_path: Pat
     (line,) = done.stderr.strip().splitlines()
     assert "ws_first_books: 0 of 6 tokens have a book" in line
     assert "Traceback" not in done.stderr
+
+
+# -- the operator monitor's lines and alerts, on a scripted engine --------------------------
+
+
+class FakeEngine:
+    def __init__(self) -> None:
+        self.metrics = CountingMetrics()
+        self.status: RiskStatus | None = RiskStatus("halted", "startup", 1, "d", 0)
+        self.entries: list[HaltEntry] = []
+        self.flush_ok = True
+        self.escalated = False
+
+    def risk_status(self, timeout_s: float = 2.0) -> RiskStatus | None:
+        return self.status
+
+    def halt_entries(self) -> list[HaltEntry]:
+        return list(self.entries)
+
+    def flush(self, timeout_s: float = 5.0) -> FlushResult:
+        return FlushResult(self.flush_ok, 0, 0)
+
+
+class FakeRuntime:
+    run_id = "run-1"
+
+    def __init__(self) -> None:
+        self.engine = FakeEngine()
+        self.reasons = ["startup"]
+
+    def halt_reasons(self) -> list[str]:
+        return list(self.reasons)
+
+
+def test_the_monitor_logs_and_alerts_each_change_once(caplog: pytest.LogCaptureFixture) -> None:
+    runtime = FakeRuntime()
+    sent: list[Alert] = []
+    notifier = AlertNotifier("", CountingMetrics())
+    notifier.notify = sent.append  # type: ignore[method-assign,assignment]
+    links = [2, 2]
+    gate = BurnInGate(3)
+    monitor = OperatorMonitor(runtime, notifier, gate, lambda: (links[0], links[1]))  # type: ignore[arg-type]
+    caplog.set_level(logging.INFO, logger="astra.app.operator")
+    monitor.tick()  # baseline: the startup halt is no alert
+    assert sent == []
+    assert gate.monitoring
+    engine = runtime.engine
+    engine.status = RiskStatus("active", None, 1, "d", 0)
+    monitor.tick()
+    engine.status, runtime.reasons = RiskStatus("halted", "operator", 7, "d", 0), ["operator"]
+    engine.entries.append(HaltEntry("market:0xabc", "market", 2, "boom", 7, True, 0, 0.0, 0.0))
+    links[0] = 1
+    engine.flush_ok = False
+    engine.escalated = True
+    monitor.tick()
+    monitor.tick()  # nothing new: nothing repeated
+    assert [a.kind for a in sent] == [
+        "resume", "halt", "actor_failure", "feed_disconnect", "journal", "escalation",
+    ]  # fmt: skip
+    assert all("run-1" in a.message for a in sent)
+    assert not gate.monitoring  # an operator halt: decisions say `halted` again
+    assert not monitor.journal_writable
+    assert engine.metrics.gauges[(HEARTBEAT_TIMESTAMP, ())] == pytest.approx(time.time(), abs=5)
+    events = {r.__dict__.get("event"): r for r in caplog.records}
+    assert set(events) == {
+        "resume", "halt", "restart", "feed_disconnect", "journal_unavailable", "escalation",
+    }  # fmt: skip
+    assert events["restart"].__dict__["actor"] == "market"
+    assert events["restart"].__dict__["market"] == "0xabc"
+    assert events["halt"].__dict__["actor"] == "risk"
+    assert len([r for r in caplog.records if r.__dict__.get("event") == "halt"]) == 1
