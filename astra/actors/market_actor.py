@@ -10,7 +10,9 @@ Records leave through the producer's outbox in one `JournalAppend` per handled m
 fills and marks go to the RiskActor by name; approvals are asks with a timeout, where a
 timeout is the veto RISK_TIMEOUT and a missing or dying RiskActor is RISK_UNAVAILABLE.
 What it holds is rebuilt from its journaled fills on every start; its spot tracker belongs to
-the engine (like the outbox), so a restart keeps the sampled spot path.
+the engine (like the outbox), so a restart keeps the sampled spot path. A resolution cancels
+the resting orders, closes the positions, journals the market's gate as halted for good and
+reports a `SettlementReport` to the RiskActor (again after every restart: see settlements.py).
 """
 
 from __future__ import annotations
@@ -37,19 +39,22 @@ from astra.actors.messages import (
     MarketDigest,
     MarketQuery,
     MarksReport,
+    SettlementReport,
     SpotFeed,
     TradingResumed,
 )
 from astra.actors.outbox import Outbox
 from astra.actors.ports import BookSource, JournalReader
+from astra.actors.settlements import journaled_resolution
 from astra.actors.supervision import ChildContext
 from astra.actors.tally import Router
 from astra.domain.contracts.contract import DefinitionContract
+from astra.domain.events import MarketResolved
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.market import MarketInfo
 from astra.domain.reasons import GateVeto, OrderReason
 from astra.domain.strategies import Strategy
-from astra.domain.trading import Fill, OrderIntent
+from astra.domain.trading import Fill, OrderIntent, Settlement
 from astra.domain.verdict import Verdict
 
 RISK_GATE = "risk"
@@ -105,6 +110,7 @@ class _RiskLink:
         self._deps = deps
         self._market = market
         self.halted = True  # a (re)started market comes up HALTED
+        self.resolved = False  # a resolved market's gate never opens again
 
     def approve(self, intent: OrderIntent, now_ms: int) -> Verdict:
         if self.halted:
@@ -134,6 +140,12 @@ class _RiskLink:
         # or the next fill) carries fresh mids anyway.
         self._deps.router.tell(self._deps.risk_name, MarksReport(self._market, marks, now_ms))
 
+    def report_settlement(self, settlement: Settlement) -> None:
+        # Refused while the RiskActor is down: a restarted RiskActor re-applies what its
+        # journal settled, and a restarted MarketActor reports its journaled resolution again.
+        self.resolved = self.halted = True
+        self._deps.router.tell(self._deps.risk_name, SettlementReport(settlement))
+
     def is_halted(self) -> bool:
         return self.halted
 
@@ -156,7 +168,9 @@ class MarketActor(SupervisedActor):
         self._sink = _Sink(outbox, info.condition_id)
         self._risk = _RiskLink(deps, info.condition_id)
         contract = None if deps.contract is None else deps.contract(info)
-        inputs = MarketInputs(spot=spot, halted=self._risk.is_halted, marks=self._risk)
+        inputs = MarketInputs(
+            spot=spot, halted=self._risk.is_halted, marks=self._risk, settlements=self._risk
+        )
         if deps.equity is not None:
             inputs.equity = deps.equity
         self.state = MarketState(
@@ -176,9 +190,27 @@ class MarketActor(SupervisedActor):
         records = self._journaled_records()
         self.state.positions.replay(records)
         self._cancel_journaled_leftovers(records, now)
+        self._restore_resolution(records)
         for snapshot in self._deps.books.snapshots(self._info):
             self.state.on_event(snapshot, now)
         self._send()
+
+    def _restore_resolution(self, records: list[JournalRecord]) -> None:
+        """A market that resolved before this generation stays resolved (books, closed
+        positions, gate) and reports its settlement again (idempotent at the RiskActor)."""
+        settlement = journaled_resolution(records)
+        if settlement is None:
+            return
+        self.state.resolution = settlement
+        self.state.books.apply(
+            MarketResolved(
+                settlement.market,
+                settlement.ts_ms,
+                settlement.winning_asset_id,
+                self._info.tokens,
+            )
+        )
+        self._risk.report_settlement(settlement)
 
     def handle(self, message: Any) -> Any:
         try:
@@ -198,7 +230,7 @@ class MarketActor(SupervisedActor):
         if isinstance(message, CancelAll):
             return self._cancel_all(message, now)
         if isinstance(message, TradingResumed):
-            if self._risk.halted:
+            if self._risk.halted and not self._risk.resolved:
                 self._risk.halted = False
                 self._sink.emit(RecordKind.RISK_EVENT, now, _state_payload("active", "resume"))
             return None

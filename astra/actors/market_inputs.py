@@ -1,9 +1,9 @@
 """What a MarketState knows beyond its books: positions, marks, spot, equity and its gate.
 
 - `TokenPositions`: the market's own view of what it holds in its two tokens, from the fills
-  it has seen (and, after a restart, from its journaled fills). It is not the ledger (the
-  RiskActor owns that); it is what the strategy needs for inventory, kept where the fills are
-  made so it never waits on another actor.
+  it has seen (and, after a restart, from its journaled fills); a resolution closes it. It
+  is not the ledger (the RiskActor owns that); it is what the strategy needs for inventory,
+  kept where the fills are made so it never waits on another actor.
 - `MarksThrottle` and `token_mids`: the token mids (int pips) the market sends the RiskActor,
   so the loss halts see unrealised P&L. At most one report per `interval_ms` of event time,
   plus one after every fill; only while the market holds something (a flat market's marks
@@ -12,9 +12,9 @@
   so a restarted MarketActor keeps the sampled path instead of waiting for a new one; the
   lock covers the moment a stuck old generation and its successor both touch it.
 - `MarketInputs`: the optional collaborators a MarketState reads per evaluation (spot
-  tracker, equity, the halt gate, the marks sink). Every default is neutral or fail-closed:
-  no tracker means no spot (a crypto strategy skips `no_spot`), no equity means None (the
-  strategy uses its configured equity).
+  tracker, equity, the halt gate, the marks sink, the settlement sink). Every default is
+  neutral or fail-closed: no tracker means no spot (a crypto strategy skips `no_spot`), no
+  equity means None (the strategy uses its configured equity).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from astra.actors.settlements import SettlementSink, resolution_from_record
 from astra.domain.book import MarketBooks
 from astra.domain.events import SpotPrice
 from astra.domain.journal_record import JournalRecord, RecordKind
@@ -69,6 +70,7 @@ class MarketInputs:
     equity: Callable[[], int | None] = _no_equity
     halted: Callable[[], bool] = _not_halted
     marks: MarksSink | None = None
+    settlements: SettlementSink | None = None
 
 
 class TokenPositions:
@@ -90,10 +92,19 @@ class TokenPositions:
         self._held[fill.asset_id] += signed
         return True
 
+    def close(self) -> None:
+        """The market settled: every position is paid out (closed)."""
+        for asset in self._held:
+            self._held[asset] = 0
+
     def replay(self, records: Iterable[JournalRecord]) -> int:
-        """Apply the FILL records of this market's producer; returns how many counted."""
+        """Apply the FILL records of this market's producer (a journaled resolution closes
+        everything held); returns how many fills counted."""
         applied = 0
         for record in records:
+            if resolution_from_record(record) is not None:
+                self.close()
+                continue
             if record.kind is not RecordKind.FILL:
                 continue
             data = record.data()

@@ -18,6 +18,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from astra.actors.market_inputs import MarketInputs, MarksThrottle, TokenPositions, token_mids
+from astra.actors.market_records import fill_payload, open_orders_from_journal, order_payload
+from astra.actors.settlements import resolution_payload, settlement_of
 from astra.domain.book import MarketBooks, TokenBook
 from astra.domain.contracts.canonical import definition_hash
 from astra.domain.contracts.contract import CryptoThresholdContract, DefinitionContract
@@ -31,10 +33,10 @@ from astra.domain.events import (
     TickSizeChange,
     Trade,
 )
-from astra.domain.journal_record import JournalRecord, RecordKind
+from astra.domain.journal_record import RecordKind
 from astra.domain.market import MarketInfo
 from astra.domain.order_manager import OrderConfig, OrderManager
-from astra.domain.orders import OrderEvent, OrderState
+from astra.domain.orders import OrderEvent
 from astra.domain.reasons import GateVeto, OrderReason
 from astra.domain.strategies import (
     DecisionAction,
@@ -48,10 +50,17 @@ from astra.domain.strategies import (
 )
 from astra.domain.strategies.spot_state import spot_symbol
 from astra.domain.toxicity import ToxicityConfig, ToxicityState, classify_touch
-from astra.domain.trading import Fill, OrderIntent
+from astra.domain.trading import Fill, OrderIntent, Settlement
 from astra.domain.verdict import Verdict
 
 DECISION_SCHEMA_VERSION = 1
+__all__ = [
+    "MarketConfig",
+    "MarketState",
+    "fill_payload",
+    "open_orders_from_journal",
+    "order_payload",
+]
 
 
 class JournalSink(Protocol):
@@ -79,43 +88,6 @@ class MarketConfig:
     marks_interval_ms: int = 1_000  # event time between two mark reports (fills force one)
     spot_sample_interval_ms: int = 60_000  # SpotTracker grid for realised volatility
     view_depth: int = 10  # book levels per side a strategy sees (book walks, taker sizing)
-
-
-def order_payload(event: OrderEvent) -> dict[str, Any]:
-    return {
-        "order_id": event.order_id,
-        "asset_id": event.asset_id,
-        "side": event.side.value,
-        "price": event.price,
-        "size": event.size,
-        "filled": event.filled,
-        "state": event.state.value,
-        "reason": event.reason.value,
-        "replaces": event.replaces,
-    }
-
-
-def fill_payload(fill: Fill) -> dict[str, Any]:
-    return {
-        "fill_id": fill.fill_id,
-        "order_id": fill.order_id,
-        "asset_id": fill.asset_id,
-        "side": fill.side.value,
-        "price": fill.price,
-        "size": fill.size,
-        "fee": fill.fee,
-        "liquidity": fill.liquidity.value,
-    }
-
-
-def open_orders_from_journal(records: Sequence[JournalRecord]) -> dict[str, dict[str, Any]]:
-    """The last journaled event of every order that is not terminal: what is still open."""
-    last: dict[str, dict[str, Any]] = {}
-    for record in records:
-        if record.kind is RecordKind.ORDER_EVENT:
-            data = record.data()
-            last[data["order_id"]] = data
-    return {oid: d for oid, d in last.items() if not OrderState(d["state"]).terminal}
 
 
 class MarketState:
@@ -153,6 +125,7 @@ class MarketState:
         self._marks = MarksThrottle(config.marks_interval_ms)
         self._trades: list[Trade] = []
         self._filled = False  # a fill in the event being handled: marks go out at once
+        self.resolution: Settlement | None = None  # set once the market has resolved
         self.events = 0
 
     @property
@@ -275,7 +248,9 @@ class MarketState:
             self._on_trade(event, now_ms)
             return []
         if isinstance(event, MarketResolved):
-            return self.orders.cancel_all(OrderReason.MARKET_RESOLVED, now_ms)
+            self._journal_orders(self.orders.cancel_all(OrderReason.MARKET_RESOLVED, now_ms))
+            self._resolve(event, now_ms)
+            return []
         if isinstance(event, TickSizeChange) and event.asset_id in self.info.tokens:
             return self.orders.on_tick_size_change(event, now_ms)
         if isinstance(event, PriceChange | BookSnapshot):
@@ -294,6 +269,18 @@ class MarketState:
             self.positions.on_fill(fill)
             self._filled = True
             self._risk.report_fill(fill)
+
+    def _resolve(self, event: MarketResolved, now_ms: int) -> None:
+        """After the cancels: close the position view, journal the resolution (the market's
+        gate is closed for good) and report the settlement (the RiskActor pays it out once)."""
+        settlement = settlement_of(self.info, event)
+        if settlement is None or self.resolution is not None:
+            return  # not ours, or a resend: already journaled and reported
+        self.resolution = settlement
+        self.positions.close()
+        self._journal.emit(RecordKind.RISK_EVENT, now_ms, resolution_payload(settlement))
+        if self._inputs.settlements is not None:
+            self._inputs.settlements.report_settlement(settlement)
 
     def _send_marks(self, now_ms: int, *, force: bool) -> None:
         """Mids to the RiskActor while this market holds anything: after a fill at once,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from astra.domain.events import MarketEvent, SpotPrice
 from astra.domain.journal_record import JournalRecord
 from astra.domain.reasons import HaltReason, OrderReason
-from astra.domain.trading import Fill, OrderIntent
+from astra.domain.trading import Fill, OrderIntent, Settlement
 
 # --- to a MarketActor -------------------------------------------------------------------
 
@@ -37,6 +37,14 @@ class CancelAll:
 
     reason: OrderReason
     halt_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Desync:
+    """The feed lost these assets (a reconnect, a gap): drop their books until the next
+    `book` snapshot and cancel this market's resting orders (`feed_desync`)."""
+
+    asset_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +85,13 @@ class FillReport:
     """A paper fill, for the ledger (deduplicated by fill id)."""
 
     fill: Fill
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementReport:
+    """A market resolved: pay out its positions (idempotent per market in the RiskActor)."""
+
+    settlement: Settlement
 
 
 @dataclass(frozen=True, slots=True)

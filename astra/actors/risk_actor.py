@@ -39,18 +39,21 @@ from astra.actors.messages import (
     ResumeResult,
     RiskQuery,
     RiskStatus,
+    SettlementReport,
     TradingResumed,
 )
 from astra.actors.outbox import Outbox
 from astra.actors.ports import JournalReader, RiskBook
-from astra.actors.risk_book import MarkedRiskBook
+from astra.actors.risk_book import MarkedRiskBook, SettlingRiskBook
+from astra.actors.settlements import last_settled, rebuild_settlements
 from astra.actors.supervision import ChildContext
 from astra.actors.tally import Router
 from astra.domain.journal_record import JournalRecord, RecordKind
+from astra.domain.ledger import LedgerError
 from astra.domain.metrics_port import HALTS_TOTAL, RESUMES_TOTAL, TRADING_STATE
 from astra.domain.prices import Side
 from astra.domain.reasons import HaltReason, OrderReason
-from astra.domain.trading import Fill, Liquidity
+from astra.domain.trading import Fill, Liquidity, Settlement
 from astra.domain.verdict import Verdict
 
 _log = logging.getLogger("astra.actors.risk")
@@ -101,17 +104,39 @@ def fill_from_record(record: JournalRecord) -> Fill:
     )
 
 
-def replay_fills(book: RiskBook, journal: JournalReader, seen: set[str], now_ms: int) -> int:
-    """Apply every journaled fill not in `seen` (in commit order); returns how many."""
+def replay_fills(
+    book: RiskBook,
+    journal: JournalReader,
+    seen: set[str],
+    now_ms: int,
+    refused: list[str] | None = None,
+) -> int:
+    """Apply every journaled fill not in `seen` (in commit order); returns how many. A fill
+    the ledger refuses (its market is already settled: it reached the journal after the
+    settlement was booked) is not applied; its id goes to `refused` (the caller halts)."""
     applied = 0
     for stored in journal.records_since(0, [RecordKind.FILL]):
         fill = fill_from_record(stored.record)
         if fill.fill_id in seen:
             continue
         seen.add(fill.fill_id)
-        book.apply_fill(fill, now_ms)
+        try:
+            book.apply_fill(fill, now_ms)
+        except LedgerError as exc:
+            if refused is None:
+                raise
+            refused.append(f"{fill.fill_id}: {exc}")
+            continue
         applied += 1
     return applied
+
+
+def fill_markets(journal: JournalReader) -> dict[str, str]:
+    """Asset id -> market, from the journaled fills (where a settled token was traded)."""
+    return {
+        s.record.data()["asset_id"]: s.record.market or ""
+        for s in journal.records_since(0, [RecordKind.FILL])
+    }
 
 
 class RiskActor(SupervisedActor):
@@ -130,6 +155,7 @@ class RiskActor(SupervisedActor):
         self._deps = deps
         self.book = book_factory()
         self._fills: set[str] = set()
+        self._settled: set[str] = set()  # markets settled (idempotency across resends)
         self._batch: list[JournalRecord] = []
         self.approvals = 0
         self.denials = 0
@@ -141,8 +167,11 @@ class RiskActor(SupervisedActor):
         now = self.clock.now_ms()
         reason = HaltReason.STARTUP if self._outbox.last_seq == 0 else HaltReason.RISK_ACTOR_RESTART
         self._halt(reason, f"risk actor generation {self.generation} starting", now)
-        replay_fills(self.book, self._deps.journal, self._fills, now)
+        refused: list[str] = []
+        replay_fills(self.book, self._deps.journal, self._fills, now, refused)
+        self._restore_settlements(now)
         self._emit(RecordKind.LEDGER, now, self.book.ledger_payload())
+        self._refused(refused, now)
         if not isinstance(self.book, MarkedRiskBook):
             _log.warning("risk book takes no marks: loss halts see realised P&L only")
         self._publish_equity()
@@ -159,9 +188,8 @@ class RiskActor(SupervisedActor):
     def _handle(self, message: Any, now: int) -> Any:
         if isinstance(message, ApproveIntent):
             return self._approve(message)
-        if isinstance(message, FillReport | MarksReport):
-            self._on_report(message, now)
-            return None
+        if isinstance(message, FillReport | MarksReport | SettlementReport):
+            return self._on_report(message, now)
         if isinstance(message, Halt):
             return self._halt(message.reason, message.detail, message.now_ms)
         if isinstance(message, Resume):
@@ -200,11 +228,14 @@ class RiskActor(SupervisedActor):
             self.denials += 1
         return verdict
 
-    def _on_report(self, report: FillReport | MarksReport, now: int) -> None:
+    def _on_report(self, report: FillReport | MarksReport | SettlementReport, now: int) -> Any:
+        if isinstance(report, SettlementReport):
+            return self._on_settlement(report.settlement, now)
         if isinstance(report, FillReport):
             self._on_fill(report.fill, now)
         else:
             self._on_marks(report, now)
+        return None
 
     def _on_fill(self, fill: Fill, now: int) -> None:
         if fill.fill_id in self._fills:
@@ -228,10 +259,58 @@ class RiskActor(SupervisedActor):
             self._halt(breached, detail, now)
 
     def _reconcile(self, now: int) -> int:
-        applied = replay_fills(self.book, self._deps.journal, self._fills, now)
+        refused: list[str] = []
+        applied = replay_fills(self.book, self._deps.journal, self._fills, now, refused)
         if applied:
             self._emit(RecordKind.LEDGER, now, self.book.ledger_payload())
+        self._refused(refused, now)
         return applied
+
+    def _refused(self, refused: list[str], now: int) -> None:
+        if refused:
+            detail = f"{len(refused)} journaled fill(s) after their settlement: {refused[0]}"
+            self._halt(HaltReason.SETTLEMENT_FAILED, detail, now)
+
+    # -- settlement ------------------------------------------------------------------------
+    def _on_settlement(self, settlement: Settlement, now: int) -> bool:
+        """Settle a resolved market once (a resend or a replay changes nothing); True when
+        this call booked it. Journaled fills not yet applied are applied first."""
+        if settlement.market in self._settled:
+            return False
+        if not isinstance(self.book, SettlingRiskBook):
+            detail = f"risk book cannot settle {settlement.market}"
+            self._halt(HaltReason.SETTLEMENT_FAILED, detail, now)
+            return False
+        self._reconcile(now)
+        try:
+            breached = self.book.settle(settlement, now)
+        except (LedgerError, KeyError, ValueError) as exc:
+            self._halt(HaltReason.SETTLEMENT_FAILED, f"{settlement.market}: {exc}", now)
+            return False
+        self._settled.add(settlement.market)
+        self._emit(RecordKind.LEDGER, now, self.book.ledger_payload())
+        self._publish_equity()
+        if breached is not None:
+            self.metrics.inc(HALTS_TOTAL, {"reason": breached.value})
+            self._halt(breached, f"limit breached by settling {settlement.market}", now)
+        return True
+
+    def _restore_settlements(self, now: int) -> None:
+        """Re-apply what the last journaled LEDGER's `settled` records (committed or still in
+        this producer's outbox), after the fills; failure halts SETTLEMENT_FAILED."""
+        records = [s.record for s in self._deps.journal.records_since(0, [RecordKind.LEDGER])]
+        records += [r for r in self._outbox.pending() if r.kind is RecordKind.LEDGER]
+        mine = sorted((r for r in records if r.producer == RISK_PRODUCER), key=lambda r: r.seq)
+        settled, ts = last_settled(mine)
+        if not settled:
+            return
+        try:
+            rebuilt = rebuild_settlements(settled, fill_markets(self._deps.journal), ts)
+        except ValueError as exc:
+            self._halt(HaltReason.SETTLEMENT_FAILED, f"cannot rebuild settlements: {exc}", now)
+            return
+        for settlement in rebuilt:
+            self._on_settlement(settlement, now)
 
     # -- halt and resume -------------------------------------------------------------------
     def _halt(self, reason: HaltReason, detail: str, now: int) -> HaltAck:

@@ -8,7 +8,10 @@ payout per token, so the journal alone recomputes the ledger) and a stable diges
 `MarkedRiskBook` is the optional extension the RiskActor uses when a book has it: marks
 (token mids) move equity, so the daily-loss and drawdown halts see unrealised P&L, and
 equity is published for the strategies' sizing. It is a separate Protocol so existing
-`RiskBook`s keep working (without it, equity moves only with fills)."""
+`RiskBook`s keep working (without it, equity moves only with fills). `SettlingRiskBook` is
+the same kind of extension for settlement; a book without it cannot settle, and the RiskActor
+halts (`settlement_unsupported`) rather than keep trading on a ledger that holds positions of a
+resolved market."""
 
 from __future__ import annotations
 
@@ -33,6 +36,13 @@ class MarkedRiskBook(Protocol):
 
     def equity(self) -> int:
         """Cash plus positions at their latest marks (at cost when unmarked), micros."""
+        ...
+
+
+@runtime_checkable
+class SettlingRiskBook(Protocol):
+    def settle(self, settlement: Settlement, now_ms: int) -> HaltReason | None:
+        """Pay out a resolved market (idempotent per market); the halt reason it added."""
         ...
 
 

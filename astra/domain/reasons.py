@@ -36,6 +36,8 @@ class OrderReason(enum.StrEnum):
     NOT_POST_ONLY = "not_post_only"
     UNKNOWN_ASSET = "unknown_asset"
     BOOK_NOT_SYNCED = "book_not_synced"
+    FEED_DESYNC = "feed_desync"  # the feed lost the book (reconnect): resting orders go
+    TAKER_UNFILLED = "taker_unfilled"  # a taker order's rest after walking the book
 
 
 class FeedReject(enum.StrEnum):
@@ -64,6 +66,7 @@ class HaltReason(enum.StrEnum):
     SHUTDOWN = "shutdown"
     STARTUP = "startup"
     FEED_STALE = "feed_stale"
+    SETTLEMENT_FAILED = "settlement_failed"  # a resolution the ledger could not book
 
 
 class GateVeto(enum.StrEnum):
