@@ -20,15 +20,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import pykka
 
-from astra.actors.backoff import BackoffPolicy
 from astra.actors.base import spawn
 from astra.actors.dead_letters import DeadLetterLog
+from astra.actors.engine_parts import MARKETS, ROOT, EngineConfig, EngineParts, WallClock
 from astra.actors.halt_protocol import (
     SUPERVISION_PRODUCER,
     HaltEntry,
@@ -36,17 +35,15 @@ from astra.actors.halt_protocol import (
     HaltProtocolDeps,
 )
 from astra.actors.market_actor import (
-    CancelObserver,
-    ContractStrategyFactory,
     MarketActor,
     MarketDeps,
     market_producer,
 )
 from astra.actors.market_contracts import SpotRoutes, resolve_contracts
 from astra.actors.market_inputs import SharedSpot
-from astra.actors.market_state import MarketConfig
 from astra.actors.messages import (
     CancelAll,
+    Desync,
     FeedEvent,
     FlushNow,
     FlushResult,
@@ -65,18 +62,17 @@ from astra.actors.ports import BookSource, JournalPort, RiskBook
 from astra.actors.registry import Registry
 from astra.actors.risk_actor import RISK_PRODUCER, EquityBoard, RiskActor, RiskDeps
 from astra.actors.risk_book import DomainRiskBook
-from astra.actors.supervision import ChildContext, ChildSpec, FaultHook, Intensity, Strategy
-from astra.actors.supervisor import ShutdownReport, Supervisor, SupervisorConfig, supervisor_spec
-from astra.actors.tally import MessageTally, Router
-from astra.actors.telemetry_actor import TelemetryActor, TelemetryConfig
-from astra.actors.watchdog import Watchdog, WatchdogConfig
+from astra.actors.supervision import ChildContext, ChildSpec
+from astra.actors.supervisor import ShutdownReport, Supervisor, supervisor_spec
+from astra.actors.tally import Router
+from astra.actors.telemetry_actor import TelemetryActor
+from astra.actors.watchdog import Watchdog
 from astra.domain.clock import Clock
 from astra.domain.contracts.contract import DefinitionContract
 from astra.domain.events import MarketEvent, SpotPrice
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import MetricsSink
 from astra.domain.reasons import HaltReason, OrderReason
-from astra.domain.risk_limits import RiskLimits
 from astra.domain.strategies import Strategy as QuoteStrategy
 from astra.domain.strategies.simple_quoter import SimpleQuoter
 from astra.domain.strategies.spot_state import SpotTracker
@@ -84,58 +80,7 @@ from astra.domain.strategies.spot_state import SpotTracker
 _log = logging.getLogger("astra.actors.engine")
 TELEMETRY = "telemetry"
 RISK = "risk"
-MARKETS = "markets"
-
-
-class WallClock:
-    """Milliseconds since the epoch from the system clock (live runs and the chaos suite)."""
-
-    def now_ms(self) -> int:
-        return time.time_ns() // 1_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class EngineConfig:
-    market: MarketConfig = field(default_factory=MarketConfig)
-    telemetry: TelemetryConfig = field(default_factory=TelemetryConfig)
-    risk_limits: RiskLimits = field(default_factory=RiskLimits)
-    initial_cash: int = 10_000_000_000  # 10,000 collateral, in micros
-    risk_timeout_s: float = 0.5
-    halt_timeout_s: float = 1.0
-    root: SupervisorConfig = field(
-        default_factory=lambda: SupervisorConfig(
-            ROOT, Strategy.ONE_FOR_ONE, Intensity(3, 60_000), BackoffPolicy(base_ms=10)
-        )
-    )
-    markets: SupervisorConfig = field(
-        default_factory=lambda: SupervisorConfig(
-            MARKETS, Strategy.SIMPLE_ONE_FOR_ONE, Intensity(3, 60_000), BackoffPolicy(base_ms=10)
-        )
-    )
-    watchdog: WatchdogConfig | None = field(default_factory=WatchdogConfig)
-    flush_interval_s: float | None = 0.02  # None: no timer; drain() commits (replays)
-
-
-ROOT = "root"
-
-
-@dataclass(frozen=True, slots=True)
-class EngineParts:
-    """Optional collaborators; defaults give the SimpleQuoter and the domain RiskState.
-
-    `contract_strategy` (e.g. `strategy_factory.settings_strategies(settings)`) builds a
-    market's strategy from the market and its contract; `strategy` sees only the market;
-    give one or neither. `contracts` are keyed by condition id; with `parse_contracts` the
-    other markets' questions are parsed (`question_parser.parse_market`)."""
-
-    strategy: Callable[[MarketInfo], QuoteStrategy] | None = None
-    risk_book: Callable[[], RiskBook] | None = None
-    faults: FaultHook | None = None
-    on_canceled: CancelObserver | None = None
-    tally: MessageTally | None = None
-    contract_strategy: ContractStrategyFactory | None = None
-    contracts: Mapping[str, DefinitionContract] | None = None
-    parse_contracts: bool = False
+__all__ = ["MARKETS", "ROOT", "Engine", "EngineConfig", "EngineParts", "WallClock"]
 
 
 class Engine:
@@ -155,6 +100,7 @@ class Engine:
         if self._parts.strategy is not None and self._parts.contract_strategy is not None:
             raise ValueError("give EngineParts.strategy or contract_strategy, not both")
         self._markets = {m.condition_id: m for m in markets}
+        self._asset_market = {t: m.condition_id for m in markets for t in m.tokens}
         self.contracts = resolve_contracts(
             markets, self._parts.contracts, parse=self._parts.parse_contracts
         )
@@ -252,6 +198,21 @@ class Engine:
         if event.market not in self._markets:
             return False
         return self.router.tell(market_producer(event.market), FeedEvent(event))
+
+    def desync(self, asset_ids: Sequence[str]) -> int:
+        """The feed lost these assets' books (a reconnect): each owning market drops them
+        until the next `book` snapshot and cancels its resting orders (`feed_desync`).
+        Returns how many markets were told; unknown assets are ignored."""
+        owners: dict[str, list[str]] = {}
+        for asset in asset_ids:
+            market = self._asset_market.get(asset)
+            if market is not None:
+                owners.setdefault(market, []).append(asset)
+        told = [
+            self.router.tell(market_producer(market), Desync(tuple(assets)))
+            for market, assets in sorted(owners.items())
+        ]
+        return sum(told)
 
     def halt(self, reason: HaltReason, detail: str, timeout_s: float = 2.0) -> bool:
         try:

@@ -33,6 +33,7 @@ from astra.actors.market_state import (
 from astra.actors.messages import (
     ApproveIntent,
     CancelAll,
+    Desync,
     FeedEvent,
     FillReport,
     JournalAppend,
@@ -229,6 +230,8 @@ class MarketActor(SupervisedActor):
             return self.state.on_spot(message.event, now)
         if isinstance(message, CancelAll):
             return self._cancel_all(message, now)
+        if isinstance(message, Desync):
+            return self.state.desync(message.asset_ids, now)
         if isinstance(message, TradingResumed):
             if self._risk.halted and not self._risk.resolved:
                 self._risk.halted = False

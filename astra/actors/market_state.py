@@ -156,6 +156,18 @@ class MarketState:
         self.evaluate(now_ms)
         return True
 
+    def desync(self, asset_ids: Sequence[str], now_ms: int) -> int:
+        """The feed lost these books (a reconnect): drop them until the next snapshot, cancel
+        every resting order (`feed_desync`), then let the strategy see the unsynced books."""
+        mine = [a for a in asset_ids if a in self.info.tokens]
+        if not mine:
+            return 0
+        for asset in mine:
+            self.books.book(asset).desync()
+        canceled = self.cancel_all(OrderReason.FEED_DESYNC, now_ms)
+        self.evaluate(now_ms)
+        return canceled
+
     def cancel_all(self, reason: OrderReason, now_ms: int) -> int:
         events = self.orders.cancel_all(reason, now_ms)
         self._journal_orders(events)

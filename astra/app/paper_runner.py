@@ -239,12 +239,16 @@ def _feed(
     def route(event: Any) -> None:
         engine.feed(event)  # False = not one of our markets (e.g. new_market): ignored
 
+    def desynced(asset_ids: tuple[str, ...]) -> None:
+        engine.desync(asset_ids)  # markets drop those books and cancel (feed_desync)
+        on_desync(asset_ids)
+
     return MarketFeed(
         _ws_settings(settings, settings.venue.ws_url),
         route,
         clock=clock,
         metrics=engine.metrics,
-        on_desync=on_desync,
+        on_desync=desynced,
         max_per_connection=settings.feed.max_assets_per_connection,
     )
 
