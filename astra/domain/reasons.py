@@ -37,7 +37,6 @@ class OrderReason(enum.StrEnum):
     UNKNOWN_ASSET = "unknown_asset"
     BOOK_NOT_SYNCED = "book_not_synced"
     FEED_DESYNC = "feed_desync"  # the feed lost the book (reconnect): resting orders go
-    TAKER_UNFILLED = "taker_unfilled"  # a taker order's rest after walking the book
 
 
 class FeedReject(enum.StrEnum):
