@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from astra.adapters.journal.check import check_journal
+from astra.adapters.journal.migrations import SchemaError
 from astra.adapters.journal.paths import journal_path
 from astra.adapters.journal.recovery import (
     duplicate_fill_ids,
@@ -67,7 +68,9 @@ def wait_for_runs(data_dir: Path, count: int) -> None:
     while time.monotonic() < deadline:
         try:
             conn = connect_readonly(journal_path(data_dir))
-        except JournalMissingError:  # the journal file is created by the first process
+        except (JournalMissingError, SchemaError):
+            # The first process creates the file, then migrates it: until both are done there
+            # is no manifest to count.
             time.sleep(0.05)
             continue
         try:
