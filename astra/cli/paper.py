@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from astra.adapters.logging_setup import configure_logging
+from astra.adapters.control_api import load_or_create_token
+from astra.adapters.logging_setup import Redactor, configure_logging
 from astra.app.paper_runner import PaperError, PaperOptions, run_paper
 from astra.app.shutdown import ShutdownSignals
 from astra.app.strategies import contract_strategy_factory
@@ -46,14 +49,24 @@ def with_urls(settings: Settings, args: argparse.Namespace) -> Settings:
     return replace(settings, venue=replace(settings.venue, **given)) if given else settings
 
 
+def _register_secrets(redactor: Redactor, settings: Settings) -> None:
+    """The control token and the webhook URL (which may embed a key) never reach a log line."""
+    if settings.control.enabled:
+        data_dir = Path(settings.data.dir)
+        redactor.add_secret(load_or_create_token(data_dir, os.environ, settings.control.token_env))
+    if settings.alerts.webhook_url:
+        redactor.add_secret(settings.alerts.webhook_url)
+
+
 def _paper(args: argparse.Namespace) -> int:
     settings = with_strategy(with_urls(settings_from_args(args), args), args.strategy)
     if args.max_runtime is not None and args.max_runtime <= 0:
         raise CommandError("--max-runtime must be positive", exit_code=2)
     try:
-        configure_logging(settings.logging.level, settings.logging.json)
+        redactor = configure_logging(settings.logging.level, settings.logging.json)
+        _register_secrets(redactor, settings)
         strategy = contract_strategy_factory(settings)
-    except (SettingsError, ValueError) as exc:
+    except (SettingsError, ValueError, OSError) as exc:
         raise CommandError(str(exc), exit_code=2) from exc
     signals = ShutdownSignals()
     signals.install()

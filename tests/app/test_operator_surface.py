@@ -21,13 +21,16 @@ import pytest
 from astra.actors.halt_protocol import HaltEntry
 from astra.actors.messages import FlushResult, RiskStatus
 from astra.adapters.alerts import Alert, AlertNotifier
+from astra.adapters.logging_setup import Redactor
 from astra.app.burn_in_gate import BurnInGate, monitored
 from astra.app.operator_monitor import OperatorMonitor
+from astra.cli.paper import _register_secrets
 from astra.domain.metrics_port import HEARTBEAT_TIMESTAMP, CountingMetrics
 from astra.domain.reasons import GateVeto
 from astra.domain.strategies import DecisionAction, MarketView, StrategyDecision
 from astra.domain.strategies.guards import market_blocker
 from astra.domain.strategies.simple_quoter import SimpleQuoter, SimpleQuoterConfig
+from astra.settings import load_settings
 from tests.app.live_venue import ASTRA, Venue, free_port, live_venue
 from tests.app.test_paper_cli import control, wait_for
 from tests.domain.test_simple_quoter import INFO, view
@@ -377,3 +380,20 @@ def test_the_monitor_logs_and_alerts_each_change_once(caplog: pytest.LogCaptureF
     assert events["restart"].__dict__["market"] == "0xabc"
     assert events["halt"].__dict__["actor"] == "risk"
     assert len([r for r in caplog.records if r.__dict__.get("event") == "halt"]) == 1
+
+
+def test_paper_registers_its_secrets_with_the_log_redactor(tmp_path: Path) -> None:
+    """The control token and the webhook URL are redacted from every log line."""
+    settings = load_settings(
+        overrides={
+            "data": {"dir": str(tmp_path)},
+            "alerts": {"webhook_url": "http://127.0.0.1:1/hook?key=s3cret-value"},
+        }
+    )
+    redactor = Redactor()
+    _register_secrets(redactor, settings)
+    token = (tmp_path / "control.token").read_text().strip()
+    line = f"token {token} url http://127.0.0.1:1/hook?key=s3cret-value"
+    redacted = redactor.redact(line)
+    assert token not in redacted
+    assert "s3cret-value" not in redacted
