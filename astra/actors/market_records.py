@@ -1,13 +1,20 @@
-"""How a market's orders and fills are written to, and read back from, its journal."""
+"""How a market's orders, fills and decisions are written to, and read back from, its
+journal, and the digests that compare a market's state with a replay of it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from astra.domain.book import MarketBooks
 from astra.domain.journal_record import JournalRecord, RecordKind
-from astra.domain.orders import OrderEvent, OrderState
+from astra.domain.orders import OrderEvent, OrderState, PaperOrder
+from astra.domain.strategies import StrategyDecision
 from astra.domain.trading import Fill
+from astra.domain.verdict import Verdict
+
+DECISION_SCHEMA_VERSION = 1
 
 
 def order_payload(event: OrderEvent) -> dict[str, Any]:
@@ -45,3 +52,46 @@ def open_orders_from_journal(records: Sequence[JournalRecord]) -> dict[str, dict
             data = record.data()
             last[data["order_id"]] = data
     return {oid: d for oid, d in last.items() if not OrderState(d["state"]).terminal}
+
+
+def verdict_payload(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "gate": verdict.gate,
+        "passed": verdict.passed,
+        "reason": None if verdict.reason is None else verdict.reason.value,
+        "detail": verdict.detail,
+    }
+
+
+def decision_payload(
+    decision: StrategyDecision,
+    definition: Verdict,
+    gates: Sequence[Verdict],
+    *,
+    run_id: str,
+    definition_hash: str | None,
+) -> dict[str, Any]:
+    """One evaluation's record: the strategy's payload, the definition gate's verdict (always)
+    and the gate chain of each placement (`gates`)."""
+    payload = decision.payload()
+    payload.update(
+        run_id=run_id,
+        definition_hash=definition_hash,
+        definition=verdict_payload(definition),
+        schema_version=DECISION_SCHEMA_VERSION,
+        gates=[verdict_payload(v) for v in gates],
+    )
+    return payload
+
+
+def book_digest(books: MarketBooks, tokens: Iterable[str]) -> str:
+    parts = []
+    for token in tokens:
+        book = books.book(token)
+        parts.append(f"{token}|{book.synced}|{book.bids()}|{book.asks()}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def orders_digest(orders: Iterable[PaperOrder]) -> str:
+    rows = sorted(f"{o.order_id}|{o.state.value}|{o.price}|{o.size}|{o.filled}" for o in orders)
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]

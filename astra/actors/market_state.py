@@ -6,19 +6,29 @@ docs/architecture.md, `on_spot` takes prints of the contract's underlying, `canc
 halts. What it decides leaves through narrow doors: `JournalSink` (records, via the outbox),
 `RiskGateway` (approval asks, fill reports) and `MarketInputs.marks` (token mids). Free of
 pykka, so replays and unit tests drive the exact code the actor runs.
+
+A target with post_only=False (taker escalation) goes through the same definition -> EV ->
+risk chain; with `OrderConfig.taker_enabled` it is executed at once by `OrderManager.take`
+and its fills are journaled and reported like maker fills, otherwise it is rejected
+`not_post_only`.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 import numpy as np
 
+from astra.actors.market_config import JournalSink, MarketConfig, RiskGateway
 from astra.actors.market_inputs import MarketInputs, MarksThrottle, TokenPositions, token_mids
-from astra.actors.market_records import fill_payload, open_orders_from_journal, order_payload
+from astra.actors.market_records import (
+    book_digest,
+    decision_payload,
+    fill_payload,
+    open_orders_from_journal,
+    order_payload,
+    orders_digest,
+)
 from astra.actors.settlements import resolution_payload, settlement_of
 from astra.domain.book import MarketBooks, TokenBook
 from astra.domain.contracts.canonical import definition_hash
@@ -35,7 +45,7 @@ from astra.domain.events import (
 )
 from astra.domain.journal_record import RecordKind
 from astra.domain.market import MarketInfo
-from astra.domain.order_manager import OrderConfig, OrderManager
+from astra.domain.order_manager import OrderManager
 from astra.domain.orders import OrderEvent
 from astra.domain.reasons import GateVeto, OrderReason
 from astra.domain.strategies import (
@@ -49,45 +59,19 @@ from astra.domain.strategies import (
     TokenView,
 )
 from astra.domain.strategies.spot_state import spot_symbol
-from astra.domain.toxicity import ToxicityConfig, ToxicityState, classify_touch
+from astra.domain.toxicity import ToxicityState, classify_touch
 from astra.domain.trading import Fill, OrderIntent, Settlement
 from astra.domain.verdict import Verdict
 
-DECISION_SCHEMA_VERSION = 1
 __all__ = [
+    "JournalSink",
     "MarketConfig",
     "MarketState",
+    "RiskGateway",
     "fill_payload",
     "open_orders_from_journal",
     "order_payload",
 ]
-
-
-class JournalSink(Protocol):
-    """Numbers a record in the producer's outbox and hands it to the TelemetryActor."""
-
-    def emit(self, kind: RecordKind, ts_ms: int, payload: dict[str, Any]) -> None: ...
-
-
-class RiskGateway(Protocol):
-    """The RiskActor as a market sees it. `approve` never raises: no answer is a veto."""
-
-    def approve(self, intent: OrderIntent, now_ms: int) -> Verdict: ...
-
-    def report_fill(self, fill: Fill) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class MarketConfig:
-    orders: OrderConfig = field(default_factory=OrderConfig)
-    toxicity: ToxicityConfig = field(default_factory=ToxicityConfig)
-    run_id: str = "run"
-    require_contract: bool = False
-    min_edge_pips: int = 0  # the EV gate for quoting: expected edge per share, in pips
-    seed: int = 0
-    marks_interval_ms: int = 1_000  # event time between two mark reports (fills force one)
-    spot_sample_interval_ms: int = 60_000  # SpotTracker grid for realised volatility
-    view_depth: int = 10  # book levels per side a strategy sees (book walks, taker sizing)
 
 
 class MarketState:
@@ -153,7 +137,10 @@ class MarketState:
             return False
         if not tracker.on_spot(event):
             return False
+        self._filled = False
         self.evaluate(now_ms)
+        if self._filled:  # a taker fill: the RiskActor marks the new position at once
+            self._send_marks(now_ms, force=True)
         return True
 
     def desync(self, asset_ids: Sequence[str], now_ms: int) -> int:
@@ -234,18 +221,10 @@ class MarketState:
         )
 
     def book_digest(self) -> str:
-        parts = []
-        for token in self.info.tokens:
-            book = self.books.book(token)
-            parts.append(f"{token}|{book.synced}|{book.bids()}|{book.asks()}")
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+        return book_digest(self.books, self.info.tokens)
 
     def orders_digest(self) -> str:
-        rows = sorted(
-            f"{o.order_id}|{o.state.value}|{o.price}|{o.size}|{o.filled}"
-            for o in self.orders.open_orders()
-        )
-        return hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
+        return orders_digest(self.orders.open_orders())
 
     # -- pipeline steps --------------------------------------------------------------------
     def _observe(self, event: MarketEvent, changed: bool, now_ms: int) -> None:
@@ -276,6 +255,11 @@ class MarketState:
             return
         fills = self.orders.on_trade(trade, now_ms)
         self._journal_orders(self.orders.take_events())
+        self._record_fills(fills, now_ms)
+
+    def _record_fills(self, fills: Sequence[Fill], now_ms: int) -> None:
+        """Journal each fill, count it in the positions, then tell the RiskActor (maker and
+        taker fills alike; their order events are journaled first)."""
         for fill in fills:
             self._journal.emit(RecordKind.FILL, now_ms, fill_payload(fill))
             self.positions.on_fill(fill)
@@ -319,8 +303,9 @@ class MarketState:
     ) -> list[Verdict]:
         """Keep matching orders, cancel the rest, place what is missing through the gates.
         A partly filled order matches on its original size or on what remains (strategies
-        that see `RestingQuote.remaining` ask for that, to keep the order's queue place)."""
-        wanted = {t.key(): t for t in targets}
+        that see `RestingQuote.remaining` ask for that, to keep the order's queue place).
+        A taker target never matches a resting order: it is executed (or rejected) anew."""
+        wanted = {t.key(): t for t in targets if t.post_only}
         for order in self.orders.open_orders():
             key = (order.asset_id, order.side, order.price)
             if key in wanted and wanted[key].size in (order.size, order.remaining):
@@ -331,7 +316,8 @@ class MarketState:
             if event is not None:
                 self._journal_orders([event])
         verdicts: list[Verdict] = []
-        for target in wanted.values():
+        takers = [t for t in targets if not t.post_only]
+        for target in [*wanted.values(), *takers]:
             verdicts.extend(self._place(target, definition, now_ms))
         return verdicts
 
@@ -354,9 +340,19 @@ class MarketState:
         if verdicts[-1].passed:
             verdicts.append(self._risk.approve(intent, now_ms))
         if verdicts[-1].passed:
-            book = self.books.book(target.asset_id)
-            self._journal_orders([self.orders.submit(intent, book, now_ms)])
+            self._execute(intent, now_ms)
         return verdicts
+
+    def _execute(self, intent: OrderIntent, now_ms: int) -> None:
+        """Post-only: rest it. Taker with escalation enabled: take now. Otherwise `submit`
+        rejects the taker intent `not_post_only` (the fail-closed default)."""
+        book = self.books.book(intent.asset_id)
+        if intent.post_only or not self._config.orders.taker_enabled:
+            self._journal_orders([self.orders.submit(intent, book, now_ms)])
+            return
+        events, fills = self.orders.take(intent, book, now_ms)
+        self._journal_orders(events)
+        self._record_fills(fills, now_ms)
 
     def _definition(self, now_ms: int) -> Verdict:
         if self._contract is None and not self._config.require_contract:
@@ -383,21 +379,11 @@ class MarketState:
     ) -> None:
         """Every evaluation's record carries the definition gate's verdict, whether or not
         the strategy wanted an order (`gates` holds the chain of each placement)."""
-        payload = decision.payload()
-        payload.update(
+        payload = decision_payload(
+            decision,
+            definition,
+            gates,
             run_id=self._config.run_id,
             definition_hash=self._definition_hash,
-            definition=_verdict_payload(definition),
-            schema_version=DECISION_SCHEMA_VERSION,
-            gates=[_verdict_payload(v) for v in gates],
         )
         self._journal.emit(RecordKind.DECISION, now_ms, payload)
-
-
-def _verdict_payload(verdict: Verdict) -> dict[str, Any]:
-    return {
-        "gate": verdict.gate,
-        "passed": verdict.passed,
-        "reason": None if verdict.reason is None else verdict.reason.value,
-        "detail": verdict.detail,
-    }

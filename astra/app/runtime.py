@@ -65,6 +65,7 @@ def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> 
             max_chase_ticks=orders.max_chase_ticks,
             latency_mean_ms=orders.latency_ms_mean,
             rebate=orders.maker_rebate,
+            taker_enabled=settings.strategy.taker_escalation,
         ),
         run_id=run_id,
         seed=seed,

@@ -10,6 +10,11 @@ and never improves the price while the flow is toxic or the spread WIDE/BROKEN.
 Every transition yields an `OrderEvent`. Methods return the events they cause, except
 `on_trade`, which returns fills and queues its transition events; `sweep` (or
 `take_events`) hands the queued events over, first, in order.
+
+Taker escalation (off by default, `OrderConfig.taker_enabled`): `take` executes a
+non-post-only intent at once against the visible book (`taker_fill`), with ids from the same
+counters. While it is off, a non-post-only intent is rejected `not_post_only`, by `submit`
+and by `take` alike.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from astra.domain.market import MarketInfo
 from astra.domain.orders import OrderEvent, OrderState, PaperOrder
 from astra.domain.prices import Side, in_bounds, on_grid
 from astra.domain.reasons import OrderReason
+from astra.domain.taker_fill import execute_taker, match_levels
 from astra.domain.toxicity import SpreadRegime
 from astra.domain.trading import Fill, Liquidity, OrderIntent
 
@@ -40,6 +46,7 @@ class OrderConfig:
     latency_mean_ms: float = 50.0
     latency_min_ms: int = 0
     rebate: bool = False
+    taker_enabled: bool = False  # taker escalation: `take` may cross (else `not_post_only`)
 
     def __post_init__(self) -> None:
         if self.ttl_ms <= 0 or self.stale_ms <= 0:
@@ -113,7 +120,7 @@ class OrderManager:
             return OrderReason.BOOK_NOT_SYNCED
         return None
 
-    def _price_reject(self, intent: OrderIntent, book: TokenBook) -> OrderReason | None:
+    def _shape_reject(self, intent: OrderIntent, book: TokenBook) -> OrderReason | None:
         tick = book.tick or self.market.tick
         if intent.size <= 0 or intent.size < self.market.min_size:
             return OrderReason.BELOW_MIN_SIZE
@@ -121,9 +128,13 @@ class OrderManager:
             return OrderReason.OFF_GRID
         if not in_bounds(intent.price, tick):
             return OrderReason.OUT_OF_BOUNDS
-        if _crosses(intent.side, intent.price, book):
-            return OrderReason.WOULD_CROSS
         return None
+
+    def _price_reject(self, intent: OrderIntent, book: TokenBook) -> OrderReason | None:
+        shape = self._shape_reject(intent, book)
+        if shape is None and _crosses(intent.side, intent.price, book):
+            return OrderReason.WOULD_CROSS
+        return shape
 
     def submit(
         self,
@@ -139,7 +150,57 @@ class OrderManager:
             raise ValueError(f"intent for {intent.asset_id} checked against {book.asset_id}")
         reject = self._identity_reject(intent, book) or self._price_reject(intent, book)
         latency = 0 if reject else self._draw_latency()
-        order = PaperOrder(
+        queue = book.size_at(intent.side, intent.price)
+        order = self._new_order(intent, now_ms, latency, queue, anchor_price, replaces)
+        if reject is not None:
+            return OrderEvent.of(order.moved(OrderState.REJECTED), reject, now_ms)
+        self._orders[order.order_id] = order
+        return OrderEvent.of(order, OrderReason.SUBMITTED, now_ms)
+
+    def take(
+        self, intent: OrderIntent, book: TokenBook, now_ms: int
+    ) -> tuple[list[OrderEvent], list[Fill]]:
+        """Execute a taker intent (post_only=False) at once against `book`; used only when
+        taker escalation is enabled (otherwise the intent is rejected `not_post_only`).
+
+        The order walks the opposite side up to its limit price and size, one TAKER fill per
+        level at the venue's taker fee; the unfilled rest is canceled `taker_unfilled`, and
+        nothing within the limit is `no_liquidity` (see `taker_fill`). The book is not
+        changed: the venue's next update says what really happened. The order is terminal
+        when this returns; events and fills are in journal order.
+        """
+        if book.asset_id != intent.asset_id:
+            raise ValueError(f"intent for {intent.asset_id} checked against {book.asset_id}")
+        if intent.post_only:
+            raise ValueError("take() executes taker intents only; submit() places post-only")
+        order = self._new_order(intent, now_ms, 0, 0, None, "")
+        reject = self._taker_reject(intent, book)
+        if reject is not None:
+            return [OrderEvent.of(order.moved(OrderState.REJECTED), reject, now_ms)], []
+        matches = match_levels(book, intent.side, intent.price, intent.size, self.market.fees)
+        done = execute_taker(order, matches, now_ms, first_fill_seq=self._fill_seq + 1)
+        self._fill_seq += len(done.fills)
+        return list(done.events), list(done.fills)
+
+    def _taker_reject(self, intent: OrderIntent, book: TokenBook) -> OrderReason | None:
+        if intent.market != self.market.condition_id or intent.asset_id not in self.market.tokens:
+            return OrderReason.UNKNOWN_ASSET
+        if not self.config.taker_enabled:
+            return OrderReason.NOT_POST_ONLY
+        if not book.synced or book.tick is None:
+            return OrderReason.BOOK_NOT_SYNCED
+        return self._shape_reject(intent, book)
+
+    def _new_order(
+        self,
+        intent: OrderIntent,
+        now_ms: int,
+        latency: int,
+        queue: int,
+        anchor_price: int | None,
+        replaces: str,
+    ) -> PaperOrder:
+        return PaperOrder(
             order_id=self._next_id(),
             market=intent.market,
             asset_id=intent.asset_id,
@@ -151,16 +212,12 @@ class OrderManager:
             created_ms=now_ms,
             live_at_ms=now_ms + latency,
             expires_ms=now_ms + self.config.ttl_ms,
-            queue_ahead=book.size_at(intent.side, intent.price),
+            queue_ahead=queue,
             refreshed_ms=now_ms,
             anchor_price=intent.price if anchor_price is None else anchor_price,
             strategy=intent.strategy,
             replaces=replaces,
         )
-        if reject is not None:
-            return OrderEvent.of(order.moved(OrderState.REJECTED), reject, now_ms)
-        self._orders[order.order_id] = order
-        return OrderEvent.of(order, OrderReason.SUBMITTED, now_ms)
 
     def _draw_latency(self) -> int:
         return draw_latency_ms(self._rng, self.config.latency_mean_ms, self.config.latency_min_ms)

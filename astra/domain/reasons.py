@@ -37,6 +37,8 @@ class OrderReason(enum.StrEnum):
     UNKNOWN_ASSET = "unknown_asset"
     BOOK_NOT_SYNCED = "book_not_synced"
     FEED_DESYNC = "feed_desync"  # the feed lost the book (reconnect): resting orders go
+    TAKER_UNFILLED = "taker_unfilled"  # the rest of a taker order after walking the book
+    NO_LIQUIDITY = "no_liquidity"  # a taker order found nothing to take within its limit
 
 
 class FeedReject(enum.StrEnum):
