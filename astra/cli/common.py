@@ -1,4 +1,5 @@
-"""Options every stateful command shares: --config and --data-dir, resolved the same way."""
+"""Options every stateful command shares: --config and --data-dir, resolved the same way, and
+`--journal FILE` for the commands that read a journal (a replay's `replay.sqlite3`, say)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import os
 from pathlib import Path
 
+from astra.adapters.journal.paths import journal_path
 from astra.cli.main import CommandError
 from astra.settings import Settings, SettingsError, load_settings
 
@@ -36,3 +38,23 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 def data_dir(settings: Settings) -> Path:
     return Path(settings.data.dir)
+
+
+def add_journal_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--journal",
+        metavar="FILE",
+        default=None,
+        help="journal file to read (default: <data-dir>/astra.sqlite3), e.g. a replay.sqlite3",
+    )
+
+
+def journal_file(args: argparse.Namespace) -> Path:
+    """`--journal FILE` when given (it must exist), else the data dir's journal."""
+    given = getattr(args, "journal", None)
+    if given is None:
+        return journal_path(data_dir(settings_from_args(args)))
+    path = Path(given)
+    if not path.is_file():
+        raise CommandError(f"journal not found: {path}")
+    return path

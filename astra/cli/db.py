@@ -7,10 +7,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from astra.adapters.journal.backup import DEFAULT_KEEP, BackupError, backup, list_backups, restore
+from astra.adapters.journal.backup import BackupError, backup, list_backups, restore
 from astra.adapters.journal.check import check_journal
 from astra.adapters.journal.paths import backup_dir, journal_path
-from astra.cli.common import add_settings_args, data_dir, settings_from_args
+from astra.cli.common import (
+    add_journal_arg,
+    add_settings_args,
+    data_dir,
+    journal_file,
+    settings_from_args,
+)
 from astra.cli.main import CommandError
 
 CHECK_FAILED_EXIT = 3  # distinct from usage (2) and operational errors (1)
@@ -22,7 +28,9 @@ def register(subparsers: Any) -> None:
 
     make = sub.add_parser("backup", help="online WAL-safe backup of the journal, rotated")
     add_settings_args(make)
-    make.add_argument("--keep", type=int, default=DEFAULT_KEEP, help="backups to keep")
+    make.add_argument(
+        "--keep", type=int, default=None, help="backups to keep (default: [journal] backups_keep)"
+    )
     make.add_argument("--json", action="store_true", help="print JSON")
     make.set_defaults(func=_backup)
 
@@ -35,6 +43,7 @@ def register(subparsers: Any) -> None:
 
     check = sub.add_parser("check", help="integrity check plus the journal's own invariants")
     add_settings_args(check)
+    add_journal_arg(check)
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.set_defaults(func=_check)
 
@@ -48,9 +57,11 @@ def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    directory = _dir(args)
+    settings = settings_from_args(args)
+    directory = data_dir(settings)
+    keep = settings.journal.backups_keep if args.keep is None else args.keep
     try:
-        made = backup(journal_path(directory), backup_dir(directory), keep=args.keep)
+        made = backup(journal_path(directory), backup_dir(directory), keep=keep)
     except BackupError as exc:
         raise CommandError(str(exc)) from exc
     kept = list_backups(backup_dir(directory))
@@ -78,7 +89,7 @@ def _newest(directory: Path) -> Path:
 
 
 def _check(args: argparse.Namespace) -> int:
-    report = check_journal(journal_path(_dir(args)))
+    report = check_journal(journal_file(args))
     if args.json:
         print(json.dumps(report.to_dict(), sort_keys=True))
     elif report.ok:

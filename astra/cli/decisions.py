@@ -8,15 +8,15 @@ from typing import Any
 
 from astra.adapters.journal.decisions_query import DecisionRow, query_decisions
 from astra.adapters.journal.migrations import SchemaError
-from astra.adapters.journal.paths import journal_path
 from astra.adapters.journal.store import JournalMissingError, connect_readonly
-from astra.cli.common import add_settings_args, data_dir, settings_from_args
+from astra.cli.common import add_journal_arg, add_settings_args, journal_file
 from astra.cli.main import CommandError
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("decisions", help="read the decision log")
     add_settings_args(parser)
+    add_journal_arg(parser)
     parser.add_argument("--market", metavar="ID", help="only this market")
     parser.add_argument("--action", metavar="ACTION", help="only this action (SKIP, PLACE, ...)")
     parser.add_argument("--last", metavar="N", type=int, help="only the newest N")
@@ -34,7 +34,7 @@ def _line(row: DecisionRow) -> str:
 def _decisions(args: argparse.Namespace) -> int:
     if args.last is not None and args.last < 0:
         raise CommandError("--last must be >= 0", exit_code=2)
-    path = journal_path(data_dir(settings_from_args(args)))
+    path = journal_file(args)
     try:
         conn = connect_readonly(path)
     except (JournalMissingError, SchemaError) as exc:

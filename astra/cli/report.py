@@ -1,4 +1,5 @@
-"""`astra report [RUN] [--data-dir DIR] [--out FILE]`: an HTML report of one run from the journal.
+"""`astra report [RUN] [--data-dir DIR | --journal FILE] [--out FILE]`: an HTML report of one run
+from the journal (`--journal`: any journal file, e.g. a replay's `replay.sqlite3`).
 
 RUN defaults to the latest run in the journal. A record belongs to the run when its payload
 carries that `run_id` (decisions always do), or, for payloads without a run id (fills, ledger
@@ -13,11 +14,10 @@ import json
 import sqlite3
 from typing import Any
 
-from astra.adapters.journal.paths import journal_path
 from astra.adapters.journal.runs import RunManifest, get_run, list_runs
 from astra.adapters.journal.store import JournalError, connect_readonly
 from astra.adapters.report import write_report
-from astra.cli.common import add_settings_args, data_dir, settings_from_args
+from astra.cli.common import add_journal_arg, add_settings_args, journal_file
 from astra.cli.main import CommandError
 
 _RECORDS = """
@@ -37,12 +37,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("run", nargs="?", metavar="RUN", help="run id (default: the latest)")
     add_settings_args(parser)
+    add_journal_arg(parser)
     parser.add_argument("--out", metavar="FILE", help="output file (default: report-<run>.html)")
     parser.set_defaults(func=run_report)
 
 
 def run_report(args: argparse.Namespace) -> int:
-    path = journal_path(data_dir(settings_from_args(args)))
+    path = journal_file(args)
     try:
         conn = connect_readonly(path)
     except (JournalError, sqlite3.Error) as exc:

@@ -112,3 +112,57 @@ def test_decisions_without_journal_is_one_line_error(
     code, _, err = _run(capsys, "decisions", "--data-dir", str(tmp_path))
     assert code == 1
     assert err.startswith("astra decisions: no journal at")
+
+
+def test_backup_keeps_the_configured_number_unless_keep_overrides(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "astra.toml"
+    config.write_text("[journal]\nbackups_keep = 2\n")
+    args = ("db", "backup", "--config", str(config), "--data-dir", str(data_dir), "--json")
+    for _ in range(3):
+        code, out, _ = _run(capsys, *args)
+        assert code == 0
+    kept = json.loads(out)["kept"]
+    assert len(kept) == 2
+    assert len(list((data_dir / "backups").glob("astra-*.sqlite3"))) == 2
+    for _ in range(2):
+        code, out, _ = _run(capsys, *args, "--keep", "3")
+        assert code == 0
+    assert len(json.loads(out)["kept"]) == 3
+
+
+def _replay_journal(tmp_path: Path) -> Path:
+    path = tmp_path / "elsewhere" / "replay.sqlite3"
+    path.parent.mkdir()
+    with JournalStore.open(path) as store:
+        store.write_batch(f.healthy_session())
+        store.write_batch([f.decision("market:m2", 1, action="SKIP", market="m2")])
+    return path
+
+
+def test_check_and_decisions_read_the_journal_flag_over_the_data_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ASTRA_CONFIG", raising=False)
+    path = _replay_journal(tmp_path)
+    empty = str(tmp_path / "empty")
+    code, out, _ = _run(capsys, "db", "check", "--data-dir", empty, "--journal", str(path))
+    assert code == 0
+    assert out.startswith(f"ok: {path} (")
+    code, out, _ = _run(capsys, "decisions", "--data-dir", empty, "--journal", str(path), "--json")
+    assert code == 0
+    assert [json.loads(line)["market"] for line in out.splitlines()] == ["m1", "m2"]
+    assert not (tmp_path / "empty").exists()
+
+
+@pytest.mark.parametrize("command", [("db", "check"), ("decisions",)])
+def test_a_missing_journal_flag_file_is_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: tuple[str, ...]
+) -> None:
+    missing = tmp_path / "nope.sqlite3"
+    code, out, err = _run(capsys, *command, "--journal", str(missing))
+    assert code == 1
+    assert out == ""
+    assert err == f"astra {command[0]}: journal not found: {missing}\n"
+    assert not missing.exists()
