@@ -3,7 +3,8 @@
 `run_live` subscribes the market feed (and starts the spot feed), waits up to
 `run.startup_timeout_s` for every token's first book (and every spot symbol's first print),
 runs the feed phase of the startup checklist, then loops: the operator monitor once a second
-(heartbeat, alerts) and one burn-in round a second until the burn-in is over. It returns why it
+(heartbeat, alerts), `astra_book_age_seconds` (the stalest token's age, `book_age`) once a
+second, and one burn-in round a second until the burn-in is over. It returns why it
 stopped: a signal, `--max-runtime`, an escalation, `startup_checks_failed` or
 `burn_in_exhausted`.
 """
@@ -20,12 +21,13 @@ import anyio
 from astra.adapters import startup_checks as checks
 from astra.adapters.polymarket.ws_shards import MarketFeed
 from astra.adapters.spot.rtds import SpotFeed
+from astra.app.book_age import max_book_age_s
 from astra.app.burn_in_gate import BurnInGate
 from astra.app.operator_monitor import OperatorMonitor
 from astra.app.paper_checks import FeedWait, feed_checks
 from astra.app.runtime import Runtime
 from astra.app.shutdown import ShutdownSignals
-from astra.domain.metrics_port import BURN_IN_REMAINING
+from astra.domain.metrics_port import BOOK_AGE_SECONDS, BURN_IN_REMAINING
 
 _log = logging.getLogger("astra.app.paper")
 ROUND_S = 1.0
@@ -63,6 +65,7 @@ class Live:
     trading_opened: bool = False
     open_refusal: str | None = None
     started_s: float = field(default_factory=time.monotonic)
+    started_ms: int = field(default_factory=lambda: time.time_ns() // 1_000_000)  # wall clock
 
     def facts(self) -> dict[str, Any]:
         synced = sum(1 for a in self.assets if self.feed.synced(a))
@@ -77,6 +80,12 @@ class Live:
             "open_refusal": self.open_refusal,
             "uptime_s": round(time.monotonic() - self.started_s, 1),
         }
+
+    def book_age_s(self, now_ms: int) -> float:
+        """The stalest subscribed token's age (wall clock): since its last book update, or
+        since the live phase started when it was never heard from."""
+        last = (self.feed.last_event_ms(a) for a in self.assets)
+        return max_book_age_s(last, now_ms, self.started_ms)
 
     def readiness(self) -> dict[str, bool]:
         """Feeds fresh (every token synced and heard from recently, spot not stale) and the
@@ -161,6 +170,8 @@ async def _watch(
         if time.monotonic() >= next_round:
             next_round += ROUND_S
             await anyio.to_thread.run_sync(live.monitor.tick)
+            now_ms = time.time_ns() // 1_000_000
+            runtime.engine.metrics.set(BOOK_AGE_SECONDS, live.book_age_s(now_ms))
             if await anyio.to_thread.run_sync(_burn_in_round, runtime, live):
                 return "burn_in_exhausted"
         await anyio.sleep(POLL_S)

@@ -9,7 +9,8 @@ Determinism with threaded actors: after each event the runner asks the event's m
 then the RiskActor for their status. Mailboxes are FIFO, so the market has handled the event
 and the RiskActor every fill it reported before the next event is fed. A halt or a resume
 fans out to every market, so when the RiskActor's halt id moved the runner drains the whole
-engine instead. Nothing in a replay runs on a timer (no watchdog, no flush ticker).
+engine instead. Nothing in a replay runs on a timer (no watchdog, no flush ticker); the book
+age gauge is published from event time (`book_age`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from astra.adapters.journal.runs import RunStatus
 from astra.adapters.journal.store import JournalStore, connect_readonly, read_records
 from astra.adapters.recording.replay import ReplayEvent, open_replay
 from astra.adapters.startup_checks import journal_ready, run_checklist
+from astra.app.book_age import EventTimeBookAges
 from astra.app.books import ReplayBooks
 from astra.app.runtime import Runtime, RuntimeInputs, build_runtime
 from astra.app.strategies import ContractStrategyFactory
@@ -155,10 +157,14 @@ def _drive(
     status = engine.risk_status()
     halt_id = 0 if status is None else status.halt_id
     wall_start, event_start = time.monotonic(), clock.now_ms()
+    tokens = (token for market in runtime.inputs.markets for token in market.tokens)
+    ages = EventTimeBookAges(tokens, event_start)
     for index, (recv_ms, _channel, event) in enumerate(events):
         if options.paced:
             _pace(wall_start, event_start, recv_ms, options.speed)
         clock.set(recv_ms)
+        ages.observe(event, recv_ms)
+        ages.publish(runtime.inputs.metrics, clock.now_ms())
         markets = _feed(runtime, event, books, counts)
         if not markets:
             continue
@@ -168,6 +174,7 @@ def _drive(
             _bar(options.progress, index + 1, len(events))
         if options.on_event is not None:
             options.on_event(counts.fed)
+    ages.publish(runtime.inputs.metrics, clock.now_ms(), force=True)
     if not engine.drain(timeout_s=30.0):
         raise ReplayError("the engine did not become idle at the end of the replay")
 

@@ -257,6 +257,9 @@ def test_paper_checklist_burn_in_alerts_heartbeat_and_readiness(
     # 4. the heartbeat is wall-clock seconds, readiness names its inputs
     (beat,) = _metric(scrape, "astra_heartbeat_timestamp_seconds").values()
     assert abs(beat - time.time()) < 30
+    # the stalest book's age is published (set each second; 0 would be the unset default)
+    (age,) = _metric(scrape, "astra_book_age_seconds").values()
+    assert 0 < age < 30
     assert ready.status_code == 200
     assert ready.json()["checks"] == {
         "risk_actor_alive": True, "actors_healthy": True, "feeds_fresh": True,
