@@ -5,9 +5,10 @@ restart have changed it). Per strategy: markets, evaluations, decisions by actio
 gate and reason (the strategy's own skip/withdraw reason under `strategy`, a failed
 definition verdict under `definition`, and the first failing gate of every placement chain:
 `ev`, `risk`, ...), orders placed (distinct order ids not rejected), fills, filled shares,
-and P&L: its fills replayed into a ledger of its own (open positions at cost; the journal
-holds no marks), realised and fees. Settlements are not journaled as such, so a strategy's
-realised P&L here is from fills only.
+and P&L: its fills and its markets' settlements replayed, in journal order, into a ledger of
+its own (open positions at cost; the journal holds no marks), realised and fees. A settlement
+is the market's RISK_EVENT `market_resolved` (see `astra.actors.settlements`); a market has
+one strategy, so the strategies' realised P&L adds up to the run ledger's `realised`.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from astra.actors.settlements import resolution_from_record
 from astra.adapters.journal.recovery import to_fill
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.ledger import Ledger, LedgerError
 from astra.domain.prices import SIZE_SCALE
+from astra.domain.trading import Settlement
 
 _MICROS = Decimal(1_000_000)
 UNKNOWN = "unknown"  # fills/orders of a market that never journaled a decision
@@ -36,6 +39,7 @@ class _Funnel:
     orders: set[str] = field(default_factory=set)
     rejected: set[str] = field(default_factory=set)
     fills: list[JournalRecord] = field(default_factory=list)
+    book: list[JournalRecord | Settlement] = field(default_factory=list)  # journal order
 
     def veto(self, gate: str, reason: str | None) -> None:
         self.vetoes.setdefault(gate, Counter())[reason or "unnamed"] += 1
@@ -87,6 +91,11 @@ def _count(entry: _Funnel, record: JournalRecord) -> None:
             entry.rejected.add(data["order_id"])
     elif record.kind is RecordKind.FILL:
         entry.fills.append(record)
+        entry.book.append(record)
+    elif record.kind is RecordKind.RISK_EVENT:
+        settlement = resolution_from_record(record)
+        if settlement is not None:
+            entry.book.append(settlement)
 
 
 def _render(entry: _Funnel) -> dict[str, Any]:
@@ -101,15 +110,19 @@ def _render(entry: _Funnel) -> dict[str, Any]:
         "rejected": len(entry.rejected),
         "fills": len(distinct),
         "filled_shares": str(Decimal(shares) / SIZE_SCALE),
-        "pnl": _pnl(list(distinct.values())),
+        "pnl": _pnl(entry.book),
     }
 
 
-def _pnl(fills: list[JournalRecord]) -> dict[str, Any]:
+def _pnl(book: list[JournalRecord | Settlement]) -> dict[str, Any]:
+    """Fills (a repeated fill id counts once) and settlements (once per market) in order."""
     ledger = Ledger(0)
     try:
-        for record in fills:
-            ledger.apply_fill(to_fill(record))
+        for item in book:
+            if isinstance(item, Settlement):
+                ledger.settle(item)
+            else:
+                ledger.apply_fill(to_fill(item))
     except LedgerError as exc:
         return {"unavailable": f"ledger_error: {exc}"}
     at_cost = sum(p.cost for p in ledger.positions.values())
