@@ -164,5 +164,7 @@ def test_hundred_kills_recover_exactly(tmp_path: Path) -> None:
     # ASTRA_SLOW_SCALE unset or "small" (CI): 10 kills; "1" or "full": the 100-kill run.
     scale = os.environ.get("ASTRA_SLOW_SCALE", "small")
     kills = 100 if scale in {"1", "full"} else 10
-    run_harness(tmp_path, kills=kills, seed=100)
-    verify(tmp_path, kills=kills)
+    timing = run_harness(tmp_path, kills=kills, seed=100)
+    figures = verify(tmp_path, kills=kills)
+    assert figures["fills"] > 0
+    print(f"crash harness: {kills} kills, {figures} in {timing['seconds']:.1f} s")
