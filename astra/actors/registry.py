@@ -61,8 +61,9 @@ class Registry:
             return list(self._entries)
 
     def get(self, name: str) -> ActorChild[Any] | None:
-        with self._lock:
-            entry = self._entries.get(name)
+        # Lock-free read on every send: a single dict lookup is atomic in CPython, and the
+        # map only changes under the lock. A shared lock here convoyed ~1,000 sender threads.
+        entry = self._entries.get(name)
         return None if entry is None else entry.child
 
     def ref(self, name: str) -> pykka.ActorRef[Any] | None:
