@@ -22,7 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 from astra.domain.journal_record import canonical_json
 from astra.domain.ledger import Ledger
 from astra.domain.reasons import HaltReason
-from astra.domain.risk import RiskState, TradingState
+from astra.domain.risk import RiskState
 from astra.domain.risk_limits import RiskLimits
 from astra.domain.trading import Fill, OrderIntent, Settlement
 from astra.domain.verdict import Verdict
@@ -52,7 +52,7 @@ class DomainRiskBook:
         self._settled: dict[str, int] = {}  # asset id -> payout (micros), cumulative
 
     def is_halted(self) -> bool:
-        return self.state.state is TradingState.HALTED
+        return self.state.halted
 
     def state_name(self) -> str:
         return self.state.state.value

@@ -21,6 +21,7 @@ Resting orders are not counted; the order manager's own limits bound them.
 from __future__ import annotations
 
 import enum
+import functools
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -67,6 +68,11 @@ class RiskState:
         self._recent: deque[int] = deque()
 
     # -- reading --
+
+    @property
+    def halted(self) -> bool:
+        """`state is HALTED`, without evaluating the soft-breach conditions."""
+        return bool(self._halts)
 
     @property
     def state(self) -> TradingState:
@@ -293,6 +299,7 @@ class RiskState:
         return state
 
 
+@functools.lru_cache(maxsize=256)
 def _frac(value: float) -> Fraction:
     """A configured fraction as the decimal it was written as (0.05 is 1/20, not 0.05000…3)."""
     return Fraction(repr(value))
