@@ -31,7 +31,16 @@ def order_payload(event: OrderEvent) -> dict[str, Any]:
     }
 
 
-def fill_payload(fill: Fill) -> dict[str, Any]:
+def mid_pips(books: MarketBooks, asset_id: str) -> int | None:
+    """The token's mid in int pips (half a pip rounds down), None without a two-sided book."""
+    touch = books.book(asset_id).touch()
+    if touch is None or touch[0] >= touch[1]:
+        return None
+    return (touch[0] + touch[1]) // 2
+
+
+def fill_payload(fill: Fill, mid: int | None = None) -> dict[str, Any]:
+    """A FILL record; `mid` is the token's mid (pips) when the fill was recorded, or None."""
     return {
         "fill_id": fill.fill_id,
         "order_id": fill.order_id,
@@ -41,6 +50,7 @@ def fill_payload(fill: Fill) -> dict[str, Any]:
         "size": fill.size,
         "fee": fill.fee,
         "liquidity": fill.liquidity.value,
+        "mid": mid,
     }
 
 

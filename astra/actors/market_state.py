@@ -25,6 +25,7 @@ from astra.actors.market_records import (
     book_digest,
     decision_payload,
     fill_payload,
+    mid_pips,
     open_orders_from_journal,
     order_payload,
     orders_digest,
@@ -261,7 +262,8 @@ class MarketState:
         """Journal each fill, count it in the positions, then tell the RiskActor (maker and
         taker fills alike; their order events are journaled first)."""
         for fill in fills:
-            self._journal.emit(RecordKind.FILL, now_ms, fill_payload(fill))
+            mid = mid_pips(self.books, fill.asset_id)
+            self._journal.emit(RecordKind.FILL, now_ms, fill_payload(fill, mid))
             self.positions.on_fill(fill)
             self._filled = True
             self._risk.report_fill(fill)

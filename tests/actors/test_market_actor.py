@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from astra.actors.market_records import mid_pips
 from astra.actors.market_state import MarketConfig, MarketState
 from astra.actors.messages import CancelAll
 from astra.actors.synthetic import book_pair, synthetic_markets
@@ -108,7 +109,17 @@ def test_trade_through_the_bid_fills_journals_then_reports() -> None:
     fill = sink.of(RecordKind.FILL)[0]
     assert fill["fill_id"] == risk.fills[0].fill_id
     assert (fill["price"], fill["size"]) == (4800, 5_000_000)
+    assert fill["mid"] == 5000  # the YES book is 4900 / 5100 when the fill is recorded
     assert any(p["state"] == "filled" for p in sink.of(RecordKind.ORDER_EVENT))
+
+
+def test_mid_pips_is_the_two_sided_mid_or_none() -> None:
+    state, _ = make(Risk())
+    assert mid_pips(state.books, INFO.yes_token) is None  # no book yet
+    for snap in book_pair(INFO, 5001, 1_000):
+        state.on_event(snap, 1_000)
+    assert state.books.book(INFO.yes_token).touch() == (4901, 5101)
+    assert mid_pips(state.books, INFO.yes_token) == 5001
 
 
 def test_cancel_all_cancels_every_resting_order() -> None:
