@@ -9,6 +9,10 @@ and P&L: its fills and its markets' settlements replayed, in journal order, into
 its own (open positions at cost; the journal holds no marks), realised and fees. A settlement
 is the market's RISK_EVENT `market_resolved` (see `astra.actors.settlements`); a market has
 one strategy, so the strategies' realised P&L adds up to the run ledger's `realised`.
+
+`pnl_by_market` is the same accounting per market (the HTML report's P&L bars): realised P&L
+including settlements, fees out, plus open positions at cost, so the markets add up to the
+run's equity change at cost.
 """
 
 from __future__ import annotations
@@ -89,13 +93,51 @@ def _count(entry: _Funnel, record: JournalRecord) -> None:
         entry.orders.add(data["order_id"])
         if data["state"] == "rejected":
             entry.rejected.add(data["order_id"])
-    elif record.kind is RecordKind.FILL:
-        entry.fills.append(record)
-        entry.book.append(record)
-    elif record.kind is RecordKind.RISK_EVENT:
-        settlement = resolution_from_record(record)
-        if settlement is not None:
-            entry.book.append(settlement)
+    else:
+        if record.kind is RecordKind.FILL:
+            entry.fills.append(record)
+        item = _book_item(record)
+        if item is not None:
+            entry.book.append(item)
+
+
+def _book_item(record: JournalRecord) -> JournalRecord | Settlement | None:
+    """What a record puts in a P&L book: a fill, a market's settlement, or nothing."""
+    if record.kind is RecordKind.FILL:
+        return record
+    return resolution_from_record(record)
+
+
+def _replay(book: Sequence[JournalRecord | Settlement]) -> Ledger:
+    """A ledger from zero cash over the book's fills and settlements, in order."""
+    ledger = Ledger(0)
+    for item in book:
+        if isinstance(item, Settlement):
+            ledger.settle(item)
+        else:
+            ledger.apply_fill(to_fill(item))
+    return ledger
+
+
+def pnl_by_market(records: Sequence[JournalRecord]) -> dict[str, int]:
+    """Per market, micro-USD: realised P&L (settlements included) net of fees, plus open
+    positions at cost. Markets without fills, and any whose book the ledger rejects, are
+    left out."""
+    books: dict[str, list[JournalRecord | Settlement]] = {}
+    for record in records:
+        item = _book_item(record) if record.market else None
+        if item is not None and record.market:
+            books.setdefault(record.market, []).append(item)
+    pnl: dict[str, int] = {}
+    for market, book in sorted(books.items()):
+        if all(isinstance(item, Settlement) for item in book):
+            continue
+        try:
+            ledger = _replay(book)
+        except LedgerError:
+            continue
+        pnl[market] = ledger.cash + sum(p.cost for p in ledger.positions.values())
+    return pnl
 
 
 def _render(entry: _Funnel) -> dict[str, Any]:
@@ -116,13 +158,8 @@ def _render(entry: _Funnel) -> dict[str, Any]:
 
 def _pnl(book: list[JournalRecord | Settlement]) -> dict[str, Any]:
     """Fills (a repeated fill id counts once) and settlements (once per market) in order."""
-    ledger = Ledger(0)
     try:
-        for item in book:
-            if isinstance(item, Settlement):
-                ledger.settle(item)
-            else:
-                ledger.apply_fill(to_fill(item))
+        ledger = _replay(book)
     except LedgerError as exc:
         return {"unavailable": f"ledger_error: {exc}"}
     at_cost = sum(p.cost for p in ledger.positions.values())

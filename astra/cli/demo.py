@@ -80,10 +80,11 @@ def _write_report(journal: Path, out: Path) -> Path:
     """The HTML report (`astra report`'s renderer) over the replay journal."""
     from astra.adapters.journal.store import connect_readonly
     from astra.adapters.report import write_report
+    from astra.cli.report import KINDS, market_pnl
 
     conn = connect_readonly(journal)
     try:
-        rows = {kind: _rows(conn, kind) for kind in ("fill", "ledger", "decision")}
+        rows = {kind: _rows(conn, kind) for kind in KINDS}
     finally:
         conn.close()
     return write_report(
@@ -92,6 +93,7 @@ def _write_report(journal: Path, out: Path) -> Path:
         ledger=rows["ledger"],
         decisions=rows["decision"],
         title="Astra demo: synthetic sample session",
+        market_pnl=market_pnl(rows["fill"] + rows["risk_event"]),
     )
 
 

@@ -12,13 +12,18 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from astra.adapters.journal.runs import RunManifest, get_run, list_runs
 from astra.adapters.journal.store import JournalError, connect_readonly
 from astra.adapters.report import write_report
+from astra.app.funnel import pnl_by_market
 from astra.cli.common import add_journal_arg, add_settings_args, journal_file
 from astra.cli.main import CommandError
+from astra.domain.journal_record import JournalRecord, RecordKind
+
+KINDS = ("fill", "ledger", "decision", "risk_event")
 
 _RECORDS = """
 SELECT ts_ms, market, payload FROM records
@@ -50,7 +55,7 @@ def run_report(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     try:
         manifest = _pick_run(conn, args.run)
-        rows = {kind: _rows(conn, kind, manifest) for kind in ("fill", "ledger", "decision")}
+        rows = {kind: _rows(conn, kind, manifest) for kind in KINDS}
     finally:
         conn.close()
     name = manifest.run_id if manifest else "journal"
@@ -61,6 +66,7 @@ def run_report(args: argparse.Namespace) -> int:
         decisions=rows["decision"],
         title=f"Astra report: {name}",
         run=manifest.to_dict() if manifest else None,
+        market_pnl=market_pnl(rows["fill"] + rows["risk_event"]),
     )
     print(out)
     return 0
@@ -91,3 +97,17 @@ def _rows(
         row.update(ts_ms=ts_ms, market=market if market is not None else row.get("market"))
         rows.append(row)
     return rows
+
+
+def market_pnl(rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, float]]:
+    """(market, USD) bars from fill and risk-event rows (journal order): realised P&L with
+    settlements plus open positions at cost, worst first (`astra.app.funnel.pnl_by_market`)."""
+    records = []
+    for i, row in enumerate(sorted(rows, key=lambda r: int(r["ts_ms"]))):
+        kind = RecordKind.FILL if "fill_id" in row else RecordKind.RISK_EVENT
+        payload = {k: v for k, v in row.items() if k not in ("ts_ms", "market")}
+        records.append(
+            JournalRecord.build("report", i, kind, int(row["ts_ms"]), row["market"], payload)
+        )
+    pnl = pnl_by_market(records)
+    return sorted(((m, v / 1_000_000) for m, v in pnl.items()), key=lambda item: item[1])

@@ -6,8 +6,9 @@ costs and fees in micro-USD (1e-6).
 
 - Equity: a ledger row's `equity` if it carries one, else cash + Σ position cost (marked at
   cost: the ledger records no marks). Drawdown is measured from the running peak.
-- P&L by market: the market's fill cash flows (sells in, buys and fees out) plus the open
-  position valued at that asset's last fill price.
+- P&L by market: given as `market_pnl` rows (market, USD) by the caller (the journal's
+  realised P&L per market, settlements included, plus open positions at cost; see
+  `astra.app.funnel.pnl_by_market`), so the bars add up to the equity change at cost.
 - Decision funnel: evaluations, then how many passed each gate (in the order gates appear),
   then quotes, then fills.
 - Fill quality: for fills that carry `mid` (pips), the signed distance from mid in pips,
@@ -16,7 +17,7 @@ costs and fees in micro-USD (1e-6).
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from html import escape
@@ -39,7 +40,8 @@ _CSS = (
 
 
 def _usd(value: float) -> str:
-    return f"${value:,.2f}"
+    sign = "-" if round(value, 2) < 0 else ""
+    return f"{sign}${abs(value):,.2f}"
 
 
 def _pct(value: float) -> str:
@@ -71,23 +73,6 @@ def drawdown_points(equity: Sequence[tuple[float, float]]) -> list[tuple[float, 
         peak = max(peak, value)
         points.append((ts, (peak - value) / peak if peak > 0 else 0.0))
     return points
-
-
-def pnl_by_market(fills: Sequence[Row]) -> list[tuple[str, float]]:
-    cash: dict[str, float] = defaultdict(float)
-    position: dict[tuple[str, str], int] = defaultdict(int)
-    last_price: dict[tuple[str, str], int] = {}
-    for fill in sorted(fills, key=lambda f: int(f["ts_ms"])):
-        market, asset = str(fill.get("market") or "?"), str(fill["asset_id"])
-        price, size = int(fill["price"]), int(fill["size"])
-        notional = price / PIPS * size / MICRO
-        sign = 1 if str(fill["side"]).upper() == "BUY" else -1
-        cash[market] += -sign * notional - int(fill.get("fee", 0)) / MICRO
-        position[(market, asset)] += sign * size
-        last_price[(market, asset)] = price
-    for (market, asset), size in position.items():
-        cash[market] += last_price[(market, asset)] / PIPS * size / MICRO
-    return sorted(cash.items(), key=lambda item: item[1])
 
 
 def decision_funnel(decisions: Sequence[Row], fills: Sequence[Row]) -> list[tuple[str, float]]:
@@ -141,6 +126,7 @@ def render_report(
     decisions: Sequence[Row],
     title: str = "Astra run report",
     run: Row | None = None,
+    market_pnl: Sequence[tuple[str, float]] = (),
 ) -> str:
     equity = equity_points(ledger)
     span = (_when(equity[0][0]), _when(equity[-1][0])) if equity else ("", "")
@@ -148,7 +134,7 @@ def render_report(
     charts = [
         svg.line_chart("Equity (USD)", equity, _usd, span),
         svg.line_chart("Drawdown from peak", drawdown_points(equity), _pct, span),
-        svg.bar_chart("P&L by market (USD)", pnl_by_market(fills), _usd),
+        svg.bar_chart("P&L by market (USD)", market_pnl, _usd),
         svg.bar_chart("Decision funnel", decision_funnel(decisions, fills), lambda v: f"{v:.0f}"),
         svg.scatter_chart(
             "Fill quality: pips better than mid at fill", quality, lambda v: f"{v:.0f}"
@@ -172,10 +158,18 @@ def write_report(
     decisions: Sequence[Row],
     title: str = "Astra run report",
     run: Row | None = None,
+    market_pnl: Sequence[tuple[str, float]] = (),
 ) -> Path:
     """Render and write the report atomically (temp file, then rename); returns the path."""
     path = Path(out_path)
-    html = render_report(fills=fills, ledger=ledger, decisions=decisions, title=title, run=run)
+    html = render_report(
+        fills=fills,
+        ledger=ledger,
+        decisions=decisions,
+        title=title,
+        run=run,
+        market_pnl=market_pnl,
+    )
     temp = path.with_name(path.name + ".tmp")
     temp.write_text(html, encoding="utf-8")
     temp.replace(path)
