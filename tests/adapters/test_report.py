@@ -64,12 +64,13 @@ def test_figures_are_the_hand_computed_ones() -> None:
     ]
     drawdown = drawdown_points(equity_points(LEDGER))
     assert [round(d, 6) for _, d in drawdown] == [0.0, 0.0, round(70 / 1050, 6)]
-    assert decision_funnel(DECISIONS, FILLS) == [
+    assert decision_funnel(DECISIONS) == [
         ("evaluated", 3.0),
-        ("passed definition", 2.0),
-        ("passed ev", 1.0),
-        ("quoted", 1.0),
-        ("fills", 3.0),
+        ("wanted to quote", 1.0),
+        ("passed definition", 1.0),
+        ("sent new orders", 1.0),
+        ("passed EV", 1.0),
+        ("passed risk", 0.0),
     ]
     # A BUY at 4000 pips below a 4050 mid is 50 pips better; SELL at 5000 over a 4990 mid is 10.
     assert fill_quality(FILLS) == [(1.0, 50.0), (2.0, 10.0)]
@@ -95,6 +96,27 @@ def test_report_is_self_contained_html_with_five_wellformed_svgs(tmp_path: Path)
         ET.fromstring("<svg" + body)  # noqa: S314 - our own output
     assert "max drawdown" in html
     assert "2 of 3 fills carry a mid" in html
+
+
+def test_funnel_stages_are_nested_and_count_evaluations_not_verdicts() -> None:
+    chain = [{"gate": "definition", "passed": True}, {"gate": "ev", "passed": True}]
+    placed = [*chain, {"gate": "risk", "passed": True}]
+    vetoed = [*chain, {"gate": "risk", "passed": False}]
+    decisions = [
+        {"action": "quote", "gates": [*vetoed, *placed]},  # two placements, one placed
+        {"action": "quote", "gates": vetoed},
+        {"action": "quote", "gates": []},  # quotes unchanged: nothing new to place
+        {"action": "quote", "definition": {"passed": False}, "gates": []},
+        {"action": "skip", "gates": []},
+    ]
+    counts = [n for _, n in decision_funnel(decisions)]
+    assert counts == [5.0, 4.0, 3.0, 2.0, 2.0, 1.0]
+
+
+def test_bar_labels_are_whole_when_they_fit() -> None:
+    html = render_report(fills=[], ledger=[], decisions=DECISIONS)
+    assert ">passed definition</text>" in html
+    assert ">sent new orders</text>" in html
 
 
 def test_money_labels_put_the_sign_before_the_dollar() -> None:

@@ -9,8 +9,8 @@ costs and fees in micro-USD (1e-6).
 - P&L by market: given as `market_pnl` rows (market, USD) by the caller (the journal's
   realised P&L per market, settlements included, plus open positions at cost; see
   `astra.app.funnel.pnl_by_market`), so the bars add up to the equity change at cost.
-- Decision funnel: evaluations, then how many passed each gate (in the order gates appear),
-  then quotes, then fills.
+- Decision funnel: evaluations (decision records) by how far each got: wanted to quote,
+  definition passed, new placements sent through the gates, one past EV, one past risk.
 - Fill quality: for fills that carry `mid` (pips), the signed distance from mid in pips,
   positive when the fill was better than mid for us (a BUY below mid, a SELL above).
 """
@@ -44,6 +44,10 @@ def _usd(value: float) -> str:
     return f"{sign}${abs(value):,.2f}"
 
 
+def _count(value: float) -> str:
+    return f"{value:,.0f}"
+
+
 def _pct(value: float) -> str:
     return f"{value * 100:.2f}%"
 
@@ -75,22 +79,57 @@ def drawdown_points(equity: Sequence[tuple[float, float]]) -> list[tuple[float, 
     return points
 
 
-def decision_funnel(decisions: Sequence[Row], fills: Sequence[Row]) -> list[tuple[str, float]]:
-    passed: Counter[str] = Counter()
-    order: list[str] = []
-    for decision in decisions:
-        for gate in decision.get("gates") or []:
-            name = str(gate.get("gate"))
-            if name not in order:
-                order.append(name)
-            if gate.get("passed"):
-                passed[name] += 1
-    quotes = sum(1 for d in decisions if str(d.get("action", "")).lower() in _QUOTING)
+def _chains(gates: Sequence[Row]) -> list[list[Row]]:
+    """The placement chains of a decision's `gates` (each starts at its definition verdict)."""
+    chains: list[list[Row]] = []
+    for gate in gates:
+        if gate.get("gate") == "definition" or not chains:
+            chains.append([])
+        chains[-1].append(gate)
+    return chains
+
+
+def _passed_through(chain: Sequence[Row], gate: str) -> bool:
+    """Every verdict of the chain up to and including `gate` passed (and `gate` is in it)."""
+    for verdict in chain:
+        if not verdict.get("passed"):
+            return False
+        if verdict.get("gate") == gate:
+            return True
+    return False
+
+
+def _stage(decision: Row) -> int:
+    """How far down the funnel one evaluation got (0 = evaluated only)."""
+    if str(decision.get("action", "")).lower() not in _QUOTING:
+        return 0
+    definition = decision.get("definition") or {}
+    if not definition.get("passed", True):
+        return 1
+    chains = _chains(decision.get("gates") or [])
+    if not chains:
+        return 2
+    return 3 + max(sum(_passed_through(c, g) for g in ("ev", "risk")) for c in chains)
+
+
+FUNNEL_STAGES = (
+    "evaluated",
+    "wanted to quote",
+    "passed definition",
+    "sent new orders",
+    "passed EV",
+    "passed risk",
+)
+
+
+def decision_funnel(decisions: Sequence[Row]) -> list[tuple[str, float]]:
+    """Evaluations reaching each stage, each a subset of the one before: quoting decisions,
+    whose definition passed, that sent placements through the gates, with at least one
+    placement past EV, and one past risk (an order placed)."""
+    reached = Counter(_stage(d) for d in decisions)
     return [
-        ("evaluated", float(len(decisions))),
-        *((f"passed {name}", float(passed[name])) for name in order),
-        ("quoted", float(quotes)),
-        ("fills", float(len(fills))),
+        (label, float(sum(n for stage, n in reached.items() if stage >= i)))
+        for i, label in enumerate(FUNNEL_STAGES)
     ]
 
 
@@ -135,7 +174,7 @@ def render_report(
         svg.line_chart("Equity (USD)", equity, _usd, span),
         svg.line_chart("Drawdown from peak", drawdown_points(equity), _pct, span),
         svg.bar_chart("P&L by market (USD)", market_pnl, _usd),
-        svg.bar_chart("Decision funnel", decision_funnel(decisions, fills), lambda v: f"{v:.0f}"),
+        svg.bar_chart("Decision funnel (evaluations)", decision_funnel(decisions), _count),
         svg.scatter_chart(
             "Fill quality: pips better than mid at fill", quality, lambda v: f"{v:.0f}"
         ),

@@ -84,6 +84,12 @@ def line_chart(
     return _frame(title, body)
 
 
+def _short(label: str, slot: float) -> str:
+    """The label, shortened with an ellipsis only when it cannot fit its bar's slot."""
+    fits = max(int(slot / 5.8), 4)  # under 5.8 px per character at font-size 9
+    return label if len(label) <= fits else label[: fits - 1] + "\u2026"
+
+
 def bar_chart(title: str, bars: Sequence[tuple[str, float]], fmt: Fmt) -> str:
     """Vertical bars with their labels under them and values above; negatives in red."""
     if not bars:
@@ -100,8 +106,8 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float]], fmt: Fmt) -> str:
             f'<rect x="{left:.1f}" y="{top:.1f}" width="{slot * 0.7:.1f}" '
             f'height="{max(bottom - top, 0.5):.1f}" fill="{color}"><title>{escape(label)}: '
             f"{escape(fmt(value))}</title></rect>"
-            f'<text x="{left + slot * 0.35:.1f}" y="{HEIGHT - 24}" font-size="10" '
-            f'text-anchor="middle">{escape(label[:14])}</text>'
+            f'<text x="{left + slot * 0.35:.1f}" y="{HEIGHT - 24}" font-size="9" '
+            f'text-anchor="middle">{escape(_short(label, slot))}</text>'
             f'<text x="{left + slot * 0.35:.1f}" y="{top - 3:.1f}" font-size="10" '
             f'text-anchor="middle">{escape(fmt(value))}</text>'
         )
