@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import Self
 
 
-class CloseOnExit:
+class CloseOnExit(ABC):
     """`with X(...) as x:` hands back `x` and calls `x.close()` on the way out, raised or not."""
 
     __slots__ = ()
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Release what the adapter owns; called once by `__exit__`."""
 
     def __enter__(self) -> Self:
         return self
