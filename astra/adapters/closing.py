@@ -1,8 +1,14 @@
-"""`CloseOnExit`: the context-manager half of an adapter that owns something to close."""
+"""`CloseOnExit`: the context-manager half of an adapter that owns something to close.
+
+`ServerThread` is the one for a `socketserver` running on a background thread.
+"""
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from socketserver import BaseServer
 from types import TracebackType
 from typing import Self
 
@@ -26,3 +32,18 @@ class CloseOnExit(ABC):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+@dataclass(slots=True)
+class ServerThread(CloseOnExit):
+    """A `socketserver` serving on its own thread; `close()` stops it and frees the port."""
+
+    host: str
+    port: int
+    _server: BaseServer
+    _thread: threading.Thread
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5.0)

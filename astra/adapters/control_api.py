@@ -20,11 +20,12 @@ import secrets
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Protocol
+
+from astra.adapters.closing import ServerThread
 
 log = logging.getLogger(__name__)
 
@@ -235,25 +236,10 @@ def _outcome(result: JsonDict) -> tuple[int, JsonDict]:
     return (HTTPStatus.OK if result.get("ok", True) is not False else HTTPStatus.CONFLICT), result
 
 
-@dataclass(slots=True)
-class ControlServer:
+class ControlServer(ServerThread):
     """A running control API; `close()` stops it and frees the port."""
 
-    host: str
-    port: int
-    _server: _Server
-    _thread: threading.Thread
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5.0)
-
-    def __enter__(self) -> ControlServer:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
+    __slots__ = ()
 
 
 def start_control_server(

@@ -10,16 +10,15 @@ unless told otherwise; exposing metrics beyond the host is a deliberate configur
 from __future__ import annotations
 
 import platform
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from typing import TypeVar
-from wsgiref.simple_server import WSGIServer
 
 import prometheus_client
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from astra.adapters.closing import ServerThread
 from astra.domain import metrics_port as mp
 from astra.domain.metrics_port import Labels
 
@@ -172,25 +171,10 @@ def astra_version() -> str:
         return "unknown"
 
 
-@dataclass(slots=True)
-class MetricsServer:
+class MetricsServer(ServerThread):
     """A running /metrics endpoint; `close()` stops it and frees the port."""
 
-    host: str
-    port: int
-    _server: WSGIServer
-    _thread: threading.Thread
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5.0)
-
-    def __enter__(self) -> MetricsServer:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
+    __slots__ = ()
 
 
 def start_metrics_server(
