@@ -11,6 +11,9 @@ owner calls `halt`. A halt lifts only through `resume`, and only when (1) no con
 active reason still holds, (2) the cooldown since the latest halt has passed, and (3) the
 operator asks, or the auto-resume policy allows it for condition halts. A drawdown only clears
 by recovery or by the operator re-basing the peak (`rebase_peak`), an explicit act.
+The halts every start and stop make (`PROCESS_HALTS`: startup, risk actor restart, shutdown)
+are not risk events: they do not start the cooldown (a cooldown after every start would keep
+the trader idle for its length), so they lift on the first resume the other halts allow.
 
 Caps (from actual positions marked to the latest mids, against current equity): max notional
 per order, per-market and per-category exposure, and an order-rate limit. An order's exposure
@@ -37,6 +40,7 @@ from astra.domain.verdict import Verdict
 
 GATE = "risk"
 CONDITION_HALTS = frozenset({HaltReason.DAILY_LOSS, HaltReason.DRAWDOWN})
+PROCESS_HALTS = frozenset({HaltReason.STARTUP, HaltReason.RISK_ACTOR_RESTART, HaltReason.SHUTDOWN})
 
 
 class TradingState(enum.StrEnum):
@@ -166,13 +170,15 @@ class RiskState:
         return self._refresh(now_ms)
 
     def halt(self, reason: HaltReason, now_ms: int, detail: str = "") -> bool:
-        """Add a halt reason; True if it was not already active. The cooldown restarts."""
+        """Add a halt reason; True if it was not already active. The cooldown restarts,
+        except for a process halt (`PROCESS_HALTS`)."""
         if reason in self._halts:
             return False
         self._halts[reason] = Halt(reason, now_ms, detail)
-        self._last_halt_ms = (
-            now_ms if self._last_halt_ms is None else max(self._last_halt_ms, now_ms)
-        )
+        if reason not in PROCESS_HALTS:
+            self._last_halt_ms = (
+                now_ms if self._last_halt_ms is None else max(self._last_halt_ms, now_ms)
+            )
         return True
 
     def set_reducing(self, on: bool) -> None:

@@ -116,6 +116,22 @@ def test_auto_resume_policy_lifts_condition_halts_only() -> None:
     assert rs.state is TradingState.HALTED  # an actor failure needs the operator
 
 
+def test_process_halts_do_not_start_the_cooldown() -> None:
+    rs = fresh()
+    assert rs.halt(HaltReason.STARTUP, DAY0)
+    assert not rs.check_intent(intent(), DAY0).passed
+    assert not rs.resume(DAY0, operator=False).passed  # a start halt needs an explicit resume
+    assert rs.resume(DAY0, operator=True).passed  # no cooldown after a start
+    rs.halt(HaltReason.OPERATOR, DAY0 + 1)
+    rs.halt(HaltReason.RISK_ACTOR_RESTART, DAY0 + 200_000)
+    rs.halt(HaltReason.SHUTDOWN, DAY0 + 250_000)
+    v = rs.resume(DAY0 + 300_000, operator=True)  # the operator halt's cooldown, from DAY0 + 1
+    assert not v.passed
+    assert "cooldown until" in v.detail
+    assert rs.resume(DAY0 + 300_001, operator=True).passed
+    assert rs.halts == {}
+
+
 def test_drawdown_halt_against_peak_and_operator_rebase() -> None:
     rs = fresh(replace(LIMITS, daily_loss_frac=1.0))
     bought(rs, 1000)
