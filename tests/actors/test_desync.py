@@ -17,9 +17,8 @@ from astra.domain.order_manager import OrderConfig
 from astra.domain.prices import Side
 from astra.domain.strategies.simple_quoter import SimpleQuoter
 
-from .test_marks_flow import Risk, Sink
 from .test_settlement_flow import INFO, INFOS, T0, engine_on
-from .trading_support import records
+from .trading_support import Risk, Sink, records
 
 
 def resting(engine: Engine, market: str) -> int:

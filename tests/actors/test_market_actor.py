@@ -13,37 +13,11 @@ from astra.domain.order_manager import OrderConfig
 from astra.domain.prices import Side
 from astra.domain.reasons import GateVeto, OrderReason
 from astra.domain.strategies.simple_quoter import SimpleQuoter
-from astra.domain.trading import Fill, OrderIntent
 from astra.domain.verdict import Verdict
 
-from .trading_support import feed_steps, records, small_engine, wait_for
+from .trading_support import Risk, Sink, feed_steps, records, small_engine, wait_for
 
 INFO = synthetic_markets(1)[0]
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.records: list[tuple[RecordKind, dict[str, Any]]] = []
-
-    def emit(self, kind: RecordKind, ts_ms: int, payload: dict[str, Any]) -> None:
-        self.records.append((kind, payload))
-
-    def of(self, kind: RecordKind) -> list[dict[str, Any]]:
-        return [p for k, p in self.records if k is kind]
-
-
-class Risk:
-    def __init__(self, verdict: Verdict | None = None) -> None:
-        self.verdict = verdict or Verdict.ok("risk")
-        self.asked: list[OrderIntent] = []
-        self.fills: list[Fill] = []
-
-    def approve(self, intent: OrderIntent, now_ms: int) -> Verdict:
-        self.asked.append(intent)
-        return self.verdict
-
-    def report_fill(self, fill: Fill) -> None:
-        self.fills.append(fill)
 
 
 def make(risk: Risk, config: MarketConfig | None = None) -> tuple[MarketState, Sink]:

@@ -7,17 +7,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from astra.actors.chaos_scenario import chaos_engine_config
 from astra.actors.engine import Engine
-from astra.actors.market_inputs import MarketInputs, Marks, TokenPositions
+from astra.actors.market_inputs import MarketInputs, TokenPositions
 from astra.actors.market_state import MarketConfig, MarketState
 from astra.actors.risk_book import DomainRiskBook, MarkedRiskBook
 from astra.actors.synthetic import book_pair, synthetic_markets
 from astra.adapters.journal.store import JournalStore
 from astra.domain.clock import ManualClock
-from astra.domain.events import BookSnapshot, Trade
+from astra.domain.events import Trade
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import CountingMetrics
@@ -26,37 +25,13 @@ from astra.domain.prices import Side
 from astra.domain.reasons import HaltReason
 from astra.domain.risk_limits import RiskLimits
 from astra.domain.strategies.simple_quoter import SimpleQuoter
-from astra.domain.trading import Fill, Liquidity, OrderIntent
-from astra.domain.verdict import Verdict
+from astra.domain.trading import Fill, Liquidity
 
-from .trading_support import records, wait_for
+from .trading_support import NoBooks, Risk, Sink, records, running
 
 INFO = synthetic_markets(1)[0]
 T0 = 1_700_000_000_000
 SHARES = 5_000_000  # SimpleQuoter's size
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.rows: list[tuple[RecordKind, dict[str, Any]]] = []
-
-    def emit(self, kind: RecordKind, ts_ms: int, payload: dict[str, Any]) -> None:
-        self.rows.append((kind, payload))
-
-
-class Risk:
-    def __init__(self) -> None:
-        self.fills: list[Fill] = []
-        self.marks: list[tuple[Marks, int]] = []
-
-    def approve(self, intent: OrderIntent, now_ms: int) -> Verdict:
-        return Verdict.ok("risk")
-
-    def report_fill(self, fill: Fill) -> None:
-        self.fills.append(fill)
-
-    def report_marks(self, marks: Marks, now_ms: int) -> None:
-        self.marks.append((marks, now_ms))
 
 
 def state_with(risk: Risk) -> MarketState:
@@ -126,13 +101,6 @@ def test_domain_risk_book_halts_on_a_marked_loss() -> None:
     assert book.is_halted()
 
 
-class Books:
-    """Nothing at start: books sync from the events the test feeds."""
-
-    def snapshots(self, market: MarketInfo) -> Sequence[BookSnapshot]:
-        return ()
-
-
 @contextmanager
 def marked_engine(tmp_path: Path, clock: ManualClock) -> Iterator[tuple[Engine, JournalStore]]:
     limits = RiskLimits(
@@ -150,15 +118,9 @@ def marked_engine(tmp_path: Path, clock: ManualClock) -> Iterator[tuple[Engine, 
     )
     store = JournalStore.open(tmp_path / "journal.sqlite3", synchronous="NORMAL")
     infos = synthetic_markets(3)
-    engine = Engine(infos, store, Books(), clock=clock, metrics=CountingMetrics(), config=config)
-    engine.start()
-    try:
-        assert wait_for(engine.all_healthy)
+    engine = Engine(infos, store, NoBooks(), clock=clock, metrics=CountingMetrics(), config=config)
+    with running(engine, store):
         yield engine, store
-    finally:
-        report = engine.shutdown(5.0)
-        store.close()
-        assert report.clean
 
 
 def test_unrealised_loss_from_marks_halts_and_every_market_cancels(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@ payout is journaled in the LEDGER's `settled`, and a restarted engine re-applies
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -23,26 +23,20 @@ from astra.actors.synthetic import book_pair, synthetic_markets
 from astra.adapters.journal.check import check_journal
 from astra.adapters.journal.store import JournalStore
 from astra.domain.clock import ManualClock
-from astra.domain.events import BookSnapshot, MarketResolved, Trade
+from astra.domain.events import MarketResolved, Trade
 from astra.domain.journal_record import JournalRecord, RecordKind
-from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import CountingMetrics
 from astra.domain.prices import Side
 from astra.domain.risk_limits import RiskLimits
 from astra.domain.trading import Settlement
 
-from .trading_support import records, wait_for
+from .trading_support import NoBooks, records, running
 
 INFOS = synthetic_markets(2)
 INFO = INFOS[0]
 T0 = 1_700_000_000_000
 SHARES = 5_000_000  # SimpleQuoter's size
 CASH = 10_000_000_000
-
-
-class Books:
-    def snapshots(self, market: MarketInfo) -> Sequence[BookSnapshot]:
-        return ()
 
 
 @contextmanager
@@ -56,15 +50,9 @@ def engine_on(path: Path, clock: ManualClock) -> Iterator[tuple[Engine, JournalS
         risk_limits=limits,
     )
     store = JournalStore.open(path, synchronous="NORMAL")
-    engine = Engine(INFOS, store, Books(), clock=clock, metrics=CountingMetrics(), config=config)
-    engine.start()
-    try:
-        assert wait_for(engine.all_healthy)
+    engine = Engine(INFOS, store, NoBooks(), clock=clock, metrics=CountingMetrics(), config=config)
+    with running(engine, store):
         yield engine, store
-    finally:
-        report = engine.shutdown(5.0)
-        store.close()
-        assert report.clean
 
 
 def risk_ledgers(store: JournalStore) -> list[dict[str, object]]:

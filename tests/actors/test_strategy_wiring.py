@@ -3,7 +3,7 @@ the view the MarketActor builds (spot, positions, equity, toxicity, trades, halt
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from decimal import Decimal
@@ -36,13 +36,11 @@ from astra.domain.strategies.maker import MakerStrategy
 from astra.domain.strategies.registry import UnknownStrategyError
 from astra.domain.strategies.simple_quoter import SimpleQuoter
 from astra.domain.strategies.spot_state import SpotTracker
-from astra.domain.trading import Fill, OrderIntent
-from astra.domain.verdict import Verdict
 from astra.settings import Settings
 from tests.domain.strategies.scenario import INFO as BTC
 from tests.domain.strategies.scenario import NOW_MS, contract
 
-from .trading_support import records, wait_for
+from .trading_support import NoBooks, Risk, Sink, records, running, wait_for
 
 OTHER = synthetic_markets(1)[0]
 SHARES = 5_000_000
@@ -121,27 +119,11 @@ def test_engine_takes_one_strategy_factory_not_two(tmp_path: Path) -> None:
         pytest.raises(ValueError, match="not both"),
     ):
         Engine(
-            [OTHER], store, Books(), clock=ManualClock(0), metrics=CountingMetrics(), parts=parts
+            [OTHER], store, NoBooks(), clock=ManualClock(0), metrics=CountingMetrics(), parts=parts
         )
 
 
 # -- the view MarketState builds -----------------------------------------------------------
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.rows: list[tuple[RecordKind, dict[str, Any]]] = []
-
-    def emit(self, kind: RecordKind, ts_ms: int, payload: dict[str, Any]) -> None:
-        self.rows.append((kind, payload))
-
-
-class Risk:
-    def approve(self, intent: OrderIntent, now_ms: int) -> Verdict:
-        return Verdict.ok("risk")
-
-    def report_fill(self, fill: Fill) -> None:
-        return None
 
 
 def test_view_carries_positions_trades_equity_toxicity_and_the_gate() -> None:
@@ -194,18 +176,13 @@ def test_spot_reaches_only_a_contract_market_and_stale_spot_skips_by_name() -> N
     assert (views[-1].spot.price, views[-1].spot.ts_ms) == (Decimal(66000), NOW_MS)
     for snap in btc_books(NOW_MS + 11_000):
         state.on_event(snap, NOW_MS + 11_000)
-    decision = [p for k, p in sink.rows if k is RecordKind.DECISION][-1]
+    decision = sink.of(RecordKind.DECISION)[-1]
     assert (decision["action"], decision["veto"]) == ("skip", "spot_stale")
     assert decision["definition"]["passed"]
     assert decision["definition"]["detail"] == decision["definition_hash"]
 
 
 # -- through the engine ----------------------------------------------------------------------
-
-
-class Books:
-    def snapshots(self, market: MarketInfo) -> Sequence[BookSnapshot]:
-        return ()
 
 
 def btc_books(ts_ms: int) -> tuple[BookSnapshot, BookSnapshot]:
@@ -245,20 +222,14 @@ def wired_engine(
     engine = Engine(
         [BTC, OTHER],
         store,
-        Books(),
+        NoBooks(),
         clock=clock,
         metrics=CountingMetrics(),
         config=config,
         parts=parts,
     )
-    engine.start()
-    try:
-        assert wait_for(engine.all_healthy)
+    with running(engine, store):
         yield engine, store
-    finally:
-        report = engine.shutdown(5.0)
-        store.close()
-        assert report.clean
 
 
 def btc_decisions(store: JournalStore) -> list[dict[str, Any]]:

@@ -5,11 +5,10 @@ further takes; the RiskActor's caps still apply to a taker intent."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from astra.actors.chaos_scenario import chaos_engine_config
 from astra.actors.engine import Engine, EngineParts
@@ -30,11 +29,11 @@ from astra.domain.strategies.crypto_inputs import ModelConfig
 from astra.domain.strategies.crypto_threshold import CryptoThresholdConfig, CryptoThresholdStrategy
 from astra.domain.strategies.spot_state import SpotTracker
 from astra.domain.strategies.taker_escalation import TakerConfig
-from astra.domain.trading import Fill, OrderIntent
+from astra.domain.trading import OrderIntent
 from astra.domain.verdict import Verdict
 from tests.domain.strategies.scenario import INFO, NOW_MS, SHARE, contract, with_fees
 
-from .trading_support import records, wait_for
+from .trading_support import NoBooks, Risk, Sink, records, running
 
 BTC = with_fees(INFO, "0.25")
 SPOT = SpotPrice("BTCUSDT", NOW_MS, "68000")  # far above the strike: a strong YES edge
@@ -63,39 +62,24 @@ def strategy(found: DefinitionContract | None, *, escalate: bool = True) -> Stra
     return CryptoThresholdStrategy(found, config)
 
 
-class Journal:
-    def __init__(self) -> None:
-        self.rows: list[tuple[RecordKind, dict[str, Any]]] = []
-
-    def emit(self, kind: RecordKind, ts_ms: int, payload: dict[str, Any]) -> None:
-        self.rows.append((kind, payload))
-
-    def of(self, kind: RecordKind) -> list[dict[str, Any]]:
-        return [p for k, p in self.rows if k is kind]
-
-
-class Risk:
+class TakerRisk(Risk):
     """Approves (or vetoes taker intents with `taker_veto`) and records what it hears."""
 
     def __init__(self, taker_veto: Verdict | None = None) -> None:
+        super().__init__(Verdict.ok("risk", "approved"))
         self.taker_veto = taker_veto
-        self.asked: list[OrderIntent] = []
-        self.fills: list[Fill] = []
 
     def approve(self, intent: OrderIntent, now_ms: int) -> Verdict:
-        self.asked.append(intent)
+        verdict = super().approve(intent, now_ms)
         if not intent.post_only and self.taker_veto is not None:
             return self.taker_veto
-        return Verdict.ok("risk", "approved")
-
-    def report_fill(self, fill: Fill) -> None:
-        self.fills.append(fill)
+        return verdict
 
 
 def run_state(
-    *, taker_enabled: bool, escalate: bool = True, risk: Risk | None = None
-) -> tuple[MarketState, Journal, Risk]:
-    journal, gateway = Journal(), risk or Risk()
+    *, taker_enabled: bool, escalate: bool = True, risk: TakerRisk | None = None
+) -> tuple[MarketState, Sink, TakerRisk]:
+    journal, gateway = Sink(), risk or TakerRisk()
     config = MarketConfig(
         orders=OrderConfig(latency_mean_ms=0, taker_enabled=taker_enabled),
         require_contract=True,
@@ -115,7 +99,7 @@ def run_state(
     return state, journal, gateway
 
 
-def taker_events(journal: Journal) -> list[tuple[str, str]]:
+def taker_events(journal: Sink) -> list[tuple[str, str]]:
     return [(o["state"], o["reason"]) for o in journal.of(RecordKind.ORDER_EVENT)]
 
 
@@ -182,7 +166,7 @@ def test_the_budget_stops_further_takes() -> None:
 
 def test_a_risk_veto_stops_the_take() -> None:
     veto = Verdict.veto("risk", GateVeto.MAX_ORDER_NOTIONAL, "too big")
-    _, journal, risk = run_state(taker_enabled=True, risk=Risk(taker_veto=veto))
+    _, journal, risk = run_state(taker_enabled=True, risk=TakerRisk(taker_veto=veto))
     assert any(not i.post_only for i in risk.asked)
     assert journal.of(RecordKind.ORDER_EVENT) == []
     assert journal.of(RecordKind.FILL) == []
@@ -191,11 +175,6 @@ def test_a_risk_veto_stops_the_take() -> None:
 
 
 # -- through the engine: the real RiskActor and its ledger -----------------------------------
-
-
-class Books:
-    def snapshots(self, market: MarketInfo) -> Sequence[BookSnapshot]:
-        return ()
 
 
 @contextmanager
@@ -221,25 +200,19 @@ def engine(
     eng = Engine(
         [BTC],
         store,
-        Books(),
+        NoBooks(),
         clock=ManualClock(NOW_MS),
         metrics=CountingMetrics(),
         config=config,
         parts=EngineParts(contract_strategy=build, parse_contracts=True),
     )
-    eng.start()
-    try:
-        assert wait_for(eng.all_healthy)
+    with running(eng, store):
         assert eng.resume("test").resumed
         assert eng.feed(SPOT)
         for snap in snapshots(NOW_MS):
             eng.feed(snap)
         assert eng.drain()
         yield eng, store
-    finally:
-        report = eng.shutdown(5.0)
-        store.close()
-        assert report.clean
 
 
 def test_engine_taker_fills_reach_the_journal_and_the_ledger(tmp_path: Path) -> None:

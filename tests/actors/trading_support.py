@@ -1,20 +1,27 @@
-"""Shared helpers for the trading-actor tests: a small engine on a temp journal."""
+"""Shared helpers for the trading-actor tests: a small engine on a temp journal, and the
+recording journal sink, risk gateway and empty book source the MarketState tests plug in."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from astra.actors.chaos_scenario import chaos_engine_config
 from astra.actors.engine import Engine, EngineConfig, EngineParts, WallClock
+from astra.actors.market_inputs import Marks
 from astra.actors.synthetic import SyntheticStream, synthetic_markets
 from astra.adapters.journal.store import JournalStore
 from astra.domain.clock import Clock
+from astra.domain.events import BookSnapshot
 from astra.domain.journal_record import JournalRecord, RecordKind
+from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import CountingMetrics
+from astra.domain.trading import Fill, OrderIntent
+from astra.domain.verdict import Verdict
 
 
 def wait_for(predicate: Callable[[], bool], timeout_s: float = 3.0) -> bool:
@@ -24,6 +31,60 @@ def wait_for(predicate: Callable[[], bool], timeout_s: float = 3.0) -> bool:
             return True
         time.sleep(0.002)
     return predicate()
+
+
+class Sink:
+    """A journal sink that keeps every row it is given."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[RecordKind, dict[str, Any]]] = []
+
+    def emit(self, kind: RecordKind, ts_ms: int, payload: dict[str, Any]) -> None:
+        self.rows.append((kind, payload))
+
+    def of(self, kind: RecordKind) -> list[dict[str, Any]]:
+        return [p for k, p in self.rows if k is kind]
+
+
+class Risk:
+    """A risk gateway that answers `verdict` (approve by default) and records what it hears."""
+
+    def __init__(self, verdict: Verdict | None = None) -> None:
+        self.verdict = verdict or Verdict.ok("risk")
+        self.asked: list[OrderIntent] = []
+        self.fills: list[Fill] = []
+        self.marks: list[tuple[Marks, int]] = []
+
+    def approve(self, intent: OrderIntent, now_ms: int) -> Verdict:
+        self.asked.append(intent)
+        return self.verdict
+
+    def report_fill(self, fill: Fill) -> None:
+        self.fills.append(fill)
+
+    def report_marks(self, marks: Marks, now_ms: int) -> None:
+        self.marks.append((marks, now_ms))
+
+
+class NoBooks:
+    """Nothing at start: books sync from the events the test feeds."""
+
+    def snapshots(self, market: MarketInfo) -> Sequence[BookSnapshot]:
+        return ()
+
+
+@contextmanager
+def running(engine: Engine, store: JournalStore) -> Iterator[None]:
+    """Start `engine`, wait until every child is healthy; on exit shut it down cleanly and
+    close `store`."""
+    engine.start()
+    try:
+        assert wait_for(engine.all_healthy)
+        yield
+    finally:
+        report = engine.shutdown(5.0)
+        store.close()
+        assert report.clean
 
 
 @contextmanager
@@ -47,14 +108,8 @@ def small_engine(
         config=config or replace(chaos_engine_config(), watchdog=None),
         parts=parts,
     )
-    engine.start()
-    try:
-        assert wait_for(engine.all_healthy)
+    with running(engine, store):
         yield engine, store, stream
-    finally:
-        report = engine.shutdown(5.0)
-        store.close()
-        assert report.clean
 
 
 def records(store: JournalStore, kind: RecordKind | None = None) -> list[JournalRecord]:

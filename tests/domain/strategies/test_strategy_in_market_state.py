@@ -7,7 +7,6 @@ the actor is asked to fill (see docs/architecture.md, Strategies).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from astra.actors.market_state import MarketConfig, MarketState
 from astra.domain.events import BookSnapshot
@@ -22,19 +21,9 @@ from astra.domain.strategies.crypto_threshold import (
 )
 from astra.domain.trading import Fill, OrderIntent
 from astra.domain.verdict import Verdict
+from tests.actors.trading_support import Sink
 
 from .scenario import INFO, NOW_MS, contract, spot
-
-
-class Journal:
-    def __init__(self) -> None:
-        self.rows: list[tuple[RecordKind, dict[str, Any]]] = []
-
-    def emit(self, kind: RecordKind, ts_ms: int, payload: dict[str, Any]) -> None:
-        self.rows.append((kind, payload))
-
-    def of(self, kind: RecordKind) -> list[dict[str, Any]]:
-        return [p for k, p in self.rows if k is kind]
 
 
 class Risk:
@@ -64,11 +53,11 @@ class WithSpot:
         return self.inner.evaluate(replace(view, spot=spot(ts_ms=now_ms)), now_ms)
 
 
-def _run(verdict: Verdict) -> tuple[Journal, Risk]:
+def _run(verdict: Verdict) -> tuple[Sink, Risk]:
     strategy = CryptoThresholdStrategy(
         contract(), CryptoThresholdConfig(model=ModelConfig(vol_annual=0.5))
     )
-    journal, risk = Journal(), Risk(verdict)
+    journal, risk = Sink(), Risk(verdict)
     state = MarketState(
         INFO,
         WithSpot(strategy),
