@@ -73,6 +73,7 @@ class SupervisedActor(pykka.ThreadingActor):
             raise TypeError("SupervisedActor needs its ClosableInbox")
         self._inbox = inbox
         self._ctx = ctx
+        self._kind_labels = {"kind": self.kind}  # built once: every message observes it
         inbox.on_late = self._count_late
         ctx.block.attach(self.kind, inbox.depth, self._give_up)
 
@@ -127,7 +128,7 @@ class SupervisedActor(pykka.ThreadingActor):
         block.begin(type(message).__name__, self.clock.now_ms())
         started = time.perf_counter()
         outcome = self._attempt(lambda: self._dispatch(message))
-        self.metrics.observe(HANDLE_SECONDS, time.perf_counter() - started, {"kind": self.kind})
+        self.metrics.observe(HANDLE_SECONDS, time.perf_counter() - started, self._kind_labels)
         block.end(self.clock.now_ms())
         if isinstance(outcome, _Failure):
             self._die(
@@ -136,7 +137,7 @@ class SupervisedActor(pykka.ThreadingActor):
             if is_ask:
                 raise outcome.error  # the caller sees it too; the actor is already stopped
             return None
-        if block.abandoned and is_ask:
+        if is_ask and block.abandoned:  # a tell's answer goes nowhere: skip the lock
             raise pykka.ActorDeadError(f"{self.name} generation {self.generation} was abandoned")
         return outcome
 
