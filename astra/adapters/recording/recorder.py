@@ -77,12 +77,17 @@ def frame_line(recv_ms: int, channel: str, data: str) -> bytes:
 
 
 class RecordingWriter(CloseOnExit):
-    """Append frames to a new recording. Use as a context manager; `flush()` bounds loss."""
+    """Append frames to a new recording. Use as a context manager; `flush()` bounds loss.
+
+    The gzip header carries no mtime and no file name, so the same frames give the same bytes
+    (the simulator's session writer relies on it).
+    """
 
     def __init__(self, path: Path, header: RecordingHeader) -> None:
         self.path = path
         self.frames = 0
-        self._file = gzip.GzipFile(path, "wb")  # closed by close()
+        self._raw = path.open("wb")  # both closed by close()
+        self._file = gzip.GzipFile(fileobj=self._raw, mode="wb", mtime=0, filename="")
         self._file.write(orjson.dumps(header.to_json()) + b"\n")
 
     def write_frame(self, recv_ms: int, channel: str, data: str | bytes) -> None:
@@ -97,4 +102,7 @@ class RecordingWriter(CloseOnExit):
         self._file.flush()
 
     def close(self) -> None:
-        self._file.close()
+        try:
+            self._file.close()
+        finally:
+            self._raw.close()

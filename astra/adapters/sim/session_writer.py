@@ -1,19 +1,16 @@
 """Write a simulated session as a recording (docs/recording-format.md), byte-reproducibly.
 
-The header and frame lines come from the recording module's own helpers; the gzip stream is
-opened here with mtime 0 and no stored file name, so the same config gives the same bytes
-wherever and whenever it is written (the bundled sample session is checked that way).
+It goes through the recorder's own `RecordingWriter`, whose gzip stream stores no mtime and no
+file name, so the same config gives the same bytes wherever and whenever it is written (the
+bundled sample session is checked that way).
 """
 
 from __future__ import annotations
 
-import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
-
-from astra.adapters.recording.recorder import RecordingHeader, frame_line
+from astra.adapters.recording.recorder import RecordingHeader, RecordingWriter
 from astra.adapters.sim.venue_encoding import VenueEncoder, spot_frame
 from astra.domain.sim.session import MarketFrame, SessionConfig, SimSession
 
@@ -44,15 +41,13 @@ def write_session(config: SessionConfig, path: Path) -> WriteStats:
     """Generate the session for `config` and write it to `path` (gzip JSON lines)."""
     session = SimSession(config)
     encoder = VenueEncoder(m.info for m in session.markets)
-    market_frames = spot_frames = 0
-    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as out:
-        out.write(orjson.dumps(session_header(session).to_json()) + b"\n")
+    market_frames = 0
+    with RecordingWriter(path, session_header(session)) as out:
         for frame in session.frames():
             if isinstance(frame, MarketFrame):
-                line = frame_line(frame.recv_ms, "market", encoder.market_frame(frame))
+                out.write_frame(frame.recv_ms, "market", encoder.market_frame(frame))
                 market_frames += 1
             else:
-                line = frame_line(frame.recv_ms, "spot", spot_frame(frame))
-                spot_frames += 1
-            out.write(line + b"\n")
+                out.write_frame(frame.recv_ms, "spot", spot_frame(frame))
+        spot_frames = out.frames - market_frames
     return WriteStats(market_frames, spot_frames, path.stat().st_size)
