@@ -1,20 +1,22 @@
-"""Shared helpers for the actor-runtime tests: a small actor, a death recorder, contexts."""
+"""Shared helpers for the actor-runtime tests: a small actor, a death recorder, contexts,
+a running supervisor (fixtures are in conftest.py)."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import pykka
-import pytest
-
+from astra.actors.backoff import BackoffPolicy
 from astra.actors.base import ActorChild, SupervisedActor, spawn
 from astra.actors.health import ControlBlock
+from astra.actors.registry import Registry
 from astra.actors.runtime_messages import ChildDied
 from astra.actors.supervision import ChildContext, ChildSpec, RestartType
+from astra.actors.supervisor import Supervisor, SupervisorConfig
 from astra.domain.clock import ManualClock
 from astra.domain.metrics_port import CountingMetrics
 
@@ -114,10 +116,26 @@ def echo_spec(
     return ChildSpec(name, start, restart, shutdown_timeout_s, kind="test")
 
 
-@pytest.fixture
-def stop_all_actors() -> Iterator[None]:
-    yield
-    pykka.ActorRegistry.stop_all(block=True, timeout=WAIT_S)
+NO_BACKOFF = BackoffPolicy(base_ms=0, cap_ms=0, jitter=0.0)
+
+
+@contextmanager
+def running(
+    registry: Registry,
+    metrics: CountingMetrics,
+    cfg: SupervisorConfig,
+    specs: list[ChildSpec],
+    **options: Any,
+) -> Iterator[Supervisor]:
+    """A supervisor on a `ManualClock(0)` started with `specs`; shut down on exit."""
+    supervisor = Supervisor(
+        cfg, clock=ManualClock(0), metrics=metrics, registry=registry, **options
+    )
+    supervisor.start(specs)
+    try:
+        yield supervisor
+    finally:
+        supervisor.shutdown(WAIT_S)
 
 
 def wait_until(predicate: Callable[[], bool], timeout_s: float = WAIT_S) -> None:

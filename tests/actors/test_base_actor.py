@@ -19,11 +19,9 @@ from tests.actors.runtime_support import (
     Gate,
     Recorder,
     context,
-    stop_all_actors,
 )
 
 pytestmark = pytest.mark.usefixtures("stop_all_actors")
-__all__ = ["stop_all_actors"]
 
 
 @pytest.fixture

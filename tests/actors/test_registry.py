@@ -10,10 +10,9 @@ from astra.actors.dead_letters import DeadLetterLog
 from astra.actors.registry import Entry, Registry
 from astra.domain.clock import ManualClock
 from astra.domain.metrics_port import DEAD_LETTERS_TOTAL, CountingMetrics
-from tests.actors.runtime_support import WAIT_S, Echo, EchoActor, Recorder, context, stop_all_actors
+from tests.actors.runtime_support import WAIT_S, Echo, EchoActor, Recorder, context
 
 pytestmark = pytest.mark.usefixtures("stop_all_actors")
-__all__ = ["stop_all_actors"]
 
 
 def test_routes_by_name_and_ignores_unbinding_an_old_generation() -> None:

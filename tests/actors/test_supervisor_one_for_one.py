@@ -2,58 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 
-from astra.actors.backoff import BackoffPolicy
 from astra.actors.registry import Registry
 from astra.actors.runtime_messages import ChildDied, Crash, DeathCause
 from astra.actors.supervision import Intensity, RestartType, Strategy
 from astra.actors.supervisor import Supervisor, SupervisorConfig
-from astra.domain.clock import ManualClock
 from astra.domain.metrics_port import (
     ACTOR_FAILURES_TOTAL,
     ACTOR_RESTARTS_TOTAL,
     CountingMetrics,
 )
-from tests.actors.runtime_support import WAIT_S, Echo, echo_spec, stop_all_actors, wait_until
+from tests.actors.runtime_support import NO_BACKOFF, WAIT_S, Echo, echo_spec, running, wait_until
 
 pytestmark = pytest.mark.usefixtures("stop_all_actors")
-__all__ = ["stop_all_actors"]
 
-NO_BACKOFF = BackoffPolicy(base_ms=0, cap_ms=0, jitter=0.0)
-
-
-@pytest.fixture
-def metrics() -> CountingMetrics:
-    return CountingMetrics()
-
-
-@pytest.fixture
-def registry(metrics: CountingMetrics) -> Registry:
-    return Registry(metrics)
-
-
-@contextmanager
-def running(
-    registry: Registry, metrics: CountingMetrics, **options: object
-) -> Iterator[Supervisor]:
-    config = SupervisorConfig(
-        "sup", Strategy.ONE_FOR_ONE, Intensity(3, 5_000), NO_BACKOFF, shutdown_timeout_s=WAIT_S
-    )
-    supervisor = Supervisor(
-        config,
-        clock=ManualClock(0),
-        metrics=metrics,
-        registry=registry,
-        **options,  # type: ignore[arg-type]
-    )
-    try:
-        yield supervisor
-    finally:
-        supervisor.shutdown(WAIT_S)
+CONFIG = SupervisorConfig(
+    "sup", Strategy.ONE_FOR_ONE, Intensity(3, 5_000), NO_BACKOFF, shutdown_timeout_s=WAIT_S
+)
 
 
 def generations(supervisor: Supervisor) -> dict[str, int]:
@@ -68,8 +34,8 @@ def test_restarts_only_the_dead_child_and_routes_to_the_new_ref(
     def before_restart(died: ChildDied) -> None:
         hooked.append((died, registry.get(died.name) is None))
 
-    with running(registry, metrics, before_restart=before_restart) as supervisor:
-        supervisor.start([echo_spec("a"), echo_spec("b")])
+    specs = [echo_spec("a"), echo_spec("b")]
+    with running(registry, metrics, CONFIG, specs, before_restart=before_restart) as supervisor:
         old_ref = registry.ref("a")
         assert registry.tell("a", Crash())
         wait_until(lambda: generations(supervisor) == {"a": 2, "b": 1})
@@ -103,8 +69,7 @@ def test_restart_types(
     stop_normally: bool,
     restarted: bool,
 ) -> None:
-    with running(registry, metrics) as supervisor:
-        supervisor.start([echo_spec("a", restart)])
+    with running(registry, metrics, CONFIG, [echo_spec("a", restart)]) as supervisor:
         ref = registry.ref("a")
         assert ref is not None
         if stop_normally:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import pytest
 
@@ -25,30 +22,19 @@ from astra.actors.supervisor import Supervisor, SupervisorConfig, supervisor_spe
 from astra.domain.clock import ManualClock
 from astra.domain.metrics_port import ESCALATIONS_TOTAL, CountingMetrics
 from tests.actors.runtime_support import (
+    NO_BACKOFF,
     WAIT_S,
     Echo,
     EchoActor,
     Gate,
     echo_spec,
-    stop_all_actors,
+    running,
     wait_until,
 )
 
 pytestmark = pytest.mark.usefixtures("stop_all_actors")
-__all__ = ["stop_all_actors"]
 
-NO_BACKOFF = BackoffPolicy(base_ms=0, cap_ms=0, jitter=0.0)
 ROOMY = Intensity(10, 60_000)
-
-
-@pytest.fixture
-def metrics() -> CountingMetrics:
-    return CountingMetrics()
-
-
-@pytest.fixture
-def registry(metrics: CountingMetrics) -> Registry:
-    return Registry(metrics)
 
 
 def config(
@@ -58,24 +44,6 @@ def config(
     backoff: BackoffPolicy = NO_BACKOFF,
 ) -> SupervisorConfig:
     return SupervisorConfig(name, strategy, intensity, backoff, shutdown_timeout_s=WAIT_S)
-
-
-@contextmanager
-def running(
-    registry: Registry,
-    metrics: CountingMetrics,
-    cfg: SupervisorConfig,
-    specs: list[ChildSpec],
-    **options: Any,
-) -> Iterator[Supervisor]:
-    supervisor = Supervisor(
-        cfg, clock=ManualClock(0), metrics=metrics, registry=registry, **options
-    )
-    supervisor.start(specs)
-    try:
-        yield supervisor
-    finally:
-        supervisor.shutdown(WAIT_S)
 
 
 def gens(supervisor: Supervisor) -> dict[str, int]:

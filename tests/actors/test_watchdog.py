@@ -24,12 +24,10 @@ from tests.actors.runtime_support import (
     Recorder,
     context,
     echo_spec,
-    stop_all_actors,
     wait_until,
 )
 
 pytestmark = pytest.mark.usefixtures("stop_all_actors")
-__all__ = ["stop_all_actors"]
 
 CFG = WatchdogConfig(stuck_ms=1_000, stale_ms=500, interval_s=0.01)
 
@@ -37,11 +35,6 @@ CFG = WatchdogConfig(stuck_ms=1_000, stale_ms=500, interval_s=0.01)
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(10_000)
-
-
-@pytest.fixture
-def metrics() -> CountingMetrics:
-    return CountingMetrics()
 
 
 def bound(
