@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,6 @@ from astra.settings import Settings, SettingsError
 
 METRICS_FILE = "metrics.prom"
 REPORT_FILE = "demo-report.html"
-# A replay journal is fresh per replay, so every record in it belongs to the demo's run.
-_ROWS = "SELECT ts_ms, market, payload FROM records WHERE kind = ? ORDER BY id"
 DEFAULT_DATA_DIR = "data/demo"
 
 
@@ -77,33 +74,16 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _write_report(journal: Path, out: Path) -> Path:
-    """The HTML report (`astra report`'s renderer) over the replay journal."""
+    """The HTML report (`astra report`'s reader and renderer) over the whole replay journal:
+    it is fresh per replay, so every record in it belongs to the demo's run."""
     from astra.adapters.journal.store import connect_readonly
-    from astra.adapters.report import write_report
-    from astra.cli.report import KINDS, market_pnl
+    from astra.cli.report import write_journal_report
 
     conn = connect_readonly(journal)
     try:
-        rows = {kind: _rows(conn, kind) for kind in KINDS}
+        return write_journal_report(conn, out, "Astra demo: synthetic sample session")
     finally:
         conn.close()
-    return write_report(
-        out,
-        fills=rows["fill"],
-        ledger=rows["ledger"],
-        decisions=rows["decision"],
-        title="Astra demo: synthetic sample session",
-        market_pnl=market_pnl(rows["fill"] + rows["risk_event"]),
-    )
-
-
-def _rows(conn: sqlite3.Connection, kind: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for ts_ms, market, payload in conn.execute(_ROWS, (kind,)):
-        row: dict[str, Any] = json.loads(payload)
-        row.update(ts_ms=ts_ms, market=market if market is not None else row.get("market"))
-        rows.append(row)
-    return rows
 
 
 def _strategy_names(settings: Settings) -> dict[str, str]:

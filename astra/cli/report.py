@@ -13,6 +13,7 @@ import argparse
 import json
 import sqlite3
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from astra.adapters.journal.runs import RunManifest, get_run, list_runs
@@ -55,21 +56,30 @@ def run_report(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     try:
         manifest = _pick_run(conn, args.run)
-        rows = {kind: _rows(conn, kind, manifest) for kind in KINDS}
+        name = manifest.run_id if manifest else "journal"
+        out = write_journal_report(
+            conn, args.out or f"report-{name}.html", f"Astra report: {name}", manifest
+        )
     finally:
         conn.close()
-    name = manifest.run_id if manifest else "journal"
-    out = write_report(
-        args.out or f"report-{name}.html",
+    print(out)
+    return 0
+
+
+def write_journal_report(
+    conn: sqlite3.Connection, out: str | Path, title: str, manifest: RunManifest | None = None
+) -> Path:
+    """Read the run's rows (`manifest` None: the whole journal) and write the HTML report."""
+    rows = {kind: _rows(conn, kind, manifest) for kind in KINDS}
+    return write_report(
+        out,
         fills=rows["fill"],
         ledger=rows["ledger"],
         decisions=rows["decision"],
-        title=f"Astra report: {name}",
+        title=title,
         run=manifest.to_dict() if manifest else None,
         market_pnl=market_pnl(rows["fill"] + rows["risk_event"]),
     )
-    print(out)
-    return 0
 
 
 def _pick_run(conn: sqlite3.Connection, run_id: str | None) -> RunManifest | None:
