@@ -101,7 +101,6 @@ async def run_reconnecting(
     feed: str,
     metrics: MetricsSink,
     backoff: Backoff,
-    on_disconnect: Callable[[BaseException | None], None] | None = None,
 ) -> None:
     """Run `session` on fresh connections forever (until cancelled).
 
@@ -109,7 +108,6 @@ async def run_reconnecting(
     frame), so a server that accepts and immediately drops still backs off.
     """
     while True:
-        error: BaseException | None = None
         try:
             async with connect(
                 settings.url,
@@ -125,11 +123,9 @@ async def run_reconnecting(
                         await ws.close()
         except InvalidURI:
             raise  # a configuration error: reconnecting cannot fix it
-        except RECONNECTABLE as exc:
-            error = exc
+        except RECONNECTABLE:
+            pass  # the session ended: count it, back off, connect again
         metrics.inc(FEED_RECONNECTS_TOTAL, {"feed": feed})
-        if on_disconnect is not None:
-            on_disconnect(error)
         await anyio.sleep(backoff.next_delay())
 
 

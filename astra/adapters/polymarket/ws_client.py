@@ -149,11 +149,7 @@ class MarketConnection:
             feed=FEED_NAME,
             metrics=self._metrics,
             backoff=self._backoff,
-            on_disconnect=self._disconnected,
         )
-
-    def _disconnected(self, _error: BaseException | None) -> None:
-        self._ws = None
 
     async def _session(self, ws: ClientConnection) -> None:
         self.sessions += 1
