@@ -197,7 +197,8 @@ class RiskState:
         persisting = sorted(r for r in self._halts if self._condition_holds(r))
         if persisting:
             return Verdict.veto(GATE, GateVeto.HALTED, f"condition persists: {persisting}")
-        ready_ms = (self._last_halt_ms or 0) + self.limits.cooldown_ms
+        last = self._last_halt_ms
+        ready_ms = now_ms if last is None else last + self.limits.cooldown_ms
         if now_ms < ready_ms:
             return Verdict.veto(GATE, GateVeto.HALTED, f"cooldown until {ready_ms}")
         if not operator and not self._auto_resumable():

@@ -130,6 +130,9 @@ def test_process_halts_do_not_start_the_cooldown() -> None:
     assert "cooldown until" in v.detail
     assert rs.resume(DAY0 + 300_001, operator=True).passed
     assert rs.halts == {}
+    early = fresh(now=0)  # no cooldown-carrying halt yet: none runs from time 0
+    early.halt(HaltReason.STARTUP, 5_000)
+    assert early.resume(5_000, operator=True).passed
 
 
 def test_drawdown_halt_against_peak_and_operator_rebase() -> None:
