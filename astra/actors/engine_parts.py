@@ -57,7 +57,7 @@ class EngineConfig:
 class EngineParts:
     """Optional collaborators; defaults give the SimpleQuoter and the domain RiskState.
 
-    `contract_strategy` (e.g. `strategy_factory.settings_strategies(settings)`) builds a
+    `contract_strategy` (e.g. `app.strategies.contract_strategy_factory(settings)`) builds a
     market's strategy from the market and its contract; `strategy` sees only the market;
     give one or neither. `contracts` are keyed by condition id; with `parse_contracts` the
     other markets' questions are parsed (`question_parser.parse_market`)."""

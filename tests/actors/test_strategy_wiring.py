@@ -18,9 +18,9 @@ from astra.actors.market_contracts import SpotRoutes, resolve_contracts
 from astra.actors.market_inputs import MarketInputs, SharedSpot
 from astra.actors.market_state import MarketConfig, MarketState
 from astra.actors.runtime_messages import Crash
-from astra.actors.strategy_factory import StrategySelector, settings_strategies
 from astra.actors.synthetic import book_pair, synthetic_markets
 from astra.adapters.journal.store import JournalStore
+from astra.app.strategies import contract_strategy_factory
 from astra.domain.clock import ManualClock
 from astra.domain.contracts.contract import DefinitionContract
 from astra.domain.events import BookSnapshot, SpotPrice, Trade
@@ -33,10 +33,9 @@ from astra.domain.strategies import MarketView, Strategy, StrategyDecision
 from astra.domain.strategies.crypto_inputs import ModelConfig
 from astra.domain.strategies.crypto_threshold import CryptoThresholdConfig, CryptoThresholdStrategy
 from astra.domain.strategies.maker import MakerStrategy
-from astra.domain.strategies.registry import UnknownStrategyError
 from astra.domain.strategies.simple_quoter import SimpleQuoter
 from astra.domain.strategies.spot_state import SpotTracker
-from astra.settings import Settings
+from astra.settings import Settings, SettingsError
 from tests.domain.strategies.scenario import INFO as BTC
 from tests.domain.strategies.scenario import NOW_MS, contract
 
@@ -62,43 +61,44 @@ class Recording:
         return self.inner.evaluate(view, now_ms)
 
 
-def build(name: str, info: MarketInfo, found: DefinitionContract | None) -> Strategy:
-    if name == "crypto_threshold":
+def build(info: MarketInfo, found: DefinitionContract | None = None) -> Strategy:
+    """The crypto threshold strategy for a market with a contract, else the SimpleQuoter."""
+    if found is not None:
         config = CryptoThresholdConfig(model=ModelConfig(vol_annual=0.5))
         return CryptoThresholdStrategy(found, config)
     return SimpleQuoter()
 
 
-KNOWN = ("crypto_threshold", "simple")
-
-
-def selector() -> StrategySelector:
-    return StrategySelector({"crypto_threshold": "crypto_threshold"}, "simple", build, KNOWN)
+def with_names(by_category: dict[str, str], default: str) -> Settings:
+    base = Settings()
+    strategy = replace(base.strategy, by_category=tuple(by_category.items()), default=default)
+    return replace(base, strategy=strategy)
 
 
 # -- selection and contracts ---------------------------------------------------------------
 
 
 def test_unknown_strategy_name_fails_at_startup() -> None:
-    with pytest.raises(UnknownStrategyError, match="nope"):
-        StrategySelector({"crypto": "nope"}, "simple", build, KNOWN)
-    with pytest.raises(UnknownStrategyError, match="typo"):
-        StrategySelector({}, "typo", build, KNOWN)
+    with pytest.raises(SettingsError, match="nope"):
+        contract_strategy_factory(with_names({"crypto": "nope"}, "maker"))
+    with pytest.raises(SettingsError, match="typo"):
+        contract_strategy_factory(with_names({}, "typo"))
 
 
 def test_contract_category_chooses_over_the_market_category() -> None:
-    pick = selector()
+    pick = contract_strategy_factory(
+        with_names({"crypto_threshold": "crypto_threshold"}, "simple_quoter")
+    )
     plain = replace(BTC, category="other")
-    assert pick.name_for(plain) == "simple"
-    assert pick.name_for(plain, contract()) == "crypto_threshold"
+    assert isinstance(pick(plain, None), SimpleQuoter)
     assert isinstance(pick(plain, contract()), CryptoThresholdStrategy)
-    assert isinstance(pick(OTHER), SimpleQuoter)
+    assert isinstance(pick(OTHER, None), SimpleQuoter)
 
 
-def test_settings_strategies_build_through_the_registry() -> None:
-    pick = settings_strategies(Settings())
+def test_settings_build_strategies_through_the_registry() -> None:
+    pick = contract_strategy_factory(Settings())
     assert isinstance(pick(BTC, contract()), CryptoThresholdStrategy)
-    assert isinstance(pick(OTHER), MakerStrategy)  # `default = "maker"`
+    assert isinstance(pick(OTHER, None), MakerStrategy)  # `default = "maker"`
 
 
 def test_contracts_are_keyed_by_their_own_market_and_route_spot() -> None:
@@ -113,7 +113,7 @@ def test_contracts_are_keyed_by_their_own_market_and_route_spot() -> None:
 
 
 def test_engine_takes_one_strategy_factory_not_two(tmp_path: Path) -> None:
-    parts = EngineParts(strategy=lambda info: SimpleQuoter(), contract_strategy=selector())
+    parts = EngineParts(strategy=lambda info: SimpleQuoter(), contract_strategy=build)
     with (
         JournalStore.open(tmp_path / "j.sqlite3") as store,
         pytest.raises(ValueError, match="not both"),
@@ -155,7 +155,7 @@ def test_view_carries_positions_trades_equity_toxicity_and_the_gate() -> None:
 
 def test_spot_reaches_only_a_contract_market_and_stale_spot_skips_by_name() -> None:
     views: list[MarketView] = []
-    strategy = Recording(build("crypto_threshold", BTC, contract()), views)
+    strategy = Recording(build(BTC, contract()), views)
     spot = SharedSpot(SpotTracker(60_000))
     sink = Sink()
     state = MarketState(
@@ -209,10 +209,8 @@ def btc_books(ts_ms: int) -> tuple[BookSnapshot, BookSnapshot]:
 def wired_engine(
     tmp_path: Path, clock: ManualClock, views: list[MarketView]
 ) -> Iterator[tuple[Engine, JournalStore]]:
-    pick = selector()
-
     def recorded(info: MarketInfo, found: DefinitionContract | None = None) -> Strategy:
-        return Recording(pick(info, found), views) if info is BTC else pick(info, found)
+        return Recording(build(info, found), views) if info is BTC else build(info, found)
 
     base = chaos_engine_config()
     limits = replace(base.risk_limits, max_order_notional=1_000_000_000)  # Kelly on 10^6

@@ -116,17 +116,3 @@ def strategy_name_for(
     (a parsed crypto threshold contract is authoritative), else by the market's category."""
     category = str(contract.category) if contract is not None else market.category
     return settings.strategy_for(category)
-
-
-def strategy_for_market(
-    settings: Settings, market: MarketInfo, contract: DefinitionContract | None
-) -> Strategy:
-    return build_strategy(strategy_name_for(settings, market, contract), settings, market, contract)
-
-
-def validate_strategy_names(settings: Settings) -> None:
-    """Fail at start-up, not at the first market, when configuration names an unknown one."""
-    names = {settings.strategy.default, *(name for _, name in settings.strategy.by_category)}
-    unknown = sorted(n for n in names if n not in FACTORIES)
-    if unknown:
-        raise UnknownStrategyError(f"unknown strategies in settings: {', '.join(unknown)}")

@@ -14,8 +14,7 @@ from astra.domain.strategies.registry import (
     crypto_threshold_config,
     maker_config,
     micros,
-    strategy_for_market,
-    validate_strategy_names,
+    strategy_name_for,
 )
 from astra.domain.strategies.simple_quoter import SimpleQuoter
 from astra.settings import Settings, load_settings
@@ -25,22 +24,22 @@ from .scenario import INFO, SHARE, contract
 
 def test_configuration_chooses_by_category() -> None:
     settings = Settings()
-    assert isinstance(strategy_for_market(settings, INFO, contract()), CryptoThresholdStrategy)
+    assert strategy_name_for(settings, INFO, contract()) == "crypto_threshold"
     other = replace(INFO, category="sports")
-    assert isinstance(strategy_for_market(settings, other, None), MakerStrategy)
+    assert strategy_name_for(settings, other, None) == "maker"
     # A parsed crypto contract decides, whatever Gamma called the category.
     crypto = replace(INFO, category="crypto")
-    assert isinstance(strategy_for_market(settings, crypto, contract()), CryptoThresholdStrategy)
+    assert strategy_name_for(settings, crypto, contract()) == "crypto_threshold"
+    assert isinstance(
+        build_strategy("crypto_threshold", settings, INFO, contract()), CryptoThresholdStrategy
+    )
+    assert isinstance(build_strategy("maker", settings, other, None), MakerStrategy)
     assert isinstance(build_strategy("simple_quoter", settings, INFO, None), SimpleQuoter)
 
 
 def test_unknown_names_are_errors() -> None:
     with pytest.raises(UnknownStrategyError, match="nope"):
         build_strategy("nope", Settings(), INFO, None)
-    bad = load_settings(overrides={"strategy": {"default": "typo"}})
-    with pytest.raises(UnknownStrategyError, match="typo"):
-        validate_strategy_names(bad)
-    validate_strategy_names(Settings())
 
 
 def test_settings_reach_the_strategies() -> None:
