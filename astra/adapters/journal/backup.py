@@ -17,7 +17,7 @@ from typing import Final
 
 from astra.adapters.journal.migrations import SchemaError, check_version
 from astra.adapters.journal.runs import RunStatus
-from astra.adapters.journal.store import BUSY_TIMEOUT_S
+from astra.adapters.journal.store import BUSY_TIMEOUT_S, open_readonly
 
 DEFAULT_KEEP: Final = 7
 _NAME = re.compile(r"^astra-(\d{6,})\.sqlite3$")
@@ -44,16 +44,12 @@ def _next_name(directory: Path) -> str:
     return f"astra-{last + 1:06d}.sqlite3"
 
 
-def _readonly(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
-
-
 def verify_backup(path: Path) -> None:
     """BackupError unless `path` passes `PRAGMA integrity_check` at a schema this code reads."""
     if not path.is_file():
         raise BackupError(f"no backup at {path}")
     try:
-        conn = _readonly(path)
+        conn = open_readonly(path)
         try:
             rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
             check_version(conn, str(path))
@@ -66,7 +62,7 @@ def verify_backup(path: Path) -> None:
 
 
 def _copy(source: Path, target: Path) -> None:
-    src = _readonly(source)
+    src = open_readonly(source)
     try:
         dst = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S)
         try:
@@ -100,7 +96,7 @@ def backup(db_path: Path, directory: Path, keep: int = DEFAULT_KEEP) -> Path:
 
 
 def _running_runs(db_path: Path) -> list[str]:
-    conn = _readonly(db_path)
+    conn = open_readonly(db_path)
     try:
         rows = conn.execute("SELECT run_id FROM runs WHERE status = ?", (RunStatus.RUNNING.value,))
         return [str(r[0]) for r in rows]

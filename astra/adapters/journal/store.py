@@ -96,12 +96,18 @@ def _prepare(conn: sqlite3.Connection, path: Path, synchronous: Synchronous) -> 
     migrate(conn, str(path))
 
 
+def open_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection to the database file at `path`, unchecked (`connect_readonly`
+    also requires an existing journal at the current schema version)."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+
+
 def connect_readonly(path: Path | str) -> sqlite3.Connection:
     """A read-only connection to an existing journal at the current schema version."""
     path = Path(path)
     if not path.is_file():
         raise JournalMissingError(f"no journal at {path}")
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    conn = open_readonly(path)
     try:
         _require_current(conn, path)
     except BaseException:
