@@ -92,6 +92,10 @@ class DomainRiskBook:
         verdict = self.state.resume(now_ms, operator=True)
         return None if verdict.passed else f"{operator}: {verdict.detail}"
 
+    def halt_reasons(self) -> list[str]:
+        """The active halt reasons, sorted (for status; safe to call from another thread)."""
+        return sorted(self.state.halts)
+
     def ledger_payload(self) -> dict[str, Any]:
         ledger = self.state.ledger
         snapshot = ledger.snapshot()

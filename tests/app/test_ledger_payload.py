@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from astra.actors.risk_book import DomainRiskBook, MarkedRiskBook
 from astra.adapters.journal.recovery import last_risk_state, recompute_ledger
-from astra.app.risk_book import AppRiskBook
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.prices import Side
 from astra.domain.risk_limits import RiskLimits
@@ -51,15 +50,13 @@ def test_payload_counts_distinct_fills_and_recomputes_with_settlement() -> None:
     assert (totals.cash, totals.fees, totals.sizes) == (payload["cash"], payload["fees"], {})
 
 
-def test_app_book_passes_the_payload_marks_and_settlement_through() -> None:
-    inner = _book()
-    book = AppRiskBook(inner)
+def test_book_marks_and_settlement_move_equity_and_the_payload() -> None:
+    book = _book()
     assert isinstance(book, MarkedRiskBook)
     book.apply_fill(_fill("f1", "yes", Side.BUY, 5_000, 10_000_000), 10)
     assert book.apply_marks({"yes": 4_000}, 11) is None
     assert book.equity() == CASH - 5_000_000 + 4_000_000
     assert book.settle(Settlement("m1", "no", "yes", 20), 20) is None
-    assert book.ledger_payload() == inner.ledger_payload()
     assert book.ledger_payload()["settled"] == {"yes": 0}
     assert book.equity() == CASH - 5_000_000
 
