@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -43,7 +43,7 @@ from astra.actors.messages import (
     TradingResumed,
 )
 from astra.actors.outbox import Outbox
-from astra.actors.ports import JournalReader, RiskBook
+from astra.actors.ports import JournalReader, RiskBook, StoredRecordLike
 from astra.actors.risk_book import MarkedRiskBook, SettlingRiskBook
 from astra.actors.settlements import last_settled, rebuild_settlements
 from astra.actors.supervision import ChildContext
@@ -106,16 +106,16 @@ def fill_from_record(record: JournalRecord) -> Fill:
 
 def replay_fills(
     book: RiskBook,
-    journal: JournalReader,
+    fills: Iterable[StoredRecordLike],
     seen: set[str],
     now_ms: int,
     refused: list[str] | None = None,
 ) -> int:
-    """Apply every journaled fill not in `seen` (in commit order); returns how many. A fill
+    """Apply the journaled fills not in `seen` (in commit order); returns how many. A fill
     the ledger refuses (its market is already settled: it reached the journal after the
     settlement was booked) is not applied; its id goes to `refused` (the caller halts)."""
     applied = 0
-    for stored in journal.records_since(0, [RecordKind.FILL]):
+    for stored in fills:
         fill = fill_from_record(stored.record)
         if fill.fill_id in seen:
             continue
@@ -131,12 +131,9 @@ def replay_fills(
     return applied
 
 
-def fill_markets(journal: JournalReader) -> dict[str, str]:
+def fill_markets(fills: Iterable[StoredRecordLike]) -> dict[str, str]:
     """Asset id -> market, from the journaled fills (where a settled token was traded)."""
-    return {
-        s.record.data()["asset_id"]: s.record.market or ""
-        for s in journal.records_since(0, [RecordKind.FILL])
-    }
+    return {s.record.data()["asset_id"]: s.record.market or "" for s in fills}
 
 
 class RiskActor(SupervisedActor):
@@ -155,6 +152,7 @@ class RiskActor(SupervisedActor):
         self._deps = deps
         self.book = book_factory()
         self._fills: set[str] = set()
+        self._fills_read_to = 0  # journal id of the last fill read: later reads start there
         self._settled: set[str] = set()  # markets settled (idempotency across resends)
         self._batch: list[JournalRecord] = []
         self.approvals = 0
@@ -168,8 +166,9 @@ class RiskActor(SupervisedActor):
         reason = HaltReason.STARTUP if self._outbox.last_seq == 0 else HaltReason.RISK_ACTOR_RESTART
         self._halt(reason, f"risk actor generation {self.generation} starting", now)
         refused: list[str] = []
-        replay_fills(self.book, self._deps.journal, self._fills, now, refused)
-        self._restore_settlements(now)
+        fills = self._new_fills()  # all of them, on a fresh generation
+        replay_fills(self.book, fills, self._fills, now, refused)
+        self._restore_settlements(fills, now)
         self._emit(RecordKind.LEDGER, now, self.book.ledger_payload())
         self._refused(refused, now)
         if not isinstance(self.book, MarkedRiskBook):
@@ -260,11 +259,18 @@ class RiskActor(SupervisedActor):
 
     def _reconcile(self, now: int) -> int:
         refused: list[str] = []
-        applied = replay_fills(self.book, self._deps.journal, self._fills, now, refused)
+        applied = replay_fills(self.book, self._new_fills(), self._fills, now, refused)
         if applied:
             self._emit(RecordKind.LEDGER, now, self.book.ledger_payload())
         self._refused(refused, now)
         return applied
+
+    def _new_fills(self) -> Sequence[StoredRecordLike]:
+        """The fills committed since the last read (ids grow with commit order)."""
+        fills = self._deps.journal.records_since(self._fills_read_to, [RecordKind.FILL])
+        if fills:
+            self._fills_read_to = fills[-1].id
+        return fills
 
     def _refused(self, refused: list[str], now: int) -> None:
         if refused:
@@ -295,7 +301,7 @@ class RiskActor(SupervisedActor):
             self._halt(breached, f"limit breached by settling {settlement.market}", now)
         return True
 
-    def _restore_settlements(self, now: int) -> None:
+    def _restore_settlements(self, fills: Sequence[StoredRecordLike], now: int) -> None:
         """Re-apply what the last journaled LEDGER's `settled` records (committed or still in
         this producer's outbox), after the fills; failure halts SETTLEMENT_FAILED."""
         records = [s.record for s in self._deps.journal.records_since(0, [RecordKind.LEDGER])]
@@ -305,7 +311,7 @@ class RiskActor(SupervisedActor):
         if not settled:
             return
         try:
-            rebuilt = rebuild_settlements(settled, fill_markets(self._deps.journal), ts)
+            rebuilt = rebuild_settlements(settled, fill_markets(fills), ts)
         except ValueError as exc:
             self._halt(HaltReason.SETTLEMENT_FAILED, f"cannot rebuild settlements: {exc}", now)
             return
