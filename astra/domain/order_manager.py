@@ -341,28 +341,14 @@ class OrderManager:
 
     def _fill(self, order: PaperOrder, size: int, now_ms: int) -> Fill:
         self._fill_seq += 1
-        filled = order.filled + size
-        done = filled == order.size
-        state = OrderState.FILLED if done else OrderState.PARTIALLY_FILLED
-        moved = order.moved(state, filled=filled)
-        if done:
+        moved, reason = order.filled_by(size)
+        if moved.state is OrderState.FILLED:
             del self._orders[order.order_id]
         else:
             self._orders[order.order_id] = moved
-        reason = OrderReason.FILLED if done else OrderReason.PARTIAL_FILL
         self._outbox.append(OrderEvent.of(moved, reason, now_ms))
-        return Fill(
-            fill_id=f"{order.order_id}-f{self._fill_seq}",
-            order_id=order.order_id,
-            market=order.market,
-            asset_id=order.asset_id,
-            side=order.side,
-            price=order.price,
-            size=size,
-            fee=maker_fee(self.market.fees, order.price, size, rebate=self.config.rebate),
-            liquidity=Liquidity.MAKER,
-            ts_ms=now_ms,
-        )
+        fee = maker_fee(self.market.fees, order.price, size, rebate=self.config.rebate)
+        return order.fill(self._fill_seq, order.price, size, fee, Liquidity.MAKER, now_ms)
 
     def on_tick_size_change(self, event: TickSizeChange, now_ms: int) -> list[OrderEvent]:
         """Old-grid orders are invalid on the new grid: cancel them."""

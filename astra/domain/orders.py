@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from astra.domain.prices import Side
 from astra.domain.reasons import OrderReason
+from astra.domain.trading import Fill, Liquidity
 
 
 class OrderState(enum.StrEnum):
@@ -89,6 +90,30 @@ class PaperOrder:
         """The order in `state` (and with `filled` shares), if the state machine allows it."""
         check_transition(self.state, state)
         return replace(self, state=state, filled=self.filled if filled is None else filled)
+
+    def filled_by(self, size: int) -> tuple[PaperOrder, OrderReason]:
+        """The order with `size` more shares filled (FILLED once complete) and the reason."""
+        filled = self.filled + size
+        if filled == self.size:
+            return self.moved(OrderState.FILLED, filled=filled), OrderReason.FILLED
+        return self.moved(OrderState.PARTIALLY_FILLED, filled=filled), OrderReason.PARTIAL_FILL
+
+    def fill(
+        self, seq: int, price: int, size: int, fee: int, liquidity: Liquidity, ts_ms: int
+    ) -> Fill:
+        """The Fill of `size` shares at `price`; its id is `<order id>-f<seq>`."""
+        return Fill(
+            fill_id=f"{self.order_id}-f{seq}",
+            order_id=self.order_id,
+            market=self.market,
+            asset_id=self.asset_id,
+            side=self.side,
+            price=price,
+            size=size,
+            fee=fee,
+            liquidity=liquidity,
+            ts_ms=ts_ms,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,29 +106,10 @@ def execute_taker(
     events.append(OrderEvent.of(current, OrderReason.ACCEPTED, now_ms))
     fills: list[Fill] = []
     for seq, match in enumerate(matches, start=first_fill_seq):
-        filled = current.filled + match.size
-        done = filled == current.size
-        state = OrderState.FILLED if done else OrderState.PARTIALLY_FILLED
-        current = current.moved(state, filled=filled)
-        reason = OrderReason.FILLED if done else OrderReason.PARTIAL_FILL
+        current, reason = current.filled_by(match.size)
         events.append(OrderEvent.of(current, reason, now_ms))
-        fills.append(_fill(current, match, seq, now_ms))
+        fills.append(current.fill(seq, match.price, match.size, match.fee, Liquidity.TAKER, now_ms))
     if current.remaining > 0:
         canceled = current.moved(OrderState.CANCELED)
         events.append(OrderEvent.of(canceled, OrderReason.TAKER_UNFILLED, now_ms))
     return TakerExecution(tuple(events), tuple(fills))
-
-
-def _fill(order: PaperOrder, match: TakerMatch, seq: int, now_ms: int) -> Fill:
-    return Fill(
-        fill_id=f"{order.order_id}-f{seq}",
-        order_id=order.order_id,
-        market=order.market,
-        asset_id=order.asset_id,
-        side=order.side,
-        price=match.price,
-        size=match.size,
-        fee=match.fee,
-        liquidity=Liquidity.TAKER,
-        ts_ms=now_ms,
-    )
