@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from astra.actors.market_actor import market_producer
 from astra.actors.market_state import open_orders_from_journal
 from astra.actors.ports import JournalReader
 from astra.actors.risk_actor import fill_from_record
@@ -50,7 +51,7 @@ def no_submit_while_halted(records: Sequence[JournalRecord]) -> Invariant:
     violations = 0
     submits = 0
     for producer, rows in by_producer(records).items():
-        if not producer.startswith("market:"):
+        if not producer.startswith(market_producer("")):
             continue
         halted = True  # every market comes up halted
         for record in rows:

@@ -28,6 +28,8 @@ from astra.actors.chaos_faults import CancelTracker, ChaosFaults, ErrorLog
 from astra.actors.chaos_final import RunFacts, escalation_check, final_checks
 from astra.actors.engine import Engine, EngineConfig, EngineParts, WallClock
 from astra.actors.halt_protocol import HaltEntry
+from astra.actors.market_actor import market_producer
+from astra.actors.messages import MarketDigest
 from astra.actors.ports import JournalOpener, JournalPort
 from astra.actors.runtime_messages import Crash, Stall
 from astra.actors.synthetic import SyntheticStream, synthetic_markets
@@ -170,7 +172,9 @@ class _Run:
             return "risk"
         if roll < 0.2:
             return "telemetry"
-        return f"market:{self.markets[int(self.rng.integers(0, len(self.markets)))].condition_id}"
+        return market_producer(
+            self.markets[int(self.rng.integers(0, len(self.markets)))].condition_id
+        )
 
     def _fault(self) -> str:
         if float(self.rng.random()) < self.config.stuck_share:
@@ -254,23 +258,23 @@ class _Run:
 
     # -- (h) isolation ---------------------------------------------------------------------
     def _isolation_before(self, target: str, number: int) -> dict[str, str]:
-        if not target.startswith("market:") or number % self.config.isolation_every:
+        if not target.startswith(market_producer("")) or number % self.config.isolation_every:
             return {}
         self.engine.drain(self.config.settle_timeout_s)
-        others = [m.condition_id for m in self.markets if f"market:{m.condition_id}" != target]
+        others = [m.condition_id for m in self.markets if market_producer(m.condition_id) != target]
         picks = self.rng.choice(len(others), size=min(3, len(others)), replace=False)
         watched = {}
         for index in picks:
             digest = self.engine.digest(others[int(index)])
             if digest is not None:
-                watched[digest.market] = f"{digest.book_digest}|{digest.events}"
+                watched[digest.market] = _isolation_key(digest)
         return watched
 
     def _isolation_after(self, watched: dict[str, str]) -> None:
         for market, before in watched.items():
             digest = self.engine.digest(market)
             self.isolation["checks"] += 1
-            after = None if digest is None else f"{digest.book_digest}|{digest.events}"
+            after = None if digest is None else _isolation_key(digest)
             self.isolation["changed"] += int(after != before)
 
     # -- figures ---------------------------------------------------------------------------
@@ -333,3 +337,8 @@ def chaos_engine_config() -> EngineConfig:
         markets=SupervisorConfig("markets", Strategy.SIMPLE_ONE_FOR_ONE, budget, backoff),
         watchdog=WatchdogConfig(stuck_ms=250, stale_ms=2_000, interval_s=0.05),
     )
+
+
+def _isolation_key(digest: MarketDigest) -> str:
+    """What must not change in a market while another one crashes: its book and event count."""
+    return f"{digest.book_digest}|{digest.events}"
