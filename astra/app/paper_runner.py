@@ -42,7 +42,6 @@ from astra.adapters.metrics_prometheus import MetricsServer, PrometheusMetrics
 from astra.adapters.metrics_prometheus import start_metrics_server as start_metrics
 from astra.adapters.polymarket.ws_shards import MarketFeed
 from astra.adapters.spot.rtds import SpotFeed
-from astra.adapters.ws_session import WsSettings
 from astra.app.books import RestBooks
 from astra.app.burn_in_gate import BurnInGate, monitored
 from astra.app.control_backend import EngineControl
@@ -57,6 +56,7 @@ from astra.app.runtime import Runtime, RuntimeInputs, StopReport, build_runtime
 from astra.app.shutdown import ShutdownSignals
 from astra.app.strategies import ContractStrategyFactory
 from astra.app.summary import summarise
+from astra.app.ws_config import ws_settings
 from astra.domain.clock import Clock
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import MetricsSink
@@ -217,17 +217,6 @@ def _assets(markets: Sequence[MarketInfo]) -> tuple[str, ...]:
     return tuple(t for m in markets for t in m.tokens)
 
 
-def _ws_settings(settings: Settings, url: str) -> WsSettings:
-    feed = settings.feed
-    return WsSettings(
-        url=url,
-        ping_interval_s=feed.ping_interval_s,
-        backoff_initial_s=feed.reconnect_min_s,
-        backoff_max_s=max(feed.reconnect_max_s, feed.reconnect_min_s),
-        seed=settings.run.seed,
-    )
-
-
 def _feed(
     settings: Settings,
     runtime: Runtime,
@@ -244,7 +233,7 @@ def _feed(
         on_desync(asset_ids)
 
     return MarketFeed(
-        _ws_settings(settings, settings.venue.ws_url),
+        ws_settings(settings, settings.venue.ws_url),
         route,
         clock=clock,
         metrics=engine.metrics,
@@ -270,7 +259,7 @@ def _spot_feed(settings: Settings, runtime: Runtime, clock: Clock) -> SpotFeed |
         engine.feed(event)
 
     return SpotFeed(
-        _ws_settings(settings, settings.venue.rtds_url),
+        ws_settings(settings, settings.venue.rtds_url),
         route,
         clock=clock,
         metrics=engine.metrics,

@@ -23,7 +23,7 @@ from astra.adapters.polymarket.gamma import GammaClient
 from astra.adapters.polymarket.ws_shards import MarketFeed
 from astra.adapters.recording.recorder import RecordingHeader, RecordingWriter
 from astra.adapters.spot.rtds import SpotFeed
-from astra.adapters.ws_session import WsSettings
+from astra.app.ws_config import ws_settings
 from astra.cli.common import add_settings_args, settings_from_args
 from astra.cli.main import CommandError
 from astra.domain.events import MarketEvent, SpotPrice
@@ -92,16 +92,6 @@ def _discover(args: argparse.Namespace, settings: Settings) -> tuple[MarketInfo,
     return markets
 
 
-def _ws_settings(url: str, settings: Settings) -> WsSettings:
-    feed = settings.feed
-    return WsSettings(
-        url=url,
-        ping_interval_s=feed.ping_interval_s,
-        backoff_initial_s=feed.reconnect_min_s,
-        backoff_max_s=feed.reconnect_max_s,
-    )
-
-
 async def _capture(
     args: argparse.Namespace,
     settings: Settings,
@@ -114,7 +104,7 @@ async def _capture(
         """Recording keeps raw frames; decoding here only validates and counts."""
 
     feed = MarketFeed(
-        _ws_settings(args.ws_url or settings.venue.ws_url, settings),
+        ws_settings(settings, args.ws_url or settings.venue.ws_url),
         ignore,
         clock=clock,
         metrics=metrics,
@@ -126,7 +116,7 @@ async def _capture(
         tg.start_soon(feed.run)
         if args.spot:
             spot = SpotFeed(
-                _ws_settings(args.rtds_url or settings.venue.rtds_url, settings),
+                ws_settings(settings, args.rtds_url or settings.venue.rtds_url),
                 ignore,
                 clock=clock,
                 metrics=metrics,
