@@ -18,13 +18,11 @@ from dataclasses import dataclass
 
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.reasons import HaltReason
+from astra.domain.risk import PROCESS_HALTS
 
 RISK_PRODUCER = "risk"
 SUPERVISION_PRODUCER = "supervision"
 TRADING_PRODUCERS = frozenset({RISK_PRODUCER, SUPERVISION_PRODUCER})
-TRANSIENT_HALTS = frozenset(
-    {HaltReason.STARTUP, HaltReason.RISK_ACTOR_RESTART, HaltReason.SHUTDOWN}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +41,7 @@ def durable_halts(records: Iterable[JournalRecord]) -> dict[HaltReason, DurableH
         data = record.data()
         if record.kind is RecordKind.HALT:
             reason = HaltReason(data["reason"])
-            if reason not in TRANSIENT_HALTS and reason not in active:
+            if reason not in PROCESS_HALTS and reason not in active:
                 active[reason] = DurableHalt(reason, record.ts_ms, str(data.get("detail", "")))
         elif record.kind is RecordKind.RISK_EVENT and _is_resume(data):
             active.clear()
