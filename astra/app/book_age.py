@@ -16,18 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from astra.domain.events import (
-    BestBidAsk,
-    BookSnapshot,
     MarketEvent,
     MarketResolved,
-    PriceChange,
+    NewMarket,
     SpotPrice,
-    TickSizeChange,
-    Trade,
+    asset_ids_of,
 )
 from astra.domain.metrics_port import BOOK_AGE_SECONDS, MetricsSink
-
-_TOKEN_EVENTS = (BookSnapshot, Trade, TickSizeChange, BestBidAsk)
 
 
 def max_book_age_s(last_update_ms: Iterable[int | None], now_ms: int, since_ms: int) -> float:
@@ -46,14 +41,14 @@ class EventTimeBookAges:
         self._published_second: int | None = None
 
     def observe(self, event: MarketEvent | SpotPrice, recv_ms: int) -> None:
-        if isinstance(event, _TOKEN_EVENTS):
-            self._touch(event.asset_id, recv_ms)
-        elif isinstance(event, PriceChange):
-            for change in event.changes:
-                self._touch(change.asset_id, recv_ms)
-        elif isinstance(event, MarketResolved):
+        if isinstance(event, SpotPrice | NewMarket):
+            return  # not a book update of a subscribed token
+        if isinstance(event, MarketResolved):
             for asset_id in event.asset_ids:
                 self._last.pop(asset_id, None)
+            return
+        for asset_id in asset_ids_of(event):
+            self._touch(asset_id, recv_ms)
 
     def _touch(self, asset_id: str, recv_ms: int) -> None:
         if asset_id in self._last:

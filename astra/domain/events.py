@@ -127,3 +127,12 @@ class SpotPrice:
 MarketEvent = (
     BookSnapshot | PriceChange | Trade | TickSizeChange | BestBidAsk | MarketResolved | NewMarket
 )
+
+
+def asset_ids_of(event: MarketEvent) -> tuple[str, ...]:
+    """The outcome tokens an event concerns, in message order (a price_change may carry both)."""
+    if isinstance(event, PriceChange):
+        return tuple(change.asset_id for change in event.changes)
+    if isinstance(event, MarketResolved | NewMarket):
+        return event.asset_ids
+    return (event.asset_id,)

@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from astra.domain.events import (
     BookSnapshot,
     MarketEvent,
-    MarketResolved,
     NewMarket,
     PriceChange,
     TickSizeChange,
     Trade,
+    asset_ids_of,
 )
 from astra.domain.market import MarketInfo
 from astra.domain.prices import Tick, on_grid
@@ -36,7 +36,7 @@ class MarketInference:
     def observe(self, event: MarketEvent) -> None:
         tokens = self._tokens.setdefault(event.market, {})
         prices = self._prices.setdefault(event.market, [])
-        for asset_id in _asset_ids(event):
+        for asset_id in asset_ids_of(event):
             tokens.setdefault(asset_id, None)
         prices.extend(_prices(event))
         tick = _tick(event)
@@ -62,14 +62,6 @@ class MarketInference:
                 )
             )
         return tuple(found)
-
-
-def _asset_ids(event: MarketEvent) -> Iterable[str]:
-    if isinstance(event, PriceChange):
-        return (c.asset_id for c in event.changes)
-    if isinstance(event, MarketResolved | NewMarket):
-        return event.asset_ids
-    return (event.asset_id,)
 
 
 def _prices(event: MarketEvent) -> Iterable[int]:
