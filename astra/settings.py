@@ -136,6 +136,9 @@ class RunSettings:
     burn_in_rounds: int = 3
     startup_timeout_s: float = 20.0
     shutdown_timeout_s: float = 5.0
+    # Market actors run on this many pooled worker threads (0: one thread per market).
+    market_workers: int = 4
+    market_throughput: int = 64  # messages of one market per worker turn
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import abc
 import logging
+import sys
 import time
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
@@ -28,6 +29,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import pykka
 
 from astra.actors.dead_letters import account
+from astra.actors.dispatcher import Dispatcher, PooledInbox
 from astra.actors.health import ControlBlock, HealthSnapshot
 from astra.actors.inbox import ClosableInbox
 from astra.actors.runtime_messages import (
@@ -62,16 +64,21 @@ class SupervisedActor(pykka.ThreadingActor):
 
     kind: ClassVar[str] = "actor"
 
-    @staticmethod
-    def _create_actor_inbox() -> ClosableInbox:
-        return ClosableInbox()
+    def _create_actor_inbox(self) -> ClosableInbox | PooledInbox:  # type: ignore[override]
+        return ClosableInbox() if self._dispatcher is None else PooledInbox()
 
-    def __init__(self, ctx: ChildContext) -> None:
+    def __init__(self, ctx: ChildContext, *, dispatcher: Dispatcher | None = None) -> None:
+        # Set before pykka's __init__, which creates the inbox: a dispatcher means a pooled
+        # actor (run by the dispatcher's workers), none means pykka's thread per actor.
+        self._dispatcher = dispatcher
         super().__init__()
         inbox = self.actor_inbox
-        if not isinstance(inbox, ClosableInbox):
-            raise TypeError("SupervisedActor needs its ClosableInbox")
-        self._inbox = inbox
+        if not isinstance(inbox, ClosableInbox | PooledInbox):
+            raise TypeError("SupervisedActor needs its closable inbox")
+        self._inbox: ClosableInbox | PooledInbox = inbox
+        self._pooled = inbox if isinstance(inbox, PooledInbox) else None
+        self._loop_started = False
+        self._on_worker = False  # a pooled actor inside a slice right now
         self._ctx = ctx
         self._kind_labels = {"kind": self.kind}  # built once: every message observes it
         inbox.on_late = self._count_late
@@ -152,6 +159,57 @@ class SupervisedActor(pykka.ThreadingActor):
         else:
             self._report(DeathCause.STOPPED, letters, None)
 
+    # -- pooled execution (see dispatcher.py) --------------------------------------------
+
+    def _start_actor_loop(self) -> None:
+        dispatcher = self._dispatcher
+        if dispatcher is None:
+            super()._start_actor_loop()
+            return
+        if self._pooled is None:
+            raise TypeError("a pooled actor needs a PooledInbox")
+        self._pooled.on_ready = lambda: dispatcher.submit(self)
+        dispatcher.submit(self)  # the start slice runs on_start, then any early mail
+
+    def run_slice(self, budget: int) -> bool:
+        """Up to `budget` messages on a pool worker; True if the actor should queue again."""
+        inbox = self._pooled
+        if inbox is None:
+            raise TypeError("run_slice is for pooled actors")
+        self._on_worker = True
+        try:
+            if not self._loop_started:
+                self._loop_started = True
+                self._actor_loop_setup()
+            for _ in range(budget):
+                if self.actor_stopped.is_set():
+                    break
+                envelope = inbox.take()
+                if envelope is None:
+                    return False
+                self._run_envelope(envelope)
+            if self.actor_stopped.is_set():
+                self._actor_loop_teardown()
+                return False
+            return True
+        finally:
+            self._on_worker = False
+
+    def _run_envelope(self, envelope: Any) -> None:
+        # pykka's own loop body (`Actor._actor_loop_running`), one envelope at a time.
+        try:
+            response = self._handle_receive(envelope.message)
+            if envelope.reply_to is not None:
+                envelope.reply_to.set(response)
+        except Exception:  # noqa: BLE001 - the same routing pykka's thread loop does
+            if envelope.reply_to is not None:
+                envelope.reply_to.set_exception()
+            else:
+                self._handle_failure(*sys.exc_info())
+        except BaseException:  # noqa: BLE001 - pykka stops the actor here too
+            _log.exception("%s: BaseException in a handler; stopping the actor", self.name)
+            self._stop()
+
     # -- internals -----------------------------------------------------------------------
 
     def _start(self) -> None:
@@ -200,6 +258,9 @@ class SupervisedActor(pykka.ThreadingActor):
         self.actor_stopped.set()
         letters = self._inbox.close()
         self._inbox.wake()
+        if self._dispatcher is not None and self._on_worker:
+            # Its handler holds a pool worker until it returns: keep the pool's capacity.
+            self._dispatcher.compensate()
         return letters
 
     def _count_late(self, letters: DeadLetters) -> None:

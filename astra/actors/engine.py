@@ -27,6 +27,7 @@ import pykka
 
 from astra.actors.base import spawn
 from astra.actors.dead_letters import DeadLetterLog
+from astra.actors.dispatcher import Dispatcher
 from astra.actors.engine_parts import MARKETS, ROOT, EngineConfig, EngineParts, WallClock
 from astra.actors.halt_protocol import (
     SUPERVISION_PRODUCER,
@@ -100,6 +101,7 @@ class Engine:
         if self._parts.strategy is not None and self._parts.contract_strategy is not None:
             raise ValueError("give EngineParts.strategy or contract_strategy, not both")
         self._markets = {m.condition_id: m for m in markets}
+        self._market_names = frozenset(map(market_producer, self._markets))
         self._asset_market = {t: m.condition_id for m in markets for t in m.tokens}
         self.contracts = resolve_contracts(
             markets, self._parts.contracts, parse=self._parts.parse_contracts
@@ -134,6 +136,11 @@ class Engine:
                 timeout_s=self.config.halt_timeout_s,
             )
         )
+        self.dispatcher = (
+            Dispatcher(MARKETS, self.config.market_workers, self.config.market_throughput)
+            if self.config.market_workers > 0
+            else None
+        )
         self.root: Supervisor | None = None
         self._watchdog: Watchdog | None = None
         self._ticker_stop = threading.Event()
@@ -141,6 +148,8 @@ class Engine:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
+        if self.dispatcher is not None:
+            self.dispatcher.start()
         root = Supervisor(
             self.config.root,
             clock=self.clock,
@@ -179,7 +188,10 @@ class Engine:
         for name in self.market_names():
             self.router.tell(name, CancelAll(OrderReason.SHUTDOWN))
         self.flush(timeout_s=min(timeout_s, 2.0))
-        return self.root.shutdown(timeout_s)
+        report = self.root.shutdown(timeout_s)
+        if self.dispatcher is not None:
+            self.dispatcher.stop(min(timeout_s, 2.0))
+        return report
 
     @property
     def escalated(self) -> bool:
@@ -248,15 +260,25 @@ class Engine:
         deadline = time.monotonic() + timeout_s
         quiet = 0
         while time.monotonic() < deadline:
-            busy = any(
-                h.mailbox_depth or h.busy_since_ms is not None
-                for h in (e.child.health() for e in self.registry.entries())
-            )
-            quiet = 0 if busy else quiet + 1
+            quiet = 0 if self._busy() else quiet + 1
             if quiet >= 2:  # two quiet looks: nothing was in flight between them
                 return self.flush(max(deadline - time.monotonic(), 0.1)).ok
             time.sleep(0.002)
         return False
+
+    def _busy(self) -> bool:
+        # Pooled markets are idle when their dispatcher is (no mailbox queued, no slice
+        # running): one check instead of a health snapshot per market.
+        pooled: frozenset[str] = frozenset()
+        if self.dispatcher is not None:
+            if not self.dispatcher.idle():
+                return True
+            pooled = self._market_names
+        entries = (e for e in self.registry.entries() if e.child.name not in pooled)
+        return any(
+            h.mailbox_depth or h.busy_since_ms is not None
+            for h in (e.child.health() for e in entries)
+        )
 
     def risk_status(self, timeout_s: float = 2.0) -> RiskStatus | None:
         try:
@@ -325,6 +347,7 @@ class Engine:
             contract=self._contract_of,
             contract_strategy=self._parts.contract_strategy,
             equity=self.equity.read,
+            dispatcher=self.dispatcher,
         )
         spot = self._spot.get(info.condition_id)
 

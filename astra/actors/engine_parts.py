@@ -51,6 +51,10 @@ class EngineConfig:
     )
     watchdog: WatchdogConfig | None = field(default_factory=WatchdogConfig)
     flush_interval_s: float | None = 0.02  # None: no timer; drain() commits (replays)
+    # MarketActors run on a pool of this many worker threads (0: pykka's thread per market);
+    # a worker handles up to `market_throughput` messages of one market before moving on.
+    market_workers: int = 4
+    market_throughput: int = 64
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 import pykka
 
 from astra.actors.base import SupervisedActor
+from astra.actors.dispatcher import Dispatcher
 from astra.actors.market_inputs import MarketInputs, Marks, SharedSpot
 from astra.actors.market_state import (
     MarketConfig,
@@ -81,6 +82,8 @@ class MarketDeps:
     # `strategy`, which only sees the market).
     contract_strategy: ContractStrategyFactory | None = None
     equity: Callable[[], int | None] | None = None  # the RiskActor's latest equity
+    # Run on this pool of workers instead of a thread per market (see dispatcher.py).
+    dispatcher: Dispatcher | None = None
 
     def build_strategy(self, info: MarketInfo, contract: DefinitionContract | None) -> Strategy:
         if self.contract_strategy is not None:
@@ -162,7 +165,7 @@ class MarketActor(SupervisedActor):
         deps: MarketDeps,
         spot: SharedSpot | None = None,
     ):
-        super().__init__(ctx)
+        super().__init__(ctx, dispatcher=deps.dispatcher)
         self._info = info
         self._outbox = outbox
         self._deps = deps

@@ -12,6 +12,7 @@ from typing import Any
 
 from astra.actors.backoff import BackoffPolicy
 from astra.actors.base import ActorChild, SupervisedActor, spawn
+from astra.actors.dispatcher import Dispatcher
 from astra.actors.health import ControlBlock
 from astra.actors.registry import Registry
 from astra.actors.runtime_messages import ChildDied
@@ -45,9 +46,14 @@ class EchoActor(SupervisedActor):
     kind = "test"
 
     def __init__(
-        self, ctx: ChildContext, *, fail_start: bool = False, log: list[str] | None = None
+        self,
+        ctx: ChildContext,
+        *,
+        fail_start: bool = False,
+        log: list[str] | None = None,
+        dispatcher: Dispatcher | None = None,
     ) -> None:
-        super().__init__(ctx)
+        super().__init__(ctx, dispatcher=dispatcher)
         self._fail_start = fail_start
         self.log = log if log is not None else []
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 
 import pykka
 import pytest
 
 from astra.actors.base import spawn
+from astra.actors.dispatcher import Dispatcher
 from astra.actors.runtime_messages import Crash, DeathCause, InjectedFault, Stall
 from astra.domain.clock import ManualClock
 from astra.domain.metrics_port import DEAD_LETTERS_TOTAL, HANDLE_SECONDS, CountingMetrics
@@ -29,6 +31,19 @@ def parts() -> tuple[Recorder, ManualClock, CountingMetrics]:
     return Recorder(), ManualClock(1_000), CountingMetrics()
 
 
+@pytest.fixture(params=["thread", "pooled"])
+def dispatcher(request: pytest.FixtureRequest) -> Iterator[Dispatcher | None]:
+    """Every test runs on pykka's thread per actor and on a two-worker pool."""
+    if request.param == "thread":
+        yield None
+        return
+    pool = Dispatcher("test", workers=2, throughput=4)
+    pool.start()
+    yield pool
+    pykka.ActorRegistry.stop_all(block=True, timeout=WAIT_S)
+    assert pool.stop(WAIT_S)
+
+
 def _queue_behind_gate(ref: pykka.ActorRef[EchoActor]) -> threading.Event:
     gate = Gate(threading.Event(), threading.Event())
     ref.tell(gate)
@@ -38,9 +53,10 @@ def _queue_behind_gate(ref: pykka.ActorRef[EchoActor]) -> threading.Event:
 
 def test_ask_answers_and_beats_heartbeat(
     parts: tuple[Recorder, ManualClock, CountingMetrics],
+    dispatcher: Dispatcher | None,
 ) -> None:
     report, clock, metrics = parts
-    child = spawn(EchoActor, context("a", report, clock, metrics))
+    child = spawn(EchoActor, context("a", report, clock, metrics), dispatcher=dispatcher)
     clock.advance(50)
     assert child.ref.ask(Echo(7), timeout=WAIT_S) == 7
     health = child.health()
@@ -56,9 +72,10 @@ def test_ask_answers_and_beats_heartbeat(
 
 def test_tell_failure_is_reported_with_dead_letters(
     parts: tuple[Recorder, ManualClock, CountingMetrics],
+    dispatcher: Dispatcher | None,
 ) -> None:
     report, clock, metrics = parts
-    child = spawn(EchoActor, context("a", report, clock, metrics))
+    child = spawn(EchoActor, context("a", report, clock, metrics), dispatcher=dispatcher)
     release = _queue_behind_gate(child.ref)
     child.ref.tell(Boom())
     child.ref.tell(Echo(1))
@@ -80,9 +97,10 @@ def test_tell_failure_is_reported_with_dead_letters(
 
 def test_ask_failure_reaches_caller_and_stops_actor(
     parts: tuple[Recorder, ManualClock, CountingMetrics],
+    dispatcher: Dispatcher | None,
 ) -> None:
     report, clock, metrics = parts
-    child = spawn(EchoActor, context("a", report, clock, metrics))
+    child = spawn(EchoActor, context("a", report, clock, metrics), dispatcher=dispatcher)
     with pytest.raises(ValueError, match="bad"):
         child.ref.ask(Boom("bad"), timeout=WAIT_S)
     (died,) = report.wait_for(1)
@@ -94,9 +112,12 @@ def test_ask_failure_reaches_caller_and_stops_actor(
 
 def test_on_start_failure_is_reported(
     parts: tuple[Recorder, ManualClock, CountingMetrics],
+    dispatcher: Dispatcher | None,
 ) -> None:
     report, clock, metrics = parts
-    ref = EchoActor.start(context("a", report, clock, metrics), fail_start=True)
+    ref = EchoActor.start(
+        context("a", report, clock, metrics), fail_start=True, dispatcher=dispatcher
+    )
     (died,) = report.wait_for(1)
     assert died.cause is DeathCause.START_EXCEPTION
     assert "cannot start" in died.detail
@@ -105,10 +126,11 @@ def test_on_start_failure_is_reported(
 
 def test_normal_stop_counts_mail_after_the_stop(
     parts: tuple[Recorder, ManualClock, CountingMetrics],
+    dispatcher: Dispatcher | None,
 ) -> None:
     report, clock, metrics = parts
     log: list[str] = []
-    child = spawn(EchoActor, context("a", report, clock, metrics), log=log)
+    child = spawn(EchoActor, context("a", report, clock, metrics), log=log, dispatcher=dispatcher)
     release = _queue_behind_gate(child.ref)
     stopping = child.ref.stop(block=False)
     child.ref.tell(Echo(1))  # queued behind the stop: never handled
@@ -123,9 +145,10 @@ def test_normal_stop_counts_mail_after_the_stop(
 
 def test_crash_message_is_an_injected_fault(
     parts: tuple[Recorder, ManualClock, CountingMetrics],
+    dispatcher: Dispatcher | None,
 ) -> None:
     report, clock, metrics = parts
-    child = spawn(EchoActor, context("a", report, clock, metrics))
+    child = spawn(EchoActor, context("a", report, clock, metrics), dispatcher=dispatcher)
     child.ref.tell(Crash("chaos"))
     (died,) = report.wait_for(1)
     assert isinstance(died.error, InjectedFault)
@@ -134,9 +157,10 @@ def test_crash_message_is_an_injected_fault(
 
 def test_abandoned_actor_is_reported_once_and_late_mail_counted(
     parts: tuple[Recorder, ManualClock, CountingMetrics],
+    dispatcher: Dispatcher | None,
 ) -> None:
     report, clock, metrics = parts
-    child = spawn(EchoActor, context("a", report, clock, metrics))
+    child = spawn(EchoActor, context("a", report, clock, metrics), dispatcher=dispatcher)
     release = _queue_behind_gate(child.ref)
     child.ref.tell(Echo(1))
     clock.advance(10)
@@ -156,9 +180,10 @@ def test_abandoned_actor_is_reported_once_and_late_mail_counted(
 
 def test_late_tell_after_close_is_counted(
     parts: tuple[Recorder, ManualClock, CountingMetrics],
+    dispatcher: Dispatcher | None,
 ) -> None:
     report, clock, metrics = parts
-    child = spawn(EchoActor, context("a", report, clock, metrics))
+    child = spawn(EchoActor, context("a", report, clock, metrics), dispatcher=dispatcher)
     child.ref.tell(Boom())
     report.wait_for(1)
     # A sender that looked the actor up before it died puts straight into the closed inbox.
@@ -170,9 +195,10 @@ def test_late_tell_after_close_is_counted(
 
 def test_stall_blocks_until_released(
     parts: tuple[Recorder, ManualClock, CountingMetrics],
+    dispatcher: Dispatcher | None,
 ) -> None:
     report, clock, metrics = parts
-    child = spawn(EchoActor, context("a", report, clock, metrics))
+    child = spawn(EchoActor, context("a", report, clock, metrics), dispatcher=dispatcher)
     release = threading.Event()
     child.ref.tell(Stall(release, WAIT_S))
     asked = child.ref.ask(Echo(4), block=False)
