@@ -43,7 +43,7 @@ ACCOUNTED_KINDS = (
     "CancelAll",
     "TradingResumed",
     "FillReport",
-    "JournalAppend",
+    "JournalDoorbell",
     "Crash",
 )
 

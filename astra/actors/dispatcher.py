@@ -149,6 +149,7 @@ class PooledInbox:
         self._closed = False
         # True until the start slice runs: mail that arrives earlier just waits.
         self._scheduled = True
+        self.accepted = 0  # envelopes ever queued (handled ones are counted by the block)
         self.on_late: LateLetter | None = None
         self.on_ready: Callable[[], None] | None = None
         self.current: Envelope[Any] | None = None
@@ -159,6 +160,7 @@ class PooledInbox:
             wake = False
             if not closed:
                 self._queue.append(envelope)
+                self.accepted += 1
                 wake = not self._scheduled
                 self._scheduled = True
         if wake and self.on_ready is not None:

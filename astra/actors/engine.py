@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +27,7 @@ import pykka
 from astra.actors.base import spawn
 from astra.actors.dead_letters import DeadLetterLog
 from astra.actors.dispatcher import Dispatcher
+from astra.actors.engine_idle import EngineStartError, await_started, drain_tree, tree_busy
 from astra.actors.engine_parts import MARKETS, ROOT, EngineConfig, EngineParts, WallClock
 from astra.actors.halt_protocol import (
     SUPERVISION_PRODUCER,
@@ -35,6 +35,7 @@ from astra.actors.halt_protocol import (
     HaltProtocol,
     HaltProtocolDeps,
 )
+from astra.actors.journal_bag import JournalBag
 from astra.actors.market_actor import (
     MarketActor,
     MarketDeps,
@@ -63,6 +64,7 @@ from astra.actors.ports import BookSource, JournalPort, RiskBook
 from astra.actors.registry import Registry
 from astra.actors.risk_actor import RISK_PRODUCER, EquityBoard, RiskActor, RiskDeps
 from astra.actors.risk_book import DomainRiskBook
+from astra.actors.risk_gate import RiskGate
 from astra.actors.supervision import ChildContext, ChildSpec
 from astra.actors.supervisor import ShutdownReport, Supervisor, supervisor_spec
 from astra.actors.tally import Router
@@ -81,7 +83,15 @@ from astra.domain.strategies.spot_state import SpotTracker
 _log = logging.getLogger("astra.actors.engine")
 TELEMETRY = "telemetry"
 RISK = "risk"
-__all__ = ["MARKETS", "ROOT", "Engine", "EngineConfig", "EngineParts", "WallClock"]
+__all__ = [
+    "MARKETS",
+    "ROOT",
+    "Engine",
+    "EngineConfig",
+    "EngineParts",
+    "EngineStartError",
+    "WallClock",
+]
 
 
 class Engine:
@@ -113,6 +123,7 @@ class Engine:
             cid: SharedSpot(SpotTracker(interval)) for cid in self.spot_routes.market_ids()
         }
         self.equity = EquityBoard()
+        self.risk_gate = RiskGate()
         self._journal = journal
         self._books = books
         self.clock = clock
@@ -120,6 +131,7 @@ class Engine:
         self.dead_letters = DeadLetterLog()
         self.registry = Registry(metrics, self.dead_letters)
         self.router = Router(self.registry, self._parts.tally)
+        self.journal_bag = JournalBag(self.router, TELEMETRY)
         producers = [*map(market_producer, self._markets), RISK_PRODUCER, SUPERVISION_PRODUCER]
         self.outboxes = Outboxes({p: journal.max_seq(p) for p in producers})
         self.halts = HaltProtocol(
@@ -147,7 +159,8 @@ class Engine:
         self._ticker: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def start(self) -> None:
+    def start(self, wait_s: float = 60.0) -> None:
+        """Build and start the tree; returns once every actor is started (see below)."""
         if self.dispatcher is not None:
             self.dispatcher.start()
         root = Supervisor(
@@ -175,6 +188,7 @@ class Engine:
         if self.config.flush_interval_s is not None:
             self._ticker = threading.Thread(target=self._tick, name="telemetry-ticker")
             self._ticker.start()
+        await_started(self.all_healthy, lambda: self.escalated, wait_s)
 
     def shutdown(self, timeout_s: float = 10.0) -> ShutdownReport:
         """Cancel all, commit, stop the tree in reverse start order; bounded by `timeout_s`."""
@@ -257,27 +271,11 @@ class Engine:
 
     def drain(self, timeout_s: float = 10.0) -> bool:
         """Wait until every mailbox is empty and no handler runs, then commit the journal."""
-        deadline = time.monotonic() + timeout_s
-        quiet = 0
-        while time.monotonic() < deadline:
-            quiet = 0 if self._busy() else quiet + 1
-            if quiet >= 2:  # two quiet looks: nothing was in flight between them
-                return self.flush(max(deadline - time.monotonic(), 0.1)).ok
-            time.sleep(0.002)
-        return False
-
-    def _busy(self) -> bool:
-        # Pooled markets are idle when their dispatcher is (no mailbox queued, no slice
-        # running): one check instead of a health snapshot per market.
-        pooled: frozenset[str] = frozenset()
-        if self.dispatcher is not None:
-            if not self.dispatcher.idle():
-                return True
-            pooled = self._market_names
-        entries = (e for e in self.registry.entries() if e.child.name not in pooled)
-        return any(
-            h.mailbox_depth or h.busy_since_ms is not None
-            for h in (e.child.health() for e in entries)
+        pooled = self._market_names if self.dispatcher is not None else frozenset()
+        return drain_tree(
+            lambda: tree_busy(self.registry, self.dispatcher, pooled),
+            lambda t: self.flush(t).ok,
+            timeout_s,
         )
 
     def risk_status(self, timeout_s: float = 2.0) -> RiskStatus | None:
@@ -319,12 +317,21 @@ class Engine:
                 self.config.telemetry,
                 self.outboxes.all_pending,
                 self._parts.tally,
+                self.journal_bag,
             )
 
         return ChildSpec(TELEMETRY, start, kind=TelemetryActor.kind)
 
     def _risk_spec(self) -> ChildSpec:
-        deps = RiskDeps(self.router, self._journal, self.market_names, TELEMETRY, self.equity)
+        deps = RiskDeps(
+            self.router,
+            self._journal,
+            self.market_names,
+            TELEMETRY,
+            self.equity,
+            self.risk_gate,
+            self.journal_bag,
+        )
         factory = self._parts.risk_book or self._default_risk_book
 
         def start(ctx: ChildContext) -> Any:
@@ -348,6 +355,8 @@ class Engine:
             contract_strategy=self._parts.contract_strategy,
             equity=self.equity.read,
             dispatcher=self.dispatcher,
+            risk_gate=self.risk_gate,
+            journal_bag=self.journal_bag,
         )
         spot = self._spot.get(info.condition_id)
 

@@ -39,7 +39,8 @@ class ControlBlock:
         self.name = name
         self.generation = generation
         self.kind = "actor"
-        self._lock = threading.Lock()
+        # A condition, so a caller can wait until the actor has handled N messages.
+        self._lock = threading.Condition()
         self._started = False
         self._exited = False
         self._abandoned = False
@@ -74,6 +75,17 @@ class ControlBlock:
             self._busy_with = None
             self._handled += 1
             self._last_beat_ms = now_ms
+            self._lock.notify_all()
+
+    def wait_handled(self, count: int, timeout_s: float) -> bool:
+        """Wait until `count` messages are handled; False on timeout or if the actor ended."""
+        with self._lock:
+            return (
+                self._lock.wait_for(
+                    lambda: self._handled >= count or self._exited, max(timeout_s, 0.0)
+                )
+                and self._handled >= count
+            )
 
     def claim_exit(self, *, abandon: bool = False) -> bool:
         """True for the first claimant only; the winner reports the end."""
@@ -82,6 +94,7 @@ class ControlBlock:
                 return False
             self._exited = True
             self._abandoned = abandon
+            self._lock.notify_all()  # nobody waits for messages an ended actor won't handle
             return True
 
     @property

@@ -6,7 +6,8 @@ of the RiskActor's own refusal. Any order the journal still shows open (the halt
 normally cancels them before the restart) is canceled with reason RESTART, so the actor's
 order table always equals a replay of its journal.
 
-Records leave through the producer's outbox in one `JournalAppend` per handled message;
+Records leave through the producer's outbox, one batch per handled message posted into the
+engine's `JournalBag` (or sent as a `JournalAppend` without one);
 fills and marks go to the RiskActor by name; approvals are asks with a timeout, where a
 timeout is the veto RISK_TIMEOUT and a missing or dying RiskActor is RISK_UNAVAILABLE.
 What it holds is rebuilt from its journaled fills on every start; its spot tracker belongs to
@@ -25,6 +26,7 @@ import pykka
 
 from astra.actors.base import SupervisedActor
 from astra.actors.dispatcher import Dispatcher
+from astra.actors.journal_bag import JournalBag
 from astra.actors.market_inputs import MarketInputs, Marks, SharedSpot
 from astra.actors.market_state import (
     MarketConfig,
@@ -47,6 +49,7 @@ from astra.actors.messages import (
 )
 from astra.actors.outbox import Outbox
 from astra.actors.ports import BookSource, JournalReader
+from astra.actors.risk_gate import RISK_GATE, RiskGate
 from astra.actors.settlements import journaled_resolution
 from astra.actors.supervision import ChildContext
 from astra.actors.tally import Router
@@ -59,7 +62,6 @@ from astra.domain.strategies import Strategy
 from astra.domain.trading import Fill, OrderIntent, Settlement
 from astra.domain.verdict import Verdict
 
-RISK_GATE = "risk"
 CancelObserver = Callable[[int, str, int], None]  # (halt_id, market, canceled)
 ContractStrategyFactory = Callable[[MarketInfo, DefinitionContract | None], Strategy]
 
@@ -84,6 +86,10 @@ class MarketDeps:
     equity: Callable[[], int | None] | None = None  # the RiskActor's latest equity
     # Run on this pool of workers instead of a thread per market (see dispatcher.py).
     dispatcher: Dispatcher | None = None
+    # Approve through the RiskActor's gate (its decision on this thread, see risk_gate.py)
+    # instead of an ask round trip; without one, approvals are asks.
+    risk_gate: RiskGate | None = None
+    journal_bag: JournalBag | None = None  # records to the TelemetryActor (else JournalAppend)
 
     def build_strategy(self, info: MarketInfo, contract: DefinitionContract | None) -> Strategy:
         if self.contract_strategy is not None:
@@ -119,6 +125,12 @@ class _RiskLink:
     def approve(self, intent: OrderIntent, now_ms: int) -> Verdict:
         if self.halted:
             return Verdict.veto(RISK_GATE, GateVeto.HALTED, "market halted until resume")
+        deps = self._deps
+        if deps.risk_gate is not None:
+            return deps.risk_gate.approve(intent, now_ms, deps.risk_timeout_s)
+        return self._ask(intent, now_ms)
+
+    def _ask(self, intent: OrderIntent, now_ms: int) -> Verdict:
         deps = self._deps
         try:
             answer = deps.router.ask(
@@ -281,7 +293,10 @@ class MarketActor(SupervisedActor):
         batch, self._sink.batch = tuple(self._sink.batch), []
         # Refused while the TelemetryActor is down: the records wait in the outbox and are
         # resent when it restarts.
-        self._deps.router.tell(self._deps.telemetry_name, JournalAppend(batch))
+        if self._deps.journal_bag is not None:
+            self._deps.journal_bag.post(batch)
+        else:
+            self._deps.router.tell(self._deps.telemetry_name, JournalAppend(batch))
 
 
 def _state_payload(state: str, reason: str) -> dict[str, Any]:

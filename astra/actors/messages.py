@@ -165,6 +165,11 @@ class JournalAppend:
 
 
 @dataclass(frozen=True, slots=True)
+class JournalDoorbell:
+    """Records wait in the engine's `JournalBag`: drain it (see journal_bag.py)."""
+
+
+@dataclass(frozen=True, slots=True)
 class FlushTick:
     """Timer: commit the buffer if its oldest record has waited `max_latency_ms`."""
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from astra.actors.base import SupervisedActor
+from astra.actors.journal_bag import JournalBag
 from astra.actors.messages import (
     ApproveIntent,
     CancelAll,
@@ -45,6 +46,7 @@ from astra.actors.messages import (
 from astra.actors.outbox import Outbox
 from astra.actors.ports import JournalReader, RiskBook, StoredRecordLike
 from astra.actors.risk_book import MarkedRiskBook, SettlingRiskBook
+from astra.actors.risk_gate import GateBinding, RiskGate
 from astra.actors.settlements import last_settled, rebuild_settlements
 from astra.actors.supervision import ChildContext
 from astra.actors.tally import Router
@@ -53,7 +55,7 @@ from astra.domain.ledger import LedgerError
 from astra.domain.metrics_port import HALTS_TOTAL, RESUMES_TOTAL, TRADING_STATE
 from astra.domain.prices import Side
 from astra.domain.reasons import HaltReason, OrderReason
-from astra.domain.trading import Fill, Liquidity, Settlement
+from astra.domain.trading import Fill, Liquidity, OrderIntent, Settlement
 from astra.domain.verdict import Verdict
 
 _log = logging.getLogger("astra.actors.risk")
@@ -86,6 +88,8 @@ class RiskDeps:
     markets: Callable[[], list[str]]  # names of the live MarketActors
     telemetry_name: str = "telemetry"
     equity: EquityBoard = field(default_factory=EquityBoard)
+    gate: RiskGate | None = None  # markets approve through it instead of asking
+    journal_bag: JournalBag | None = None  # records to the TelemetryActor (else JournalAppend)
 
 
 def fill_from_record(record: JournalRecord) -> Fill:
@@ -136,6 +140,17 @@ def fill_markets(fills: Iterable[StoredRecordLike]) -> dict[str, str]:
     return {s.record.data()["asset_id"]: s.record.market or "" for s in fills}
 
 
+@dataclass(frozen=True, slots=True)
+class GateFault:
+    """The gate's decision raised on a market's thread: this generation must crash."""
+
+    detail: str
+
+
+class RiskGateFault(RuntimeError):
+    """Raised by the RiskActor on a `GateFault`, so supervision halts and restarts it."""
+
+
 class RiskActor(SupervisedActor):
     kind: ClassVar[str] = "risk"
 
@@ -160,8 +175,36 @@ class RiskActor(SupervisedActor):
         self.approved_while_halted = 0
         self._halt_reason: str | None = None
         self._halt_id = 0
+        # Held for every message this generation handles and for every gate approval.
+        self._lock = threading.Lock()
 
     def on_started(self) -> None:
+        with self._lock:
+            self._start_locked()
+        gate = self._deps.gate
+        if gate is not None:  # bound only once the ledger is replayed and the halt is set
+            gate.bind(
+                GateBinding(
+                    self.generation,
+                    self._lock,
+                    self.approve_locked,
+                    self._usable,
+                    self._caught_up,
+                    lambda exc: self.actor_ref.tell(GateFault(repr(exc))),
+                )
+            )
+
+    def on_stopping(self) -> None:
+        if self._deps.gate is not None:
+            self._deps.gate.unbind(self.generation)
+
+    def _caught_up(self, timeout_s: float) -> bool:
+        return self._ctx.block.wait_handled(self._inbox.accepted, timeout_s)
+
+    def _usable(self) -> bool:
+        return not self.actor_stopped.is_set() and not self.superseded
+
+    def _start_locked(self) -> None:
         now = self.clock.now_ms()
         reason = HaltReason.STARTUP if self._outbox.last_seq == 0 else HaltReason.RISK_ACTOR_RESTART
         self._halt(reason, f"risk actor generation {self.generation} starting", now)
@@ -177,10 +220,11 @@ class RiskActor(SupervisedActor):
         self._send()
 
     def handle(self, message: Any) -> Any:
-        try:
-            answer = self._handle(message, self.clock.now_ms())
-        finally:
-            self._send()
+        with self._lock:
+            try:
+                answer = self._handle(message, self.clock.now_ms())
+            finally:
+                self._send()
         self._deps.router.processed(message)
         return answer
 
@@ -197,6 +241,8 @@ class RiskActor(SupervisedActor):
             return self._reconcile(now)
         if isinstance(message, RiskQuery):
             return self.status()
+        if isinstance(message, GateFault):
+            raise RiskGateFault(message.detail)
         raise TypeError(f"risk cannot handle {type(message).__name__}")
 
     def status(self) -> RiskStatus:
@@ -217,8 +263,12 @@ class RiskActor(SupervisedActor):
 
     # -- approvals and fills ---------------------------------------------------------------
     def _approve(self, message: ApproveIntent) -> Verdict:
+        return self.approve_locked(message.intent, message.now_ms)
+
+    def approve_locked(self, intent: OrderIntent, now_ms: int) -> Verdict:
+        """The approval itself; the caller holds this generation's lock (handle or gate)."""
         halted = self.book.is_halted()
-        verdict = self.book.check_intent(message.intent, message.now_ms)
+        verdict = self.book.check_intent(intent, now_ms)
         if verdict.passed:
             self.approvals += 1
             if halted:
@@ -367,4 +417,7 @@ class RiskActor(SupervisedActor):
     def _send(self) -> None:
         if self._batch:
             batch, self._batch = tuple(self._batch), []
-            self._deps.router.tell(self._deps.telemetry_name, JournalAppend(batch))
+            if self._deps.journal_bag is not None:
+                self._deps.journal_bag.post(batch)
+            else:
+                self._deps.router.tell(self._deps.telemetry_name, JournalAppend(batch))

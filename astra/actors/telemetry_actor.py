@@ -1,6 +1,8 @@
 """TelemetryActor: the single writer of the journal.
 
-Records arrive in `JournalAppend` batches from producers' outboxes. They are committed in
+Records arrive from producers' outboxes, posted into the engine's `JournalBag` (a
+`JournalDoorbell` says there is something to drain) or as `JournalAppend` batches. They are
+committed in
 batches: as soon as `batch_size` are buffered, or when a `FlushTick` finds the oldest one has
 waited `max_latency_ms` (bounded latency), or on a `FlushNow` ask. A commit acknowledges each
 producer's highest sequence number, which drops those records from its outbox. The journal
@@ -19,7 +21,14 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from astra.actors.base import SupervisedActor
-from astra.actors.messages import FlushNow, FlushResult, FlushTick, JournalAppend
+from astra.actors.journal_bag import JournalBag
+from astra.actors.messages import (
+    FlushNow,
+    FlushResult,
+    FlushTick,
+    JournalAppend,
+    JournalDoorbell,
+)
 from astra.actors.ports import JournalWriter
 from astra.actors.supervision import ChildContext
 from astra.actors.tally import MessageTally
@@ -149,15 +158,20 @@ class TelemetryActor(SupervisedActor):
         config: TelemetryConfig,
         pending: Callable[[], Sequence[JournalRecord]] | None = None,
         tally: MessageTally | None = None,
+        bag: JournalBag | None = None,
     ) -> None:
         super().__init__(ctx)
         self._tally = tally
+        self._bag = bag
         self.core = TelemetryCore(writer, ack, on_unavailable, ctx.metrics, ctx.clock, config)
         self._pending = pending
 
     def on_started(self) -> None:
         # At least once: a (re)started writer first takes every record still unacknowledged
-        # in any producer's outbox (what its previous generation may have lost).
+        # in any producer's outbox (what its previous generation may have lost). The bag is
+        # emptied first (which re-arms its doorbell): whatever it held is in the outboxes too.
+        if self._bag is not None:
+            self._bag.drain()
         if self._pending is not None:
             self.core.append(self._pending())
             self.core.flush()
@@ -174,6 +188,10 @@ class TelemetryActor(SupervisedActor):
         return answer
 
     def _handle(self, message: Any) -> Any:
+        if isinstance(message, JournalDoorbell):
+            if self._bag is not None:
+                self.core.append(self._bag.drain())
+            return None
         if isinstance(message, JournalAppend):
             self.core.append(message.records)
             return None

@@ -1,11 +1,20 @@
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from astra.actors.chaos_scenario import chaos_engine_config
+from astra.actors.engine import Engine
+from astra.actors.engine_parts import WallClock
+from astra.actors.synthetic import SyntheticStream, synthetic_markets
+from astra.adapters.journal.store import JournalStore
 from astra.domain.clock import ManualClock
 from astra.domain.journal_record import JournalRecord
+from astra.domain.market import MarketInfo
+from astra.domain.metrics_port import CountingMetrics
 
 from .trading_support import feed_steps, small_engine
 
@@ -43,3 +52,33 @@ def test_feed_to_unknown_market_is_refused_and_shutdown_is_clean(tmp_path: Path)
         assert not engine.feed(BookSnapshot("nope", "x", 1, (), ()))
         assert engine.all_healthy()
         assert engine.flush().ok
+
+
+def test_start_returns_once_every_pooled_market_has_started(tmp_path: Path) -> None:
+    """A market's start slice runs on a pool worker; `start()` waits for all of them, so
+    nothing fed afterwards can also reach a market through its start-up book snapshot."""
+
+    class SlowBooks(SyntheticStream):
+        def __init__(self, markets: list[MarketInfo]) -> None:
+            super().__init__(markets, seed=3)
+            self.calls = 0
+            self._lock = threading.Lock()
+
+        def snapshots(self, market: MarketInfo) -> list[Any]:
+            time.sleep(0.05)  # a slow REST /book
+            with self._lock:
+                self.calls += 1
+            return super().snapshots(market)
+
+    infos = synthetic_markets(6)
+    books = SlowBooks(infos)
+    config = replace(chaos_engine_config(), watchdog=None, market_workers=1)
+    with JournalStore.open(tmp_path / "j.sqlite3") as store:
+        engine = Engine(infos, store, books, clock=WallClock(), metrics=CountingMetrics(),
+                        config=config)  # fmt: skip
+        try:
+            engine.start()
+            assert books.calls == 6  # one worker, 50 ms each: start() waited ~0.3 s
+            assert engine.all_healthy()
+        finally:
+            engine.shutdown(5.0)

@@ -1,0 +1,56 @@
+"""Records on their way to the TelemetryActor: one wake-up per drain, not one message per batch.
+
+Every handled market message used to send its records as one `JournalAppend` — a mailbox
+put and a TelemetryActor wake-up per event, and during a halt a thousand of them in a burst.
+Producers now post their batches into this bag and ring a doorbell only when none is
+pending; the TelemetryActor clears the doorbell, then drains everything posted so far.
+
+Why nothing is lost: a poster appends first and checks the doorbell second; the writer clears
+it first and drains second. So after any post either the poster rings, or a ring is pending
+whose drain comes after that post. A ring refused (no live TelemetryActor) leaves the records
+where they always are until committed — in their producers' outboxes — and a restarted
+TelemetryActor takes every pending outbox record on start; what it drains from the bag again
+later is written idempotently on (producer, seq).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Protocol
+
+from astra.actors.messages import JournalDoorbell
+from astra.domain.journal_record import JournalRecord
+
+
+class Teller(Protocol):
+    def tell(self, name: str, message: object) -> bool: ...
+
+
+class JournalBag:
+    def __init__(self, router: Teller, telemetry_name: str) -> None:
+        self._router = router
+        self._telemetry = telemetry_name
+        self._batches: deque[tuple[JournalRecord, ...]] = deque()
+        self._rung = False
+
+    def post(self, batch: tuple[JournalRecord, ...]) -> None:
+        """Hand a producer's batch to the writer (any thread)."""
+        self._batches.append(batch)
+        if self._rung:
+            return
+        self._rung = True
+        if not self._router.tell(self._telemetry, JournalDoorbell()):
+            self._rung = False  # refused and counted; the outboxes still hold the records
+
+    def drain(self) -> list[JournalRecord]:
+        """Everything posted so far (the TelemetryActor, on a doorbell)."""
+        self._rung = False  # before draining: a post after this point rings again
+        records: list[JournalRecord] = []
+        while True:
+            try:
+                records.extend(self._batches.popleft())
+            except IndexError:
+                return records
+
+    def __len__(self) -> int:
+        return len(self._batches)
