@@ -46,10 +46,14 @@ class Throughput:
         return (self.rss_after - self.rss_before) / self.markets
 
 
-def engine_throughput(workload: Workload, directory: Path) -> Throughput:
+def engine_throughput(
+    workload: Workload, directory: Path, market_workers: int | None = None
+) -> Throughput:
     """Every event fed as fast as the engine takes it; timed until drained and committed."""
     rss_before = rss_bytes()
-    running = start_engine(workload.markets, directory, workload.events[0].recv_ms)
+    running = start_engine(
+        workload.markets, directory, workload.events[0].recv_ms, market_workers=market_workers
+    )
     try:
         engine, clock = running.engine, running.clock
         started = time.perf_counter()
@@ -140,8 +144,9 @@ def decision_latency(
         started = time.perf_counter()
         for index, event in enumerate(events):
             due = started + index * interval
-            while (wait := due - time.perf_counter()) > 0:
-                time.sleep(wait if wait > 0.001 else 0)
+            # Sleep, never spin: a spinning feeder would take the GIL from the engine.
+            if (wait := due - time.perf_counter()) > 0:
+                time.sleep(wait)
             clock.set(event.recv_ms)
             fed[event.market].append(time.perf_counter())
             engine.feed(event)

@@ -58,9 +58,13 @@ def start_engine(
     strategy: StrategyFactory | None = None,
     on_canceled: CancelObserver | None = None,
     restarts: int | None = None,
+    market_workers: int | None = None,
 ) -> RunningEngine:
-    """A started engine over `markets` with trading open (resumed), journal in `directory`."""
+    """A started engine over `markets` with trading open (resumed), journal in `directory`.
+    `market_workers` overrides the pool size (0: pykka's thread per market, for comparison)."""
     config = engine_config(Settings(), "bench", seed=1, live=False)
+    if market_workers is not None:
+        config = replace(config, market_workers=market_workers)
     if restarts is not None:
         # Repeated measured crashes: room in the restart budget, and no resume cooldown
         # (the halts are the measurement, not a risk event to sit out).

@@ -97,6 +97,14 @@ def _other_figures(result: dict[str, Any]) -> list[str]:
             f"- Journal (WAL, synchronous=FULL, batches of 256, the inline run's records): "
             f"{journal['records_per_s']} records/s over {journal['records']} records."
         )
+    threads = result.get("thread_per_market")
+    if threads is not None:
+        lines.append(
+            f"- Runtime comparison, {threads['markets']} markets, same workload: pooled "
+            f"dispatcher ({threads['market_workers']} workers) "
+            f"{threads['pooled_events_per_s']} events/s; pykka thread per market "
+            f"{threads['thread_per_market_events_per_s']} events/s."
+        )
     startup = result["startup"]
     lines.append(
         f"- Startup to trading open with {startup['markets']} markets: {startup['start_s']} s; "

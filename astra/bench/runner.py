@@ -16,6 +16,7 @@ from astra.bench.journal_startup import journal_throughput, startup_time
 from astra.bench.plan import BenchPlan
 from astra.bench.targets import check_targets
 from astra.bench.workload import build_workload
+from astra.settings import Settings
 
 Progress = Callable[[str], None]
 
@@ -34,6 +35,17 @@ def _throughput_row(engine: Throughput, inline: InlineResult) -> dict[str, Any]:
     }
 
 
+def _comparison(pooled: dict[str, Any], threads: Throughput) -> dict[str, Any]:
+    """The same workload on pykka's thread per market: what the pooled dispatcher buys."""
+    return {
+        "markets": threads.markets,
+        "market_workers": Settings().run.market_workers,
+        "pooled_events_per_s": pooled["engine_events_per_s"],
+        "thread_per_market_events_per_s": round(threads.events_per_s, 1),
+        "thread_per_market_rss_bytes_per_actor": round(threads.bytes_per_market),
+    }
+
+
 def run_bench(
     plan: BenchPlan, seed: int, progress: Progress, workdir: Path | None = None
 ) -> dict[str, Any]:
@@ -49,6 +61,10 @@ def run_bench(
             inline = run_inline(workload, directory)
             inline_journal = inline.journal
             rows.append(_throughput_row(engine_throughput(workload, directory), inline))
+            if markets == plan.compare_threads_at:
+                progress(f"throughput: {markets} markets, thread per market (comparison)")
+                threads = engine_throughput(workload, directory, market_workers=0)
+                result["thread_per_market"] = _comparison(rows[-1], threads)
         result["throughput"] = rows
         largest = rows[-1]
         result["memory"] = {

@@ -33,6 +33,10 @@ def test_bench_tiny_json_has_every_figure(
         assert row["events"] > 0
         assert 0 < row["p50_ms"] <= row["p99_ms"] <= row["p99_9_ms"] <= row["max_ms"]
     assert _positive(data["memory"]["bytes_per_market_actor"])
+    threads = data["thread_per_market"]  # the same 20-market workload on a thread per market
+    assert threads["markets"] == 20
+    assert threads["pooled_events_per_s"] == data["throughput"][-1]["engine_events_per_s"]
+    assert _positive(threads["thread_per_market_events_per_s"])
     halt = data["halt_propagation"]
     assert halt["count"] == halt["rounds"] == 2
     assert 0 < halt["p50_ms"] <= halt["p99_ms"]
@@ -44,6 +48,7 @@ def test_bench_tiny_json_has_every_figure(
     text = results.read_text()
     assert text.startswith("# Benchmark results")
     assert "astra bench" in text
+    assert "pykka thread per market" in text
     assert "old figures" not in text
     assert text.endswith("profile notes stay\n")
 
