@@ -100,6 +100,9 @@ class HaltProtocol:
         now = deps.clock.now_ms()
         box = deps.outboxes.get(SUPERVISION_PRODUCER)
         box.append(RecordKind.INCIDENT, now, deps.market_of(died.name), _incident(died))
+        # The dead market's journal is read before the halt fans out: a moment later a thousand
+        # markets' cancel records queue for the same store lock.
+        canceled = self._cancel_dead_market(died.name, now)
         detail = f"{died.kind} {died.name} generation {died.generation}: {died.cause}"
         ack = None if died.kind == "risk" else self._ask_risk(detail, now)
         halt_id = 0 if ack is None else ack.halt_id
@@ -112,10 +115,13 @@ class HaltProtocol:
             )
             # Its own halt id: minus the sequence number of the HALT record just written.
             halt_id = -box.last_seq
-            for name in deps.markets():
-                deps.router.tell(name, CancelAll(OrderReason.HALT, halt_id))
-        canceled = self._cancel_dead_market(died.name, now)
+        # Durable first, then the fan-out: committed while the store is quiet, the halt is on
+        # disk in a few ms; after the fan-out it queued behind a thousand markets' cancel
+        # records (halt p99 at 1,000 markets 53 -> see benchmarks/RESULTS.md). Nothing is
+        # approved meanwhile: the RiskActor is already HALTED and the dead market is down.
         self._commit(died.name)
+        for name in deps.markets():
+            deps.router.tell(name, CancelAll(OrderReason.HALT, halt_id))
         entry = HaltEntry(
             died.name,
             died.kind,
@@ -140,7 +146,7 @@ class HaltProtocol:
 
     def _ask_risk(self, detail: str, now: int) -> HaltAck | None:
         deps = self._deps
-        message = Halt(HaltReason.ACTOR_FAILURE, detail, now)
+        message = Halt(HaltReason.ACTOR_FAILURE, detail, now, fan_out=False)
         try:
             answer = deps.router.ask(deps.risk_name, message, deps.timeout_s)
         except (pykka.Timeout, pykka.ActorDeadError) as exc:

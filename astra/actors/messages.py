@@ -107,11 +107,13 @@ class MarksReport:
 @dataclass(frozen=True, slots=True)
 class Halt:
     """Go HALTED (idempotent while halted). As an ask, answered with `HaltAck` once the halt is
-    journaled-pending and every live market has been told to cancel."""
+    journaled-pending and every live market has been told to cancel — unless `fan_out` is
+    False: the halt-first protocol first makes the halt durable, then tells the markets."""
 
     reason: HaltReason
     detail: str
     now_ms: int
+    fan_out: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -234,7 +234,7 @@ class RiskActor(SupervisedActor):
         if isinstance(message, FillReport | MarksReport | SettlementReport):
             return self._on_report(message, now)
         if isinstance(message, Halt):
-            return self._halt(message.reason, message.detail, message.now_ms)
+            return self._halt(message.reason, message.detail, message.now_ms, message.fan_out)
         if isinstance(message, Resume):
             return self._resume(message, now)
         if isinstance(message, Reconcile):
@@ -369,7 +369,7 @@ class RiskActor(SupervisedActor):
             self._on_settlement(settlement, now)
 
     # -- halt and resume -------------------------------------------------------------------
-    def _halt(self, reason: HaltReason, detail: str, now: int) -> HaltAck:
+    def _halt(self, reason: HaltReason, detail: str, now: int, fan_out: bool = True) -> HaltAck:
         already = self.book.is_halted()
         if self.book.halt(reason, now, detail):
             self.metrics.inc(HALTS_TOTAL, {"reason": reason.value})
@@ -382,8 +382,9 @@ class RiskActor(SupervisedActor):
         self._halt_id = record.seq
         _log.warning("trading halted: kind=risk reason=%s already=%s %s", reason, already, detail)
         # Cancels are idempotent, so every halt (even a repeated one) re-sweeps every market.
-        for name in self._deps.markets():
-            self._deps.router.tell(name, CancelAll(OrderReason.HALT, record.seq))
+        if fan_out:
+            for name in self._deps.markets():
+                self._deps.router.tell(name, CancelAll(OrderReason.HALT, record.seq))
         return HaltAck(record.seq, already)
 
     def _resume(self, message: Resume, now: int) -> ResumeResult:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from astra.adapters.closing import CloseOnExit
+from astra.adapters.journal.checkpointer import WalCheckpointer
 from astra.adapters.journal.migrations import SchemaError, check_version, migrate, user_version
 from astra.adapters.journal.projections import PROJECTIONS, Projection, Row, project
 from astra.adapters.journal.schema import SCHEMA_VERSION
@@ -123,6 +124,10 @@ class JournalStore(CloseOnExit):
         self._path = path
         self._conn = conn
         self._lock = threading.Lock()
+        # Checkpoints run beside the commits, never inside one (see checkpointer.py).
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        self._checkpointer = WalCheckpointer(path)
+        self._checkpointer.start()
 
     @classmethod
     def open(cls, path: Path | str, *, synchronous: Synchronous = "FULL") -> JournalStore:
@@ -145,11 +150,16 @@ class JournalStore(CloseOnExit):
         return self._path
 
     @property
+    def checkpointer(self) -> WalCheckpointer:
+        return self._checkpointer
+
+    @property
     def schema_version(self) -> int:
         with self._lock:
             return user_version(self._conn)
 
     def close(self) -> None:
+        self._checkpointer.stop()
         with self._lock:
             self._conn.close()
 
