@@ -217,8 +217,8 @@ class MarketState:
             regime,
             book.last_update_ms,
             tick=tick,
-            bids=tuple(book.bids()[:depth]),
-            asks=tuple(book.asks()[:depth]),
+            bids=book.top_bids(depth),
+            asks=book.top_asks(depth),
         )
 
     def book_digest(self) -> str:
