@@ -75,6 +75,10 @@ __all__ = [
 ]
 
 
+# A Verdict is immutable: the answer for a market without a contract is built once.
+_NO_CONTRACT_REQUIRED = Verdict.ok("definition", "no contract required")
+
+
 class MarketState:
     def __init__(
         self,
@@ -358,7 +362,7 @@ class MarketState:
 
     def _definition(self, now_ms: int) -> Verdict:
         if self._contract is None and not self._config.require_contract:
-            return Verdict.ok("definition", "no contract required")
+            return _NO_CONTRACT_REQUIRED
         return definition_gate(self._contract, now_ms=now_ms)
 
     def _edge(self, target: QuoteTarget) -> Verdict:
