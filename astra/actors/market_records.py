@@ -17,16 +17,20 @@ from astra.domain.verdict import Verdict
 DECISION_SCHEMA_VERSION = 1
 
 
+# Payload builders run for every record: they read a StrEnum's `_value_` (the same str)
+# rather than `.value`, an enum descriptor call several times slower.
+
+
 def order_payload(event: OrderEvent) -> dict[str, Any]:
     return {
         "order_id": event.order_id,
         "asset_id": event.asset_id,
-        "side": event.side.value,
+        "side": event.side._value_,
         "price": event.price,
         "size": event.size,
         "filled": event.filled,
-        "state": event.state.value,
-        "reason": event.reason.value,
+        "state": event.state._value_,
+        "reason": event.reason._value_,
         "replaces": event.replaces,
     }
 
@@ -68,7 +72,7 @@ def verdict_payload(verdict: Verdict) -> dict[str, Any]:
     return {
         "gate": verdict.gate,
         "passed": verdict.passed,
-        "reason": None if verdict.reason is None else verdict.reason.value,
+        "reason": None if verdict.reason is None else verdict.reason._value_,
         "detail": verdict.detail,
     }
 

@@ -75,6 +75,10 @@ __all__ = [
 ]
 
 
+# A Verdict is immutable: the answer for a market without a contract is built once.
+_NO_CONTRACT_REQUIRED = Verdict.ok("definition", "no contract required")
+
+
 class MarketState:
     def __init__(
         self,
@@ -217,8 +221,8 @@ class MarketState:
             regime,
             book.last_update_ms,
             tick=tick,
-            bids=tuple(book.bids()[:depth]),
-            asks=tuple(book.asks()[:depth]),
+            bids=book.top_bids(depth),
+            asks=book.top_asks(depth),
         )
 
     def book_digest(self) -> str:
@@ -358,7 +362,7 @@ class MarketState:
 
     def _definition(self, now_ms: int) -> Verdict:
         if self._contract is None and not self._config.require_contract:
-            return Verdict.ok("definition", "no contract required")
+            return _NO_CONTRACT_REQUIRED
         return definition_gate(self._contract, now_ms=now_ms)
 
     def _edge(self, target: QuoteTarget) -> Verdict:

@@ -2,14 +2,16 @@
 
 `book` replaces the token's book, `price_change` sets absolute level sizes (0 removes),
 `tick_size_change` starts a new epoch (book dropped, deltas ignored until a snapshot).
-Levels live in a dict (price -> size); the best price per side is tracked with a heap
-with lazy deletion, so an update costs O(log n) amortised and best bid/ask is O(1)
-amortised. Stale heap entries are compacted once they outnumber live levels.
+Levels live in a dict (price -> size) beside an ascending list of the live prices, kept
+sorted with bisect: an update is a binary search plus a short memmove (books hold tens of
+levels), best bid/ask is O(1), and the top N levels a strategy sees every evaluation are a
+slice instead of a sort.
 """
 
 from __future__ import annotations
 
-import heapq
+from bisect import bisect_left, insort
+from collections.abc import Iterable
 from decimal import Decimal
 
 from astra.domain.events import (
@@ -30,48 +32,68 @@ class BookError(ValueError):
 
 
 class _Side:
-    """One side of a book: levels plus a lazy heap of keys (negated for bids)."""
+    """One side of a book: levels plus their prices in ascending order (best last for bids,
+    best first for asks)."""
 
-    __slots__ = ("_heap", "_sign", "levels")
+    __slots__ = ("_bids", "_prices", "_top", "levels")
 
     def __init__(self, side: Side) -> None:
-        # BUY (bids): best is the highest price -> min-heap of -price.
-        self._sign = -1 if side is Side.BUY else 1
+        self._bids = side is Side.BUY
         self.levels: dict[int, int] = {}
-        self._heap: list[int] = []
+        self._prices: list[int] = []
+        # The last `top` answer (n, levels): a strategy asks for the same depth after every
+        # event, and most events leave most sides alone. Any mutation drops it.
+        self._top: tuple[int, tuple[Level, ...]] | None = None
 
     def clear(self) -> None:
         self.levels.clear()
-        self._heap.clear()
+        self._prices.clear()
+        self._top = None
+
+    def replace(self, levels: Iterable[Level]) -> None:
+        """The whole side at once (a snapshot): one sort instead of an insort per level.
+        Later duplicates win and size 0 removes, exactly as `set` applied in order would."""
+        self.levels.clear()
+        for price, size in levels:
+            self.levels[price] = size
+        for price in [p for p, s in self.levels.items() if s == 0]:
+            del self.levels[price]
+        self._prices = sorted(self.levels)
+        self._top = None
 
     def set(self, price: int, size: int) -> None:
+        levels = self.levels
+        self._top = None
         if size == 0:
-            self.levels.pop(price, None)
-            self._maybe_compact()
+            if levels.pop(price, None) is not None:
+                del self._prices[bisect_left(self._prices, price)]
             return
-        if price not in self.levels:
-            heapq.heappush(self._heap, self._sign * price)
-        self.levels[price] = size
+        if price not in levels:
+            insort(self._prices, price)
+        levels[price] = size
 
     def best(self) -> Level | None:
-        heap = self._heap
-        while heap:
-            price = self._sign * heap[0]
-            size = self.levels.get(price)
-            if size is not None:
-                return (price, size)
-            heapq.heappop(heap)
-        return None
+        prices = self._prices
+        if not prices:
+            return None
+        price = prices[-1] if self._bids else prices[0]
+        return (price, self.levels[price])
+
+    def top(self, n: int) -> tuple[Level, ...]:
+        """The best `n` (>= 0) levels, best first."""
+        cached = self._top
+        if cached is not None and cached[0] == n:
+            return cached[1]
+        prices = self._prices
+        chosen = prices[: -n - 1 : -1] if self._bids else prices[:n]
+        levels = self.levels
+        found = tuple([(p, levels[p]) for p in chosen])
+        self._top = (n, found)
+        return found
 
     def sorted_levels(self) -> list[Level]:
-        return sorted(self.levels.items(), key=lambda lvl: self._sign * lvl[0])
-
-    def _maybe_compact(self) -> None:
-        # A price removed and re-added leaves duplicates; rebuilding once stale entries
-        # dominate keeps the heap O(live levels) at O(1) amortised cost.
-        if len(self._heap) > 2 * len(self.levels) + 32:
-            self._heap = [self._sign * p for p in self.levels]
-            heapq.heapify(self._heap)
+        levels = self.levels
+        return [(p, levels[p]) for p in (self._prices[::-1] if self._bids else self._prices)]
 
 
 class TokenBook:
@@ -110,12 +132,8 @@ class TokenBook:
             raise BookError(f"snapshot for {snapshot.asset_id} applied to {self.asset_id}")
         for price, size in (*snapshot.bids, *snapshot.asks):
             _check_level(price, size)
-        self._bids.clear()
-        self._asks.clear()
-        for price, size in snapshot.bids:
-            self._bids.set(price, size)
-        for price, size in snapshot.asks:
-            self._asks.set(price, size)
+        self._bids.replace(snapshot.bids)
+        self._asks.replace(snapshot.asks)
         if snapshot.tick is not None:
             self._tick = snapshot.tick
         self._synced = True
@@ -170,6 +188,14 @@ class TokenBook:
     def asks(self) -> list[Level]:
         """Ask levels, best (lowest) first."""
         return self._asks.sorted_levels()
+
+    def top_bids(self, n: int) -> tuple[Level, ...]:
+        """The best `n` bid levels, best first (`bids()[:n]` without building the rest)."""
+        return self._bids.top(n)
+
+    def top_asks(self, n: int) -> tuple[Level, ...]:
+        """The best `n` ask levels, best first (`asks()[:n]` without building the rest)."""
+        return self._asks.top(n)
 
     def size_at(self, side: Side, price: int) -> int:
         return self._side(side).levels.get(price, 0)

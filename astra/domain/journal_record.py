@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,19 +50,40 @@ def canonical_json(payload: Mapping[str, Any]) -> str:
     return raw.decode()
 
 
-def _has_non_finite(value: Any) -> bool:
-    """A NaN or infinity anywhere in `value` (only exact dicts, lists, tuples and floats
-    reach here: orjson refuses their subclasses)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
+def _has_non_finite(payload: Mapping[str, Any]) -> bool:
+    """A NaN or infinity anywhere in `payload`: what orjson serialised, i.e. floats, tuples,
+    and dicts and lists including their subclasses (orjson writes those; other subclasses it
+    refuses, and they never get here)."""
+    return _any_non_finite(payload.values())
+
+
+def _any_non_finite(values: Iterable[Any]) -> bool:
+    # Recursion over containers only: a leaf (mostly str, int, None) costs one type() and
+    # a few identity tests. Depth is bounded by orjson's own nesting limit.
+    for item in values:
         kind = type(item)
-        if kind is dict:
-            stack.extend(item.values())
+        if kind is float:
+            if item - item != 0.0:  # nan - nan and inf - inf are nan
+                return True
+        elif kind is dict:
+            if _any_non_finite(item.values()):
+                return True
         elif kind is list or kind is tuple:
-            stack.extend(item)
-        elif kind is float and item - item != 0.0:
+            if _any_non_finite(item):
+                return True
+        elif kind not in _LEAVES and _subclass_non_finite(item):
             return True
+    return False
+
+
+_LEAVES = frozenset({str, int, bool, type(None)})
+
+
+def _subclass_non_finite(item: Any) -> bool:
+    if isinstance(item, dict):
+        return _any_non_finite(item.values())
+    if isinstance(item, list):
+        return _any_non_finite(item)
     return False
 
 

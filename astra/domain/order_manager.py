@@ -304,6 +304,8 @@ class OrderManager:
         now_ms: int,
     ) -> list[OrderEvent]:
         """Advance queue positions after `book` applied `change`; returns activations."""
+        if not self._orders:  # nothing to activate or advance (most events of most markets)
+            return []
         events = self._activate_due(now_ms)
         levels: set[tuple[Side, int]] | None = None  # None: every level may have changed
         if isinstance(change, LevelChange):

@@ -24,14 +24,16 @@ class OrderState(enum.StrEnum):
     EXPIRED = "expired"
     REJECTED = "rejected"
 
+    # Both read per order on every book change, trade and transition: a set lookup (the
+    # member hashes as its str) instead of a dict lookup or class-attribute enum reads.
     @property
     def terminal(self) -> bool:
-        return not TRANSITIONS[self]
+        return self in _TERMINAL
 
     @property
     def live(self) -> bool:
         """Resting on the (paper) book and eligible for fills."""
-        return self in (OrderState.RESTING, OrderState.PARTIALLY_FILLED)
+        return self in _LIVE
 
 
 _S = OrderState
@@ -45,6 +47,10 @@ TRANSITIONS: dict[OrderState, frozenset[OrderState]] = {
     _S.EXPIRED: frozenset(),
     _S.REJECTED: frozenset(),
 }
+
+
+_TERMINAL = frozenset(state for state, onward in TRANSITIONS.items() if not onward)
+_LIVE = frozenset({_S.RESTING, _S.PARTIALLY_FILLED})
 
 
 class IllegalTransition(RuntimeError):

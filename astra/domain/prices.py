@@ -42,9 +42,13 @@ class Tick(enum.Enum):
     T0_001 = 10
     T0_0001 = 1
 
+    _value_: int
+
     @property
     def pips(self) -> int:
-        return self.value
+        # `_value_` directly: `.value` is an enum descriptor several times slower, and the
+        # hot path reads a tick's pips a few times per event.
+        return self._value_
 
     @property
     def decimal(self) -> Decimal:
@@ -154,6 +158,24 @@ def round_decimal_to_tick(price: Decimal, tick: Tick, side: Side) -> int:
         scaled.to_integral_value(rounding="ROUND_FLOOR" if side is Side.BUY else "ROUND_CEILING")
     )
     return steps * tick.pips
+
+
+def round_float_to_tick(price: float, tick: Tick, side: Side) -> int:
+    """`round_decimal_to_tick(Decimal(repr(price)), tick, side)`, in integers only.
+
+    A model output's shortest repr, e.g. "0.4567", is the exact fraction 4567 / 10**4, so
+    the grid step is an integer floor (BUY) or ceiling (SELL) division; no Decimal is built
+    on the quoting path. Reprs with an exponent, and nan/inf, take the Decimal route."""
+    text = repr(price)
+    whole, dot, frac = text.partition(".")
+    if not dot or "e" in frac:
+        return round_decimal_to_tick(Decimal(text), tick, side)
+    numerator = int(whole + frac) * PRICE_SCALE  # int("-0" + "5") is -5: the sign carries
+    places: int = 10 ** len(frac)  # int ** int types as Any; a non-negative power is int
+    denominator = places * tick.pips
+    if side is Side.BUY:
+        return numerator // denominator * tick.pips
+    return -(-numerator // denominator) * tick.pips
 
 
 def complement(pips: int) -> int:

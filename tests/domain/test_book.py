@@ -217,3 +217,41 @@ def _assert_equal(book: TokenBook, ref: dict[Side, dict[int, int]] | None) -> No
     assert book.asks() == want_asks
     assert book.best_bid() == (want_bids[0] if want_bids else None)
     assert book.best_ask() == (want_asks[0] if want_asks else None)
+
+
+@settings(max_examples=200)
+@given(st.lists(OPS, max_size=60), st.integers(0, 12))
+def test_top_levels_equal_the_sorted_prefix(ops: list[tuple[object, ...]], depth: int) -> None:
+    """`top_bids`/`top_asks` are `bids()[:n]`/`asks()[:n]` for any book and any n."""
+    book = TokenBook("Y", Tick.T0_01)
+    for op in ops:
+        if op[0] == "snap":
+            bids, asks = cast(tuple[list[tuple[int, int]], list[tuple[int, int]]], op[1:])
+            book.apply_snapshot(snap("Y", bids, asks))
+        elif op[0] == "chg":
+            side, price, size = cast(tuple[Side, int, int], op[1:])
+            book.apply_change(chg("Y", side, price, size))
+        else:
+            book.on_tick_size_change(tick_change(Tick.T0_01))
+        # Twice: the second answer may come from the cache, and must still be right.
+        for _ in range(2):
+            assert book.top_bids(depth) == tuple(book.bids()[:depth])
+            assert book.top_asks(depth) == tuple(book.asks()[:depth])
+
+
+@given(LEVELS, LEVELS)
+def test_snapshot_with_repeated_and_zero_levels_matches_applying_them_in_order(
+    bids: list[tuple[int, int]], asks: list[tuple[int, int]]
+) -> None:
+    """A snapshot listing a price twice (last wins) or with size 0 (absent) builds the same
+    book as setting its levels one by one."""
+    with_zeros = [*bids, *((p, 0) for p, _ in bids[::2])]
+    book = TokenBook("Y", Tick.T0_01)
+    book.apply_snapshot(snap("Y", with_zeros, asks))
+    want: dict[int, int] = {}
+    for price, size in with_zeros:
+        want[price] = size
+        if size == 0:
+            want.pop(price)
+    assert book.bids() == sorted(want.items(), reverse=True)
+    assert book.asks() == sorted(dict(asks).items())

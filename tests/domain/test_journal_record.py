@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from astra.domain.journal_record import JournalRecord, RecordKind, canonical_json
+
+
+class _List(list[Any]):
+    pass
 
 
 def _stdlib(payload: Any) -> str:
@@ -39,6 +46,9 @@ def test_sorted_keys_no_spaces_same_as_stdlib() -> None:
         {"x": [1, {"y": -math.inf}]},
         {"x": (None, math.nan)},
         {"outer": {"inner": {"deep": [None, [math.nan]]}}},
+        # orjson writes dict and list subclasses (a NaN inside as null): still refused.
+        {"x": OrderedDict(y=math.nan)},
+        {"x": [None, _List([1.0, math.inf])]},
     ],
 )
 def test_non_finite_floats_are_refused(payload: dict[str, Any]) -> None:
@@ -82,3 +92,27 @@ def test_record_round_trips_its_payload() -> None:
     record = JournalRecord.build("m", 3, RecordKind.DECISION, 10, "mkt", payload)
     assert record.payload == canonical_json(payload)
     assert record.data() == payload
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=4),
+        lambda inner: (
+            st.lists(inner, max_size=4)
+            | st.tuples(inner, inner)
+            | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+        ),
+        max_leaves=20,
+    )
+)
+def test_refuses_exactly_what_the_stdlib_refuses_and_writes_the_same_values(value: Any) -> None:
+    """For arbitrary JSON-like payloads: ValueError iff the stdlib (allow_nan=False) raises,
+    and otherwise text that parses back to the stdlib's value."""
+    payload = {"v": value}
+    try:
+        want = _stdlib(payload)
+    except ValueError:
+        with pytest.raises(ValueError, match="not JSON compliant"):
+            canonical_json(payload)
+        return
+    assert json.loads(canonical_json(payload)) == json.loads(want)

@@ -186,3 +186,9 @@ def test_same_seed_replays_identically() -> None:
     assert first == second
     assert any(getattr(x, "fee", None) is not None for x in first)  # some fills happened
     assert _replay(12) != first  # the latency draw depends on the seed
+
+
+@pytest.mark.parametrize("state", list(OrderState))
+def test_terminal_and_live_follow_the_transition_table(state: OrderState) -> None:
+    assert state.terminal == (not TRANSITIONS[state])
+    assert state.live == (state in (OrderState.RESTING, OrderState.PARTIALLY_FILLED))

@@ -18,6 +18,7 @@ from astra.domain.prices import (
     in_bounds,
     on_grid,
     round_decimal_to_tick,
+    round_float_to_tick,
     round_to_tick,
     to_micros,
     to_pips,
@@ -99,3 +100,23 @@ def test_sizes_are_exact_micros() -> None:
 @pytest.mark.parametrize("tick", list(Tick))
 def test_tick_round_trips_through_its_text(tick: Tick) -> None:
     assert Tick.parse(str(tick)) is tick
+
+
+@given(
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-2.0, max_value=2.0)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers(-(10**6), 10**6).map(lambda n: n / 10**4),
+    st.sampled_from(list(Tick)),
+    st.sampled_from(list(Side)),
+)
+def test_float_rounding_equals_the_decimal_route(price: float, tick: Tick, side: Side) -> None:
+    """The integer route gives exactly what the Decimal of the float's repr gives, for every
+    float (prices on and off the grid, exponent reprs, huge and tiny magnitudes)."""
+    want = round_decimal_to_tick(Decimal(repr(price)), tick, side)
+    assert round_float_to_tick(price, tick, side) == want
+
+
+@pytest.mark.parametrize("price", [float("nan"), float("inf"), float("-inf")])
+def test_float_rounding_refuses_non_finite(price: float) -> None:
+    with pytest.raises(PriceError):
+        round_float_to_tick(price, Tick.T0_01, Side.BUY)

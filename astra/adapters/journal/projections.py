@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from astra.domain.journal_record import JournalRecord, RecordKind
 
 Row = tuple[object, ...]
@@ -183,8 +185,30 @@ PROJECTIONS: dict[RecordKind, Projection] = {
 TABLES: tuple[Projection, ...] = tuple({p.table: p for p in PROJECTIONS.values()}.values())
 
 
+# Kinds whose columns are only strings, integers and type checks. orjson parses those to the
+# same values as the stdlib, except integers beyond 64 bits (it makes them floats, which the
+# integer check refuses) and texts it rejects (NaN, lone surrogates): both retry below.
+# Kinds with a free-form `detail` always use the stdlib, whose numbers it re-serialises.
+_FAST = frozenset({RecordKind.DECISION, RecordKind.ORDER_EVENT, RecordKind.FILL, RecordKind.LEDGER})
+
+
 def project(record: JournalRecord) -> Row:
-    """The projection row of one record; PayloadError if its payload breaks the conventions."""
+    """The projection row of one record; PayloadError if its payload breaks the conventions.
+
+    Every journal write projects every record, so the common kinds try orjson first (about
+    twice as fast on a decision); anything it cannot take exactly goes the stdlib way, which
+    decides the row or the error just as it always did."""
+    if record.kind in _FAST:
+        try:
+            data = orjson.loads(record.payload)
+            if isinstance(data, dict):
+                return PROJECTIONS[record.kind].extract(record, data)
+        except (orjson.JSONDecodeError, PayloadError):
+            pass
+    return _project_stdlib(record)
+
+
+def _project_stdlib(record: JournalRecord) -> Row:
     try:
         data = json.loads(record.payload)
     except json.JSONDecodeError as exc:

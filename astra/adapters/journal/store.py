@@ -198,7 +198,7 @@ class JournalStore(CloseOnExit):
                 )
             projection = PROJECTIONS[record.kind]
             projected.setdefault(projection.table, (projection, []))[1].append(project(record))
-        rows = [(r.producer, r.seq, r.kind.value, r.ts_ms, r.market, r.payload) for r in records]
+        rows = [(r.producer, r.seq, r.kind._value_, r.ts_ms, r.market, r.payload) for r in records]
         try:
             with self.transaction() as conn:
                 inserted = conn.executemany(_INSERT, rows).rowcount

@@ -83,6 +83,8 @@ def clean(value: Any) -> AnalysisValue:
         return value  # type: ignore[no-any-return]
     if kind is float:
         return value if math.isfinite(value) else repr(value)
+    if kind is dict:  # exact dicts skip the Mapping ABC check (the maker's per-side dicts)
+        return {str(k): clean(v) for k, v in value.items()}
     return _clean_other(value)
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from astra.domain.prices import (
@@ -29,7 +28,7 @@ from astra.domain.prices import (
     SIZE_SCALE,
     Side,
     in_bounds,
-    round_decimal_to_tick,
+    round_float_to_tick,
 )
 from astra.domain.reasons import GateVeto
 from astra.domain.strategies.guards import (
@@ -164,7 +163,7 @@ class MakerStrategy:
         tick = token_tick(view, token)
         if token.best_ask is None:
             return GateVeto.NO_QUOTABLE_PRICE, f"{token.asset_id}: no ask"
-        pips = round_decimal_to_tick(Decimal(repr(price)), tick, Side.BUY)
+        pips = round_float_to_tick(price, tick, Side.BUY)
         pips = min(pips, token.best_ask[0] - tick.pips)
         if not in_bounds(pips, tick):
             return (

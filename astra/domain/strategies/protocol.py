@@ -129,18 +129,19 @@ class StrategyDecision:
     analysis: tuple[tuple[str, AnalysisValue], ...] = field(default=())
 
     def payload(self) -> dict[str, Any]:
-        """The decision's journal payload fields (the actor adds run and gate outcomes)."""
+        """The decision's journal payload fields (the actor adds run and gate outcomes).
+        Built for every evaluation: `_value_` is a StrEnum's value without the descriptor."""
         return {
             "strategy": self.strategy,
-            "action": self.action.value,
-            "veto": None if self.veto is None else self.veto.value,
+            "action": self.action._value_,
+            "veto": None if self.veto is None else self.veto._value_,
             "detail": self.detail,
             "inputs": dict(self.inputs),
             "analysis": dict(self.analysis),
             "targets": [
                 {
                     "asset_id": t.asset_id,
-                    "side": t.side.value,
+                    "side": t.side._value_,
                     "price": t.price,
                     "size": t.size,
                     "reason": t.reason,
