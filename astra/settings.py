@@ -139,6 +139,9 @@ class RunSettings:
     # Market actors run on this many pooled worker threads (0: one thread per market).
     market_workers: int = 4
     market_throughput: int = 64  # messages of one market per worker turn
+    # After start-up: freeze the heap and collect young objects every N allocations (0: the
+    # interpreter's default); see astra/app/gc_policy.py.
+    gc_threshold0: int = 50_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,7 +136,7 @@ class SupervisedActor(pykka.ThreadingActor):
         started = time.perf_counter()
         outcome = self._attempt(lambda: self._dispatch(message))
         self.metrics.observe(HANDLE_SECONDS, time.perf_counter() - started, self._kind_labels)
-        block.end(self.clock.now_ms())
+        block.end(self.clock.now_ms(), ordered=not isinstance(message, self._inbox.unordered))
         if isinstance(outcome, _Failure):
             self._die(
                 DeathCause.ASK_EXCEPTION if is_ask else DeathCause.TELL_EXCEPTION, outcome.error

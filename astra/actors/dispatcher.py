@@ -149,7 +149,8 @@ class PooledInbox:
         self._closed = False
         # True until the start slice runs: mail that arrives earlier just waits.
         self._scheduled = True
-        self.accepted = 0  # envelopes ever queued (handled ones are counted by the block)
+        self.accepted = 0  # as in ClosableInbox: queued envelopes not of an `unordered` kind
+        self.unordered: tuple[type, ...] = ()
         self.on_late: LateLetter | None = None
         self.on_ready: Callable[[], None] | None = None
         self.current: Envelope[Any] | None = None
@@ -160,7 +161,8 @@ class PooledInbox:
             wake = False
             if not closed:
                 self._queue.append(envelope)
-                self.accepted += 1
+                if not isinstance(envelope.message, self.unordered):
+                    self.accepted += 1
                 wake = not self._scheduled
                 self._scheduled = True
         if wake and self.on_ready is not None:

@@ -48,6 +48,7 @@ class ControlBlock:
         self._busy_since_ms: int | None = None
         self._busy_with: str | None = None
         self._handled = 0
+        self._ordered = 0  # handled messages of kinds a `wait_ordered` caller waits for
         self._depth: Callable[[], int] = lambda: 0
         self._abandon: Callable[[], DeadLetters] = lambda: NO_DEAD_LETTERS
 
@@ -69,23 +70,24 @@ class ControlBlock:
             self._busy_since_ms = now_ms
             self._busy_with = message_kind
 
-    def end(self, now_ms: int) -> None:
+    def end(self, now_ms: int, *, ordered: bool = True) -> None:
+        """One message handled; `ordered` unless its kind is exempt from `wait_ordered`."""
         with self._lock:
             self._busy_since_ms = None
             self._busy_with = None
             self._handled += 1
             self._last_beat_ms = now_ms
-            self._lock.notify_all()
+            if ordered:
+                self._ordered += 1
+                self._lock.notify_all()
 
-    def wait_handled(self, count: int, timeout_s: float) -> bool:
-        """Wait until `count` messages are handled; False on timeout or if the actor ended."""
+    def wait_ordered(self, count: int, timeout_s: float) -> bool:
+        """Wait until `count` ordered messages are handled; False on timeout or at the end."""
         with self._lock:
-            return (
-                self._lock.wait_for(
-                    lambda: self._handled >= count or self._exited, max(timeout_s, 0.0)
-                )
-                and self._handled >= count
+            done = self._lock.wait_for(
+                lambda: self._ordered >= count or self._exited, max(timeout_s, 0.0)
             )
+            return done and self._ordered >= count
 
     def claim_exit(self, *, abandon: bool = False) -> bool:
         """True for the first claimant only; the winner reports the end."""

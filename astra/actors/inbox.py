@@ -30,7 +30,10 @@ class ClosableInbox:
         self._queue: queue.Queue[Envelope[Any]] = queue.Queue()
         self._lock = threading.Lock()
         self._closed = False
-        self.accepted = 0  # envelopes ever queued (handled ones are counted by the block)
+        # Envelopes ever queued, except kinds in `unordered` (handled ones are counted by the
+        # block): what a `ControlBlock.wait_ordered` caller must see handled.
+        self.accepted = 0
+        self.unordered: tuple[type, ...] = ()
         self.on_late: LateLetter | None = None
         # The envelope being handled now: lets the actor tell an ask from a tell.
         self.current: Envelope[Any] | None = None
@@ -39,7 +42,8 @@ class ClosableInbox:
         with self._lock:
             if not self._closed:
                 self._queue.put(envelope)
-                self.accepted += 1
+                if not isinstance(envelope.message, self.unordered):
+                    self.accepted += 1
                 return
         letters = refuse((envelope,))
         if letters.total and self.on_late is not None:

@@ -168,6 +168,7 @@ class RiskActor(SupervisedActor):
         self.book = book_factory()
         self._fills: set[str] = set()
         self._fills_read_to = 0  # journal id of the last fill read: later reads start there
+        self._prefetched: Sequence[StoredRecordLike] | None = None
         self._settled: set[str] = set()  # markets settled (idempotency across resends)
         self._batch: list[JournalRecord] = []
         self.approvals = 0
@@ -177,6 +178,11 @@ class RiskActor(SupervisedActor):
         self._halt_id = 0
         # Held for every message this generation handles and for every gate approval.
         self._lock = threading.Lock()
+        # An approval waits for the mail queued before it (fills, halts, queries), not for
+        # marks (they only move equity; the next supersedes them) nor settlements (a resolved
+        # market trades no more, and its payout only lowers exposure). Waiting behind
+        # settlements' journal reads was most of the approval latency under load.
+        self._inbox.unordered = (MarksReport, SettlementReport)
 
     def on_started(self) -> None:
         with self._lock:
@@ -198,8 +204,13 @@ class RiskActor(SupervisedActor):
         if self._deps.gate is not None:
             self._deps.gate.unbind(self.generation)
 
+    def _reads_journal(self, message: object) -> bool:
+        if isinstance(message, SettlementReport):
+            return message.settlement.market not in self._settled
+        return isinstance(message, Reconcile | Resume)
+
     def _caught_up(self, timeout_s: float) -> bool:
-        return self._ctx.block.wait_handled(self._inbox.accepted, timeout_s)
+        return self._ctx.block.wait_ordered(self._inbox.accepted, timeout_s)
 
     def _usable(self) -> bool:
         return not self.actor_stopped.is_set() and not self.superseded
@@ -220,6 +231,11 @@ class RiskActor(SupervisedActor):
         self._send()
 
     def handle(self, message: Any) -> Any:
+        if self._reads_journal(message):
+            # Read before taking the lock the gate shares: the store's lock can wait behind a
+            # telemetry commit, and approvals must not wait behind that.
+            self._prefetched = None
+            self._prefetched = self._new_fills()
         with self._lock:
             try:
                 answer = self._handle(message, self.clock.now_ms())
@@ -316,7 +332,11 @@ class RiskActor(SupervisedActor):
         return applied
 
     def _new_fills(self) -> Sequence[StoredRecordLike]:
-        """The fills committed since the last read (ids grow with commit order)."""
+        """The fills committed since the last read (ids grow with commit order); what
+        `handle` already read for this message, if it did."""
+        if self._prefetched is not None:
+            fills, self._prefetched = self._prefetched, None
+            return fills
         fills = self._deps.journal.records_since(self._fills_read_to, [RecordKind.FILL])
         if fills:
             self._fills_read_to = fills[-1].id

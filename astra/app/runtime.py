@@ -23,6 +23,7 @@ from astra.actors.watchdog import WatchdogConfig
 from astra.adapters.journal.runs import RunStatus, close_run
 from astra.adapters.journal.store import JournalStore
 from astra.app.contracts import ContractPlan, linted_contracts
+from astra.app.gc_policy import release_heap, settle_heap
 from astra.app.journal_metrics import MeteredJournal, zero_series
 from astra.app.recovery_start import StartState, recover_and_open
 from astra.app.risk_book import RiskBookFactory
@@ -153,6 +154,7 @@ class Runtime:
         close_run(self.store, self.run_id, ended_ms=clock_now, status=status, detail=detail)
         self.store.checkpoint()
         self.store.close()
+        release_heap()
         self.stopped = StopReport(
             status.value, time.monotonic() - started, canceled, report.clean, flushed
         )
@@ -194,6 +196,7 @@ def build_runtime(store: JournalStore, inputs: RuntimeInputs) -> Runtime:
             detail="engine failed to start",
         )
         raise
+    settle_heap(inputs.settings.run.gc_threshold0)
     _log.info(
         "engine started: run_id=%s markets=%d crashed_runs=%d restart_canceled=%d durable=%s",
         start.run_id,

@@ -16,6 +16,7 @@ from astra.actors.market_actor import CancelObserver
 from astra.actors.supervision import Intensity
 from astra.adapters.journal.store import JournalStore
 from astra.app.books import ReplayBooks
+from astra.app.gc_policy import release_heap, settle_heap
 from astra.app.risk_book import RiskBookFactory
 from astra.app.runtime import engine_config
 from astra.app.strategies import strategy_factory
@@ -44,6 +45,7 @@ class RunningEngine:
             self.engine.shutdown(timeout_s=30.0)
         finally:
             self.store.close()
+            release_heap()
 
 
 def default_strategy() -> StrategyFactory:
@@ -94,4 +96,5 @@ def start_engine(
     if not opened.resumed:
         running.close()
         raise BenchEngineError(f"trading did not open: {opened.detail}")
+    settle_heap(Settings().run.gc_threshold0)  # as `astra paper` and `astra replay` do
     return running
