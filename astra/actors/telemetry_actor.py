@@ -187,17 +187,22 @@ class TelemetryActor(SupervisedActor):
             self._tally.processed(message)
         return answer
 
+    def _take_bag(self) -> None:
+        if self._bag is not None:
+            self.core.append(self._bag.drain())
+
     def _handle(self, message: Any) -> Any:
         if isinstance(message, JournalDoorbell):
-            if self._bag is not None:
-                self.core.append(self._bag.drain())
+            self._take_bag()
             return None
         if isinstance(message, JournalAppend):
             self.core.append(message.records)
             return None
         if isinstance(message, FlushTick):
+            self._take_bag()
             self.core.tick()
             return None
         if isinstance(message, FlushNow):
+            self._take_bag()
             return self.core.flush()
         raise TypeError(f"telemetry cannot handle {type(message).__name__}")

@@ -84,7 +84,8 @@ def _other_figures(result: dict[str, Any]) -> list[str]:
     lines = [
         "## Memory, halt propagation, journal, startup",
         "",
-        f"- Resident memory per market actor ({result['memory']['markets']} markets): "
+        f"- Resident memory per market actor ({result['memory']['markets']} markets, a fresh "
+        f"process: resident set after the run minus before the engine started, per market): "
         f"{result['memory']['bytes_per_market_actor']} bytes.",
         f"- Halt propagation, injected MarketActor crash to every order canceled "
         f"({halt['markets']} markets, {halt['rounds']} rounds, "

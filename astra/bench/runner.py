@@ -13,6 +13,7 @@ from astra.bench.engine_runs import Throughput, decision_latency, engine_through
 from astra.bench.halt_run import halt_propagation
 from astra.bench.inline import InlineResult, run_inline
 from astra.bench.journal_startup import journal_throughput, startup_time
+from astra.bench.memory_probe import probe_in_subprocess
 from astra.bench.plan import BenchPlan
 from astra.bench.targets import check_targets
 from astra.bench.workload import build_workload
@@ -66,10 +67,14 @@ def run_bench(
                 threads = engine_throughput(workload, directory, market_workers=0)
                 result["thread_per_market"] = _comparison(rows[-1], threads)
         result["throughput"] = rows
-        largest = rows[-1]
+        largest = rows[-1]["markets"]
+        progress(f"memory: {largest} markets in a fresh process")
+        memory = probe_in_subprocess(largest, plan.events_for(largest), seed, directory)
         result["memory"] = {
-            "markets": largest["markets"],
-            "bytes_per_market_actor": largest["rss_bytes_per_market_actor"],
+            "markets": largest,
+            "bytes_per_market_actor": memory["bytes_per_market_actor"],
+            "rss_before": memory["rss_before"],
+            "rss_after": memory["rss_after"],
         }
         result["latency"] = _latency(plan, seed, directory, progress)
         progress(f"halt propagation: {plan.halt_markets} markets")

@@ -32,7 +32,7 @@ def _record(producer: str, seq: int) -> JournalRecord:
 
 def test_racing_posters_lose_nothing_and_ring_far_less_than_they_post() -> None:
     box = Mailbox()
-    bag = JournalBag(box, "telemetry")
+    bag = JournalBag(box, "telemetry", ring_at=8)
     posters, per_poster = 4, 2_000
     seen: list[JournalRecord] = []
     done = threading.Event()
@@ -58,6 +58,7 @@ def test_racing_posters_lose_nothing_and_ring_far_less_than_they_post() -> None:
         thread.join()
     done.set()
     drain.join(10)
+    seen.extend(bag.drain())  # what stayed under ring_at: the next tick or flush takes it
     keys = [(r.producer, r.seq) for r in seen]
     assert sorted(keys) == sorted((f"p{p}", s) for p in range(posters) for s in range(1, 2001))
     assert len(bag) == 0
@@ -67,9 +68,21 @@ def test_racing_posters_lose_nothing_and_ring_far_less_than_they_post() -> None:
     assert box.told < posters * per_poster
 
 
+def test_a_trickle_rings_once_per_ring_at_batches() -> None:
+    box = Mailbox()
+    bag = JournalBag(box, "telemetry", ring_at=3)
+    bag.post((_record("a", 1),))
+    bag.post((_record("a", 2),))
+    assert box.told == 0  # two batches wait for the tick
+    bag.post((_record("a", 3),))
+    bag.post((_record("a", 4),))
+    assert box.told == 1  # the third rang; the fourth found the ring pending
+    assert [r.seq for r in bag.drain()] == [1, 2, 3, 4]
+
+
 def test_a_refused_ring_re_arms_the_doorbell() -> None:
     box = Mailbox(accept=False)
-    bag = JournalBag(box, "telemetry")
+    bag = JournalBag(box, "telemetry", ring_at=1)
     bag.post((_record("a", 1),))
     bag.post((_record("a", 2),))
     assert box.told == 2  # nobody took the first ring, so the second post rang again

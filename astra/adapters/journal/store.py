@@ -209,6 +209,7 @@ class JournalStore(CloseOnExit):
         except sqlite3.Error as exc:
             message = f"{self._path}: batch of {len(rows)} records not written: {exc}"
             raise JournalWriteError(message) from exc
+        self._checkpointer.wrote(inserted)
         return inserted
 
     @staticmethod

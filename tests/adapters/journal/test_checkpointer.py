@@ -43,3 +43,17 @@ def test_the_store_runs_its_checkpointer_until_closed(tmp_path: Path) -> None:
     store.close()
     assert not checkpointer.alive
     assert checkpointer.failures == 0
+
+
+def test_a_round_is_due_after_enough_records_or_after_the_longest_wait(tmp_path: Path) -> None:
+    rounds = WalCheckpointer(tmp_path / "j.sqlite3", interval_s=1.0, every_records=100,
+                             max_wait_s=3.0)  # fmt: skip
+    assert not rounds.due()  # nothing written: never due
+    rounds.wrote(99)
+    assert not rounds.due()
+    rounds.wrote(1)
+    assert rounds.due()  # 100 records
+    quiet = WalCheckpointer(tmp_path / "k.sqlite3", interval_s=1.0, every_records=100,
+                            max_wait_s=3.0)  # fmt: skip
+    quiet.wrote(1)
+    assert [quiet.due() for _ in range(3)] == [False, False, True]  # one record, 3 s later
