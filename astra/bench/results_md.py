@@ -42,7 +42,7 @@ def render(result: dict[str, Any], command: str) -> str:
         "## Throughput: full actor engine vs the inline ceiling (same events, same domain code)",
         "",
         *_table(
-            ["markets", "events", "engine ev/s", "inline ev/s", "engine/inline", "RSS/actor (B)"],
+            ["markets", "events", "engine ev/s", "inline ev/s", "engine/inline"],
             [
                 [
                     r["markets"],
@@ -50,7 +50,6 @@ def render(result: dict[str, Any], command: str) -> str:
                     r["engine_events_per_s"],
                     r["inline_events_per_s"],
                     r["engine_to_inline_ratio"],
-                    r["rss_bytes_per_market_actor"],
                 ]
                 for r in result["throughput"]
             ],

@@ -32,7 +32,6 @@ def _throughput_row(engine: Throughput, inline: InlineResult) -> dict[str, Any]:
         "engine_to_inline_ratio": round(ratio, 3),
         "engine_seconds": round(engine.seconds, 3),
         "inline_seconds": round(inline.seconds, 3),
-        "rss_bytes_per_market_actor": round(engine.bytes_per_market),
     }
 
 
@@ -43,7 +42,6 @@ def _comparison(pooled: dict[str, Any], threads: Throughput) -> dict[str, Any]:
         "market_workers": Settings().run.market_workers,
         "pooled_events_per_s": pooled["engine_events_per_s"],
         "thread_per_market_events_per_s": round(threads.events_per_s, 1),
-        "thread_per_market_rss_bytes_per_actor": round(threads.bytes_per_market),
     }
 
 
