@@ -12,7 +12,8 @@ Why nothing is lost: a poster appends first and checks the doorbell second; the 
 it first and drains second. So after any post that reaches `ring_at` either the poster rings,
 or a ring is pending whose drain comes after that post; below `ring_at` the next tick or
 flush drains it (records are durable only once committed, in any case). A ring refused (no
-live TelemetryActor) leaves the records
+live TelemetryActor) stays pending until a restarted TelemetryActor drains the bag; it leaves
+the records
 where they always are until committed — in their producers' outboxes — and a restarted
 TelemetryActor takes every pending outbox record on start; what it drains from the bag again
 later is written idempotently on (producer, seq).
@@ -47,8 +48,10 @@ class JournalBag:
         if self._rung or len(self._batches) < self._ring_at:
             return
         self._rung = True
-        if not self._router.tell(self._telemetry, JournalDoorbell()):
-            self._rung = False  # refused and counted; the outboxes still hold the records
+        # Refused (counted once) only while no TelemetryActor is live: the ring stays "pending"
+        # so the outage is not a dead letter per post; the next generation drains the bag on
+        # start, which re-arms it, and takes every outbox record besides.
+        self._router.tell(self._telemetry, JournalDoorbell())
 
     def drain(self) -> list[JournalRecord]:
         """Everything posted so far (the TelemetryActor, on a doorbell)."""
