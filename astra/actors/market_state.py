@@ -339,6 +339,7 @@ class MarketState:
             reason=target.reason,
             post_only=target.post_only,
             category=self.info.category,
+            resting_notional=self.orders.resting_notional(),
         )
         verdicts = [definition]
         if verdicts[-1].passed:

@@ -29,7 +29,7 @@ from astra.domain.fees import maker_fee
 from astra.domain.fill_model import draw_latency_ms, queue_after_level_change, trade_fill
 from astra.domain.market import MarketInfo
 from astra.domain.orders import OrderEvent, OrderState, PaperOrder
-from astra.domain.prices import Side, in_bounds, on_grid
+from astra.domain.prices import ONE, Side, in_bounds, notional_micros, on_grid
 from astra.domain.reasons import OrderReason
 from astra.domain.taker_fill import execute_taker, match_levels
 from astra.domain.toxicity import SpreadRegime
@@ -98,6 +98,15 @@ class OrderManager:
     # -- queries ---------------------------------------------------------------------
     def open_orders(self) -> list[PaperOrder]:
         return list(self._orders.values())
+
+    def resting_notional(self) -> int:
+        """What the open orders would add to exposure if they all filled (micro-collateral;
+        a sell counts as a buy of the other side, like the risk caps count it)."""
+        total = 0
+        for order in self._orders.values():
+            price = order.price if order.side is Side.BUY else ONE - order.price
+            total += notional_micros(price, order.remaining)
+        return total
 
     def order(self, order_id: str) -> PaperOrder | None:
         return self._orders.get(order_id)

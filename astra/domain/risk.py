@@ -69,6 +69,7 @@ class RiskState:
         self._last_halt_ms: int | None = None
         self._operator_reducing = False
         self._categories: dict[str, str] = {}
+        self._resting: dict[str, tuple[str, int]] = {}  # market -> (category, notional)
         self._recent: deque[int] = deque()
 
     # -- reading --
@@ -124,6 +125,17 @@ class RiskState:
             total += self.ledger.position_value(asset, self._marks)
         return total
 
+    def resting(self, category: str | None = None, excluding: str | None = None) -> int:
+        """Resting-order notional as each market last reported it with an approval (plus
+        what that approval added), optionally of one category, without one market. A
+        market's figure falls with its fills and its next approval (a cancel is not seen
+        before): an overstatement, never an understatement. Cleared by every halt."""
+        return sum(
+            value
+            for market, (cat, value) in self._resting.items()
+            if market != excluding and (category is None or cat == category)
+        )
+
     # -- conditions --
 
     def _condition_holds(self, reason: HaltReason, scale: float = 1.0) -> bool:
@@ -160,7 +172,17 @@ class RiskState:
 
     def on_fill(self, fill: Fill, now_ms: int) -> TradingState:
         self.ledger.apply_fill(fill)
+        self._fill_leaves_resting(fill)
         return self._refresh(now_ms)
+
+    def _fill_leaves_resting(self, fill: Fill) -> None:
+        """What filled is a position now, no longer a resting order of its market."""
+        held = self._resting.get(fill.market)
+        if held is None:
+            return
+        price = fill.price if fill.side is Side.BUY else ONE - fill.price
+        category, value = held
+        self._resting[fill.market] = (category, max(value - notional_micros(price, fill.size), 0))
 
     def on_marks(self, marks: Mapping[str, int], now_ms: int) -> TradingState:
         """New mids (pips) per asset; updates equity, the day, the peak, and halts."""
@@ -172,6 +194,8 @@ class RiskState:
     def halt(self, reason: HaltReason, now_ms: int, detail: str = "") -> bool:
         """Add a halt reason; True if it was not already active. The cooldown restarts,
         except for a process halt (`PROCESS_HALTS`)."""
+        # Every halt cancels every resting order, and nothing rests again before a resume.
+        self._resting.clear()
         if reason in self._halts:
             return False
         self._halts[reason] = Halt(reason, now_ms, detail)
@@ -231,6 +255,10 @@ class RiskState:
             veto = self._check_increase(intent)
             if veto is not None:
                 return veto
+            self._resting[intent.market] = (
+                intent.category,
+                intent.resting_notional + _notional(intent),
+            )
         self._recent.append(now_ms)
         self._categories.setdefault(intent.market, intent.category)
         return Verdict.ok(GATE, "approved")
@@ -242,17 +270,19 @@ class RiskState:
     def _check_increase(self, intent: OrderIntent) -> Verdict | None:
         if self.state is TradingState.REDUCING:
             return Verdict.veto(GATE, GateVeto.REDUCING_ONLY, "only exposure-reducing orders")
-        price = intent.price if intent.side is Side.BUY else ONE - intent.price
-        notional = notional_micros(price, intent.size)
+        notional = _notional(intent)
         if notional > self.limits.max_order_notional:
             return Verdict.veto(GATE, GateVeto.MAX_ORDER_NOTIONAL, f"{notional} micros")
         if self._equity <= 0:
             return Verdict.veto(GATE, GateVeto.NON_POSITIVE_EQUITY, f"equity {self._equity}")
-        market_after = self.exposure(market=intent.market) + notional
+        # Positions plus resting orders: a resting order is exposure the moment it fills.
+        pending = intent.resting_notional + notional
+        market_after = self.exposure(market=intent.market) + pending
         if Fraction(market_after) > _frac(self.limits.market_cap_frac) * self._equity:
             return Verdict.veto(GATE, GateVeto.MARKET_EXPOSURE_CAP, f"{market_after} micros")
         category = self._categories.get(intent.market, intent.category)
-        category_after = self.exposure(category=category) + notional
+        others = self.resting(category=category, excluding=intent.market)
+        category_after = self.exposure(category=category) + others + pending
         cap = _frac(self.limits.category_cap(category)) * self._equity
         if Fraction(category_after) > cap:
             return Verdict.veto(
@@ -313,7 +343,13 @@ def _frac(value: float) -> Fraction:
 
 
 def _valid_numbers(intent: OrderIntent) -> bool:
-    for value in (intent.price, intent.size):
+    for value in (intent.price, intent.size, intent.resting_notional):
         if isinstance(value, bool) or not isinstance(value, int):
             return False
-    return 0 < intent.price < ONE and intent.size > 0
+    return 0 < intent.price < ONE and intent.size > 0 and intent.resting_notional >= 0
+
+
+def _notional(intent: OrderIntent) -> int:
+    """What the order adds to exposure if it fills (a sell is a buy of the other side)."""
+    price = intent.price if intent.side is Side.BUY else ONE - intent.price
+    return notional_micros(price, intent.size)

@@ -19,6 +19,8 @@ class OrderIntent:
 
     `price` is pips on the market's grid, `size` micro-shares. `reason` says why the strategy
     wants it; `post_only` is True for every maker order (the default and the norm).
+    `resting_notional` is what this market's *other* resting orders would add to exposure if
+    they filled (micro-collateral): the risk caps count it (see `RiskState.check_intent`).
     """
 
     market: str
@@ -30,6 +32,7 @@ class OrderIntent:
     reason: str
     post_only: bool = True
     category: str = "other"
+    resting_notional: int = 0
 
 
 @dataclass(frozen=True, slots=True)

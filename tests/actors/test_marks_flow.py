@@ -113,7 +113,9 @@ def marked_engine(tmp_path: Path, clock: ManualClock) -> Iterator[tuple[Engine, 
         chaos_engine_config(),
         watchdog=None,
         flush_interval_s=None,
-        initial_cash=10_000_000,  # 10 collateral: a 5-share position is a large exposure
+        # 17 collateral: a 5-share position is a large exposure, and every market's resting
+        # quotes still fit under the category cap (resting orders count against it).
+        initial_cash=17_000_000,
         risk_limits=limits,
     )
     store = JournalStore.open(tmp_path / "journal.sqlite3", synchronous="NORMAL")
@@ -142,8 +144,8 @@ def test_unrealised_loss_from_marks_halts_and_every_market_cancels(tmp_path: Pat
         assert status is not None
         assert (status.state, status.fills_applied) == ("active", 1)
         # Bought 5 at 0.48, marked at the 0.50 mid on the fill: +0.10 unrealised.
-        assert status.equity == 10_100_000
-        assert engine.equity.read() == 10_100_000
+        assert status.equity == 17_100_000
+        assert engine.equity.read() == 17_100_000
 
         clock.advance(2_000)  # past the marks interval: the next book change reports mids
         engine.feed(book_pair(info, 3000, clock.now_ms())[0])  # YES falls to a 0.30 mid
@@ -152,7 +154,7 @@ def test_unrealised_loss_from_marks_halts_and_every_market_cancels(tmp_path: Pat
         status = engine.risk_status()
         assert status is not None
         assert (status.state, status.halt_reason) == ("halted", HaltReason.DAILY_LOSS.value)
-        assert status.equity == 9_100_000  # 9% below the day's start: past the 5% limit
+        assert status.equity == 16_100_000  # 5.3% below the day's start: past the 5% limit
         halts = [r.data() for r in records(store, RecordKind.HALT)]
         assert halts[-1]["reason"] == "daily_loss"
         assert "marks of " + info.condition_id in halts[-1]["detail"]

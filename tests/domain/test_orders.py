@@ -192,3 +192,13 @@ def test_same_seed_replays_identically() -> None:
 def test_terminal_and_live_follow_the_transition_table(state: OrderState) -> None:
     assert state.terminal == (not TRANSITIONS[state])
     assert state.live == (state in (OrderState.RESTING, OrderState.PARTIALLY_FILLED))
+
+
+def test_resting_notional_is_what_the_open_orders_add_if_they_fill() -> None:
+    mgr = manager()
+    assert mgr.resting_notional() == 0
+    mgr.submit(intent(Side.BUY, 4800, 10 * S), book(), 0)  # 10 shares at 0.48: 4.80
+    mgr.submit(intent(Side.SELL, 5300, 10 * S), book(), 0)  # a sell at 0.53 buys NO at 0.47
+    assert mgr.resting_notional() == 4_800_000 + 4_700_000
+    mgr.cancel_all(OrderReason.STRATEGY_CANCEL, 1)
+    assert mgr.resting_notional() == 0

@@ -173,8 +173,9 @@ def test_caps_use_actual_positions_and_current_equity() -> None:
     assert rs.exposure(market="m1") == 450 * USD
     assert rs.check_intent(intent(size=100 * SHARE), DAY0).passed  # 500 <= 500
     assert rs.check_intent(intent(size=102 * SHARE), DAY0).reason == GateVeto.MARKET_EXPOSURE_CAP
-    assert rs.check_intent(intent(size=700 * SHARE, market="m2", asset_id="y2"), DAY0).passed
-    other = intent(size=702 * SHARE, market="m2", asset_id="y2")  # 450 + 351 > 0.8 × 1000
+    # The approved 50 USD rests in m1 now and counts too: 450 + 50 + 300 <= 0.8 × 1000.
+    assert rs.check_intent(intent(size=600 * SHARE, market="m2", asset_id="y2"), DAY0).passed
+    other = intent(size=602 * SHARE, market="m2", asset_id="y2")  # 450 + 50 + 301 > 800
     assert rs.check_intent(other, DAY0).reason == GateVeto.CATEGORY_EXPOSURE_CAP
     elsewhere = intent(size=700 * SHARE, market="m3", asset_id="y3", category="sports")
     assert rs.check_intent(elsewhere, DAY0).passed
