@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from astra.actors.fill_replay import fill_from_record
 from astra.actors.market_actor import market_producer
 from astra.actors.market_state import open_orders_from_journal
 from astra.actors.ports import JournalReader
-from astra.actors.risk_actor import fill_from_record
 from astra.actors.risk_book import DomainRiskBook
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.reasons import OrderReason

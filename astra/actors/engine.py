@@ -29,6 +29,7 @@ from astra.actors.dead_letters import DeadLetterLog
 from astra.actors.dispatcher import Dispatcher
 from astra.actors.engine_idle import EngineStartError, await_started, drain_tree, tree_busy
 from astra.actors.engine_parts import MARKETS, ROOT, EngineConfig, EngineParts, WallClock
+from astra.actors.equity_board import EquityBoard
 from astra.actors.halt_protocol import (
     SUPERVISION_PRODUCER,
     HaltEntry,
@@ -62,7 +63,7 @@ from astra.actors.messages import (
 from astra.actors.outbox import Outboxes
 from astra.actors.ports import BookSource, JournalPort, RiskBook
 from astra.actors.registry import Registry
-from astra.actors.risk_actor import RISK_PRODUCER, EquityBoard, RiskActor, RiskDeps
+from astra.actors.risk_actor import RISK_PRODUCER, RiskActor, RiskDeps
 from astra.actors.risk_book import DomainRiskBook
 from astra.actors.risk_gate import RiskGate
 from astra.actors.supervision import ChildContext, ChildSpec

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from astra.actors.base import SupervisedActor
+from astra.actors.equity_board import EquityBoard
+from astra.actors.fill_replay import fill_markets, replay_fills
 from astra.actors.journal_bag import JournalBag
 from astra.actors.messages import (
     ApproveIntent,
@@ -53,32 +55,12 @@ from astra.actors.tally import Router
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.ledger import LedgerError
 from astra.domain.metrics_port import HALTS_TOTAL, RESUMES_TOTAL, TRADING_STATE
-from astra.domain.prices import Side
 from astra.domain.reasons import HaltReason, OrderReason
-from astra.domain.trading import Fill, Liquidity, OrderIntent, Settlement
+from astra.domain.trading import Fill, OrderIntent, Settlement
 from astra.domain.verdict import Verdict
 
 _log = logging.getLogger("astra.actors.risk")
 RISK_PRODUCER = "risk"
-
-
-class EquityBoard:
-    """The RiskActor's latest equity (micros), readable from any thread without an ask.
-
-    The engine owns it, so it outlives RiskActor generations; None until a book that knows
-    its equity (a `MarkedRiskBook`) has published one."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._equity: int | None = None
-
-    def publish(self, equity: int | None) -> None:
-        with self._lock:
-            self._equity = equity
-
-    def read(self) -> int | None:
-        with self._lock:
-            return self._equity
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,54 +72,6 @@ class RiskDeps:
     equity: EquityBoard = field(default_factory=EquityBoard)
     gate: RiskGate | None = None  # markets approve through it instead of asking
     journal_bag: JournalBag | None = None  # records to the TelemetryActor (else JournalAppend)
-
-
-def fill_from_record(record: JournalRecord) -> Fill:
-    data = record.data()
-    return Fill(
-        fill_id=data["fill_id"],
-        order_id=data["order_id"],
-        market=record.market or "",
-        asset_id=data["asset_id"],
-        side=Side(data["side"]),
-        price=data["price"],
-        size=data["size"],
-        fee=data["fee"],
-        liquidity=Liquidity(data["liquidity"]),
-        ts_ms=record.ts_ms,
-    )
-
-
-def replay_fills(
-    book: RiskBook,
-    fills: Iterable[StoredRecordLike],
-    seen: set[str],
-    now_ms: int,
-    refused: list[str] | None = None,
-) -> int:
-    """Apply the journaled fills not in `seen` (in commit order); returns how many. A fill
-    the ledger refuses (its market is already settled: it reached the journal after the
-    settlement was booked) is not applied; its id goes to `refused` (the caller halts)."""
-    applied = 0
-    for stored in fills:
-        fill = fill_from_record(stored.record)
-        if fill.fill_id in seen:
-            continue
-        seen.add(fill.fill_id)
-        try:
-            book.apply_fill(fill, now_ms)
-        except LedgerError as exc:
-            if refused is None:
-                raise
-            refused.append(f"{fill.fill_id}: {exc}")
-            continue
-        applied += 1
-    return applied
-
-
-def fill_markets(fills: Iterable[StoredRecordLike]) -> dict[str, str]:
-    """Asset id -> market, from the journaled fills (where a settled token was traded)."""
-    return {s.record.data()["asset_id"]: s.record.market or "" for s in fills}
 
 
 @dataclass(frozen=True, slots=True)
