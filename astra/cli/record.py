@@ -3,7 +3,9 @@
 The recording (docs/recording-format.md) starts with a header holding the discovered
 markets, then every market-channel frame (and, with --spot, every RTDS frame) exactly as
 received with its receive time. Stops cleanly after --duration seconds or on SIGINT/SIGTERM;
-the file is closed properly either way. A discovery veto records nothing and exits 3.
+the file is closed properly either way. Markets come from the paper trader's discovery
+(`app.discovery.discover`), so a recording covers what `astra paper` would trade; a
+discovery veto records nothing and exits 3.
 """
 
 from __future__ import annotations
@@ -11,18 +13,18 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import anyio
 
+from astra.actors.engine_parts import WallClock
 from astra.adapters.http_client import HttpSettings
-from astra.adapters.polymarket.discovery_result import DiscoveryFilters
-from astra.adapters.polymarket.gamma import GammaClient
 from astra.adapters.polymarket.ws_shards import MarketFeed
 from astra.adapters.recording.recorder import RecordingHeader, RecordingWriter
 from astra.adapters.spot.rtds import SpotFeed
+from astra.app.discovery import DiscoveryVetoed, discover
 from astra.app.ws_config import ws_settings
 from astra.cli.common import add_settings_args, settings_from_args
 from astra.cli.main import CommandError
@@ -33,11 +35,6 @@ from astra.settings import Settings
 
 VETO_EXIT = 3
 FLUSH_EVERY_S = 1.0  # bounds what a crash can lose
-
-
-class WallClock:
-    def now_ms(self) -> int:
-        return time.time_ns() // 1_000_000
 
 
 def register(subparsers: Any) -> None:
@@ -74,22 +71,23 @@ def _record(args: argparse.Namespace) -> int:
 
 
 def _discover(args: argparse.Namespace, settings: Settings) -> tuple[MarketInfo, ...]:
+    """The paper trader's discovery (`app.discovery`: every configured tag's walk, the
+    search, the startup time limit, a veto for any failed walk), with this command's
+    --gamma-url, --tag and --max-markets applied to the settings first."""
+    venue = replace(settings.venue, gamma_url=args.gamma_url or settings.venue.gamma_url)
+    walk = settings.discovery
+    if args.tag is not None:
+        walk = replace(walk, tags=(args.tag,))
+    if args.max_markets is not None:
+        walk = replace(walk, max_markets=max(args.max_markets, 0))
+    settings = replace(settings, venue=venue, discovery=walk)
     http = HttpSettings(
         timeout_s=settings.venue.http_timeout_s, retries=settings.venue.http_retries
     )
-    client = GammaClient(args.gamma_url or settings.venue.gamma_url, http=http)
-    tag = args.tag if args.tag is not None else next(iter(settings.discovery.tags), None)
-    filters = DiscoveryFilters(tag_id=tag or None, max_pages=settings.discovery.page_budget)
-    result = anyio.run(client.discover, filters)
-    if result.veto is not None:
-        raise CommandError(
-            f"discovery vetoed ({result.veto.reason}): {result.veto.detail}", VETO_EXIT
-        )
-    limit = args.max_markets if args.max_markets is not None else settings.discovery.max_markets
-    markets = tuple(m for m in result.markets if m.accepting_orders)[: max(limit, 0)]
-    if not markets:
-        raise CommandError("discovery found no market accepting orders", VETO_EXIT)
-    return markets
+    try:
+        return tuple(anyio.run(discover, settings, http, CountingMetrics()))
+    except DiscoveryVetoed as exc:
+        raise CommandError(str(exc), VETO_EXIT) from exc
 
 
 async def _capture(
