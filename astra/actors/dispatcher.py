@@ -82,6 +82,13 @@ class Dispatcher:
         with self._lock:
             self._retire += 1
             self.compensations += 1
+            count = self.compensations
+        _log.warning(
+            "dispatcher %s: a worker is held by an abandoned handler; one more worker "
+            "(compensation %d, it retires once the held one returns)",
+            self.name,
+            count,
+        )
         self._spawn()
 
     def stop(self, timeout_s: float = 2.0) -> bool:

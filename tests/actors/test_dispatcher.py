@@ -133,7 +133,9 @@ def test_a_flooded_actor_does_not_starve_the_others() -> None:
         assert pool.stop(WAIT_S)
 
 
-def test_abandoning_a_stuck_actor_adds_a_worker_and_retires_one_later() -> None:
+def test_abandoning_a_stuck_actor_adds_a_worker_and_retires_one_later(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     pool = Dispatcher("stuck", workers=1, throughput=4)
     pool.start()
     clock, metrics, report = ManualClock(0), CountingMetrics(), Recorder()
@@ -149,6 +151,7 @@ def test_abandoning_a_stuck_actor_adds_a_worker_and_retires_one_later() -> None:
         assert stuck.abandon() is not None
         assert waiting.get(timeout=WAIT_S) == 1  # the replacement worker answered
         assert pool.compensations == 1
+        assert "dispatcher stuck: a worker is held by an abandoned handler" in caplog.text
         gate.release.set()
         wait_until(lambda: _workers(pool) == 1)  # the held worker retired when released
         assert other.ref.ask(Echo(2), timeout=WAIT_S) == 2
