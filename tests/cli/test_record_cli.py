@@ -64,3 +64,26 @@ def test_record_refuses_to_overwrite(tmp_path: Path) -> None:
     out.write_bytes(b"precious")
     assert main(["record", "--out", str(out), "--duration", "1"]) == 2
     assert out.read_bytes() == b"precious"
+
+
+def test_record_walks_every_configured_tag_like_the_paper_trader(tmp_path: Path) -> None:
+    """Discovery is `app.discovery`'s: the union of every `[discovery] tags` walk."""
+    markets = synthetic_markets(9)
+    for index, market in enumerate(markets[:6]):
+        tag = "21" if index < 3 else "7"
+        market["tags"] = [{"id": tag, "label": tag, "slug": tag}]
+    config = tmp_path / "astra.toml"
+    config.write_text('[discovery]\ntags = ["21", "7"]\n', encoding="utf-8")
+    out = tmp_path / "session.jsonl.gz"
+    with (
+        LoopbackVenue(VenueState(markets=markets)) as venue,
+        LoopbackMarketWs([], [Raw("PONG"), Pause(5)], book_template=burst_books()[0]) as ws,
+    ):
+        code = main(
+            ["record", "--config", str(config), "--out", str(out), "--gamma-url", venue.url,
+             "--ws-url", ws.url, "--duration", "0.3"]
+        )  # fmt: skip
+    assert code == 0
+    header = json.loads(gzip.decompress(out.read_bytes()).splitlines()[0])
+    recorded = {m["condition_id"] for m in header["markets"]}
+    assert recorded == {m["conditionId"] for m in markets[:6]}
