@@ -316,9 +316,9 @@ class Engine:
                 self.outboxes.ack_records,
                 self._journal_down,
                 self.config.telemetry,
+                self.journal_bag,
                 self.outboxes.all_pending,
                 self._parts.tally,
-                self.journal_bag,
             )
 
         return ChildSpec(TELEMETRY, start, kind=TelemetryActor.kind)
@@ -328,10 +328,9 @@ class Engine:
             self.router,
             self._journal,
             self.market_names,
-            TELEMETRY,
-            self.equity,
             self.risk_gate,
             self.journal_bag,
+            self.equity,
         )
         factory = self._parts.risk_book or self._default_risk_book
 
@@ -349,7 +348,6 @@ class Engine:
             config=self.config.market,
             strategy=self._parts.strategy or _default_strategy,
             risk_name=RISK,
-            telemetry_name=TELEMETRY,
             risk_timeout_s=self.config.risk_timeout_s,
             on_canceled=self._parts.on_canceled,
             contract=self._contract_of,

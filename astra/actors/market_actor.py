@@ -7,9 +7,9 @@ normally cancels them before the restart) is canceled with reason RESTART, so th
 order table always equals a replay of its journal.
 
 Records leave through the producer's outbox, one batch per handled message posted into the
-engine's `JournalBag` (or sent as a `JournalAppend` without one);
-fills and marks go to the RiskActor by name; approvals are asks with a timeout, where a
-timeout is the veto RISK_TIMEOUT and a missing or dying RiskActor is RISK_UNAVAILABLE.
+engine's `JournalBag`; fills and marks go to the RiskActor by name; approvals go through the
+RiskActor's `RiskGate` with a timeout, where a timeout is the veto RISK_TIMEOUT and a missing
+or dying RiskActor is RISK_UNAVAILABLE.
 What it holds is rebuilt from its journaled fills on every start; its spot tracker belongs to
 the engine (like the outbox), so a restart keeps the sampled spot path. A resolution cancels
 the resting orders, closes the positions, journals the market's gate as halted for good and
@@ -22,8 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import pykka
-
 from astra.actors.base import SupervisedActor
 from astra.actors.dispatcher import Dispatcher
 from astra.actors.journal_bag import JournalBag
@@ -34,12 +32,10 @@ from astra.actors.market_state import (
     open_orders_from_journal,
 )
 from astra.actors.messages import (
-    ApproveIntent,
     CancelAll,
     Desync,
     FeedEvent,
     FillReport,
-    JournalAppend,
     MarketDigest,
     MarketQuery,
     MarksReport,
@@ -75,8 +71,10 @@ class MarketDeps:
     books: BookSource
     config: MarketConfig
     strategy: Callable[[MarketInfo], Strategy]
+    # Approvals: the RiskActor's decision on this thread (see risk_gate.py).
+    risk_gate: RiskGate
+    journal_bag: JournalBag  # records on their way to the TelemetryActor
     risk_name: str = "risk"
-    telemetry_name: str = "telemetry"
     risk_timeout_s: float = 0.5
     on_canceled: CancelObserver | None = None
     contract: Callable[[MarketInfo], DefinitionContract | None] | None = None
@@ -86,10 +84,6 @@ class MarketDeps:
     equity: Callable[[], int | None] | None = None  # the RiskActor's latest equity
     # Run on this pool of workers instead of a thread per market (see dispatcher.py).
     dispatcher: Dispatcher | None = None
-    # Approve through the RiskActor's gate (its decision on this thread, see risk_gate.py)
-    # instead of an ask round trip; without one, approvals are asks.
-    risk_gate: RiskGate | None = None
-    journal_bag: JournalBag | None = None  # records to the TelemetryActor (else JournalAppend)
 
     def build_strategy(self, info: MarketInfo, contract: DefinitionContract | None) -> Strategy:
         if self.contract_strategy is not None:
@@ -114,7 +108,8 @@ class _Sink:
 
 
 class _RiskLink:
-    """RiskGateway by name. Local halt is a veto before asking; every failure is a veto."""
+    """RiskGateway over the gate and the RiskActor's name. Local halt is a veto before the
+    gate is tried; every failure is a veto."""
 
     def __init__(self, deps: MarketDeps, market: str = "") -> None:
         self._deps = deps
@@ -126,25 +121,7 @@ class _RiskLink:
         if self.halted:
             return Verdict.veto(RISK_GATE, GateVeto.HALTED, "market halted until resume")
         deps = self._deps
-        if deps.risk_gate is not None:
-            return deps.risk_gate.approve(intent, now_ms, deps.risk_timeout_s)
-        return self._ask(intent, now_ms)
-
-    def _ask(self, intent: OrderIntent, now_ms: int) -> Verdict:
-        deps = self._deps
-        try:
-            answer = deps.router.ask(
-                deps.risk_name, ApproveIntent(intent, now_ms), deps.risk_timeout_s
-            )
-        except pykka.Timeout:
-            return Verdict.veto(RISK_GATE, GateVeto.RISK_TIMEOUT, "no answer in time")
-        except pykka.ActorDeadError as exc:
-            return Verdict.veto(RISK_GATE, GateVeto.RISK_UNAVAILABLE, str(exc))
-        except Exception as exc:  # noqa: BLE001 - a crashing RiskActor is a named veto
-            return Verdict.veto(RISK_GATE, GateVeto.RISK_UNAVAILABLE, repr(exc))
-        if not isinstance(answer, Verdict):
-            return Verdict.veto(RISK_GATE, GateVeto.RISK_UNAVAILABLE, f"bad answer {answer!r}")
-        return answer
+        return deps.risk_gate.approve(intent, now_ms, deps.risk_timeout_s)
 
     def report_fill(self, fill: Fill) -> None:
         # Refused while the RiskActor is down (counted as a dead letter); the fill is already
@@ -291,12 +268,9 @@ class MarketActor(SupervisedActor):
         if not self._sink.batch:
             return
         batch, self._sink.batch = tuple(self._sink.batch), []
-        # Refused while the TelemetryActor is down: the records wait in the outbox and are
-        # resent when it restarts.
-        if self._deps.journal_bag is not None:
-            self._deps.journal_bag.post(batch)
-        else:
-            self._deps.router.tell(self._deps.telemetry_name, JournalAppend(batch))
+        # While the TelemetryActor is down the records wait in the outbox (and the bag) and
+        # reach the journal when it restarts.
+        self._deps.journal_bag.post(batch)
 
 
 def _state_payload(state: str, reason: str) -> dict[str, Any]:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from astra.domain.events import MarketEvent, SpotPrice
-from astra.domain.journal_record import JournalRecord
 from astra.domain.reasons import HaltReason, OrderReason
-from astra.domain.trading import Fill, OrderIntent, Settlement
+from astra.domain.trading import Fill, Settlement
 
 # --- to a MarketActor -------------------------------------------------------------------
 
@@ -70,14 +69,6 @@ class MarketDigest:
 
 
 # --- to the RiskActor -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ApproveIntent:
-    """Ask: may this intent be placed? Answered with a `Verdict` (gate "risk")."""
-
-    intent: OrderIntent
-    now_ms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,13 +148,6 @@ class RiskStatus:
 
 
 # --- to the TelemetryActor --------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class JournalAppend:
-    """Records to write; they stay in their producer's outbox until committed."""
-
-    records: tuple[JournalRecord, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """RiskActor: the single owner of the risk state and ledger, and the only thing that says yes.
 
-It answers every `ApproveIntent` with a Verdict, books fills (once per fill id), halts on
+It decides every approval (`approve_locked`, run by the engine's `RiskGate` on the asking
+market's thread under this generation's lock), books fills (once per fill id), halts on
 hard limits and on `Halt` commands, and on every halt tells each MarketActor to cancel all
 resting orders. HALTED refuses submits; cancels never come here (they always pass).
 
@@ -30,12 +31,10 @@ from astra.actors.equity_board import EquityBoard
 from astra.actors.fill_replay import fill_markets, replay_fills
 from astra.actors.journal_bag import JournalBag
 from astra.actors.messages import (
-    ApproveIntent,
     CancelAll,
     FillReport,
     Halt,
     HaltAck,
-    JournalAppend,
     MarksReport,
     Reconcile,
     Resume,
@@ -68,10 +67,9 @@ class RiskDeps:
     router: Router
     journal: JournalReader
     markets: Callable[[], list[str]]  # names of the live MarketActors
-    telemetry_name: str = "telemetry"
+    gate: RiskGate  # markets approve through it; each generation binds itself
+    journal_bag: JournalBag  # records on their way to the TelemetryActor
     equity: EquityBoard = field(default_factory=EquityBoard)
-    gate: RiskGate | None = None  # markets approve through it instead of asking
-    journal_bag: JournalBag | None = None  # records to the TelemetryActor (else JournalAppend)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,22 +119,20 @@ class RiskActor(SupervisedActor):
     def on_started(self) -> None:
         with self._lock:
             self._start_locked()
-        gate = self._deps.gate
-        if gate is not None:  # bound only once the ledger is replayed and the halt is set
-            gate.bind(
-                GateBinding(
-                    self.generation,
-                    self._lock,
-                    self.approve_locked,
-                    self._usable,
-                    self._caught_up,
-                    lambda exc: self.actor_ref.tell(GateFault(repr(exc))),
-                )
+        # Bound only once the ledger is replayed and the halt is set.
+        self._deps.gate.bind(
+            GateBinding(
+                self.generation,
+                self._lock,
+                self.approve_locked,
+                self._usable,
+                self._caught_up,
+                lambda exc: self.actor_ref.tell(GateFault(repr(exc))),
             )
+        )
 
     def on_stopping(self) -> None:
-        if self._deps.gate is not None:
-            self._deps.gate.unbind(self.generation)
+        self._deps.gate.unbind(self.generation)
 
     def _reads_journal(self, message: object) -> bool:
         if isinstance(message, SettlementReport):
@@ -179,8 +175,6 @@ class RiskActor(SupervisedActor):
         return answer
 
     def _handle(self, message: Any, now: int) -> Any:
-        if isinstance(message, ApproveIntent):
-            return self._approve(message)
         if isinstance(message, FillReport | MarksReport | SettlementReport):
             return self._on_report(message, now)
         if isinstance(message, Halt):
@@ -212,11 +206,8 @@ class RiskActor(SupervisedActor):
         self._deps.equity.publish(self._equity())
 
     # -- approvals and fills ---------------------------------------------------------------
-    def _approve(self, message: ApproveIntent) -> Verdict:
-        return self.approve_locked(message.intent, message.now_ms)
-
     def approve_locked(self, intent: OrderIntent, now_ms: int) -> Verdict:
-        """The approval itself; the caller holds this generation's lock (handle or gate)."""
+        """The approval itself; the gate calls it holding this generation's lock."""
         halted = self.book.is_halted()
         verdict = self.book.check_intent(intent, now_ms)
         if verdict.passed:
@@ -372,7 +363,4 @@ class RiskActor(SupervisedActor):
     def _send(self) -> None:
         if self._batch:
             batch, self._batch = tuple(self._batch), []
-            if self._deps.journal_bag is not None:
-                self._deps.journal_bag.post(batch)
-            else:
-                self._deps.router.tell(self._deps.telemetry_name, JournalAppend(batch))
+            self._deps.journal_bag.post(batch)

@@ -1,8 +1,7 @@
 """TelemetryActor: the single writer of the journal.
 
-Records arrive from producers' outboxes, posted into the engine's `JournalBag` (a
-`JournalDoorbell` says there is something to drain) or as `JournalAppend` batches. They are
-committed in
+Records arrive from producers' outboxes, posted into the engine's `JournalBag`, drained on
+every `JournalDoorbell`, `FlushTick` and `FlushNow`. They are committed in
 batches: as soon as `batch_size` are buffered, or when a `FlushTick` finds the oldest one has
 waited `max_latency_ms` (bounded latency), or on a `FlushNow` ask. A commit acknowledges each
 producer's highest sequence number, which drops those records from its outbox. The journal
@@ -26,7 +25,6 @@ from astra.actors.messages import (
     FlushNow,
     FlushResult,
     FlushTick,
-    JournalAppend,
     JournalDoorbell,
 )
 from astra.actors.ports import JournalWriter
@@ -156,9 +154,9 @@ class TelemetryActor(SupervisedActor):
         ack: Ack,
         on_unavailable: Unavailable,
         config: TelemetryConfig,
+        bag: JournalBag,
         pending: Callable[[], Sequence[JournalRecord]] | None = None,
         tally: MessageTally | None = None,
-        bag: JournalBag | None = None,
     ) -> None:
         super().__init__(ctx)
         self._tally = tally
@@ -170,8 +168,7 @@ class TelemetryActor(SupervisedActor):
         # At least once: a (re)started writer first takes every record still unacknowledged
         # in any producer's outbox (what its previous generation may have lost). The bag is
         # emptied first (which re-arms its doorbell): whatever it held is in the outboxes too.
-        if self._bag is not None:
-            self._bag.drain()
+        self._bag.drain()
         if self._pending is not None:
             self.core.append(self._pending())
             self.core.flush()
@@ -188,15 +185,11 @@ class TelemetryActor(SupervisedActor):
         return answer
 
     def _take_bag(self) -> None:
-        if self._bag is not None:
-            self.core.append(self._bag.drain())
+        self.core.append(self._bag.drain())
 
     def _handle(self, message: Any) -> Any:
         if isinstance(message, JournalDoorbell):
             self._take_bag()
-            return None
-        if isinstance(message, JournalAppend):
-            self.core.append(message.records)
             return None
         if isinstance(message, FlushTick):
             self._take_bag()

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from astra.actors.messages import ApproveIntent, FillReport
+from astra.actors.engine import Engine
+from astra.actors.journal_bag import JournalBag
+from astra.actors.messages import FillReport
 from astra.actors.risk_actor import RISK_PRODUCER
 from astra.actors.runtime_messages import Crash
 from astra.actors.synthetic import synthetic_markets
@@ -33,10 +35,8 @@ def fill(n: int) -> Fill:
     )
 
 
-def approve(engine: object) -> Verdict:
-    answer = engine.router.ask("risk", ApproveIntent(INTENT, 1), 2.0)  # type: ignore[attr-defined]
-    assert isinstance(answer, Verdict)
-    return answer
+def approve(engine: Engine) -> Verdict:
+    return engine.risk_gate.approve(INTENT, 1, 2.0)
 
 
 def test_starts_halted_denies_until_explicit_resume(tmp_path: Path) -> None:
@@ -98,15 +98,19 @@ def test_no_risk_actor_means_risk_unavailable_and_local_halt_comes_first() -> No
     from astra.actors.market_actor import MarketDeps, _RiskLink
     from astra.actors.market_state import MarketConfig
     from astra.actors.registry import Registry
+    from astra.actors.risk_gate import RiskGate
     from astra.actors.tally import Router
     from astra.domain.metrics_port import CountingMetrics
 
+    router = Router(Registry(CountingMetrics()))
     deps = MarketDeps(
-        router=Router(Registry(CountingMetrics())),
+        router=router,
         journal=None,  # type: ignore[arg-type]
         books=None,  # type: ignore[arg-type]
         config=MarketConfig(),
         strategy=lambda info: None,  # type: ignore[arg-type,return-value]
+        risk_gate=RiskGate(),  # no RiskActor ever bound
+        journal_bag=JournalBag(router, "telemetry"),
     )
     link = _RiskLink(deps)
     assert link.approve(INTENT, 1).reason is GateVeto.HALTED  # comes up halted
