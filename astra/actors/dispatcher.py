@@ -20,14 +20,12 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from pykka._envelope import Envelope
 
-from astra.actors.inbox import LateLetter, refuse
-from astra.actors.runtime_messages import DeadLetters
+from astra.actors.inbox import ClosableInbox
 
 _log = logging.getLogger("astra.actors.dispatcher")
 
@@ -143,41 +141,27 @@ class Dispatcher:
             return True
 
 
-class PooledInbox:
-    """The inbox of a pooled actor: a deque plus the "already on the run queue" flag.
-
-    Same contract as `ClosableInbox` (close refuses and counts, late mail goes to `on_late`),
-    and `put` hands the actor to its dispatcher when it had no mail and was not running.
+class PooledInbox(ClosableInbox):
+    """The inbox of a pooled actor: a `ClosableInbox` (close refuses and counts, late mail
+    goes to `on_late`) that nobody waits on. Instead `put` hands the actor to its dispatcher
+    when it had no mail and was not running, and the worker `take`s envelopes.
     """
 
     def __init__(self) -> None:
-        self._queue: deque[Envelope[Any]] = deque()
-        self._lock = threading.Lock()
-        self._closed = False
+        super().__init__()
         # True until the start slice runs: mail that arrives earlier just waits.
         self._scheduled = True
-        self.accepted = 0  # as in ClosableInbox: queued envelopes not of an `unordered` kind
-        self.unordered: tuple[type, ...] = ()
-        self.on_late: LateLetter | None = None
         self.on_ready: Callable[[], None] | None = None
-        self.current: Envelope[Any] | None = None
 
-    def put(self, envelope: Envelope[Any], /) -> None:
-        with self._lock:
-            closed = self._closed
-            wake = False
-            if not closed:
-                self._queue.append(envelope)
-                if not isinstance(envelope.message, self.unordered):
-                    self.accepted += 1
-                wake = not self._scheduled
-                self._scheduled = True
-        if wake and self.on_ready is not None:
+    def _queued(self) -> bool:
+        # Mail for an actor neither queued nor running: it must go on the run queue (once).
+        wake = not self._scheduled
+        self._scheduled = True
+        return wake
+
+    def _ready(self) -> None:
+        if self.on_ready is not None:
             self.on_ready()
-        elif closed:
-            letters = refuse((envelope,))
-            if letters.total and self.on_late is not None:
-                self.on_late(letters)
 
     def take(self) -> Envelope[Any] | None:
         """The next envelope, or None — and then the actor is off the run queue."""
@@ -193,24 +177,6 @@ class PooledInbox:
         """pykka's teardown reads what is left this way (only after `empty()` said no)."""
         with self._lock:
             return self._queue.popleft()
-
-    def empty(self) -> bool:
-        return not self._queue
-
-    def depth(self) -> int:
-        return len(self._queue)
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def close(self) -> DeadLetters:
-        """Refuse all further mail; answer and count what is queued. Idempotent."""
-        with self._lock:
-            self._closed = True
-            drained = list(self._queue)
-            self._queue.clear()
-        return refuse(drained)
 
     def wake(self) -> None:
         """Nothing waits on a pooled inbox: the slice sees the stop after its handler."""

@@ -9,8 +9,8 @@ inbox is either handled, in the drained list, or seen by `on_late` — never los
 
 from __future__ import annotations
 
-import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -24,11 +24,16 @@ LateLetter = Callable[[DeadLetters], None]
 
 
 class ClosableInbox:
-    """The `put`/`get`/`empty` inbox pykka expects, plus `close`, `depth` and `current`."""
+    """The `put`/`get`/`empty` inbox pykka expects, plus `close`, `depth` and `current`.
+
+    A deque under one lock; `get` waits on a condition of that lock. `PooledInbox` (in
+    dispatcher.py) is this inbox without the waiting: it schedules its actor instead.
+    """
 
     def __init__(self) -> None:
-        self._queue: queue.Queue[Envelope[Any]] = queue.Queue()
+        self._queue: deque[Envelope[Any]] = deque()
         self._lock = threading.Lock()
+        self._mail = threading.Condition(self._lock)  # `get` waits here for a `put`
         self._closed = False
         # Envelopes ever queued, except kinds in `unordered` (handled ones are counted by the
         # block): what a `ControlBlock.wait_ordered` caller must see handled.
@@ -39,26 +44,42 @@ class ClosableInbox:
         self.current: Envelope[Any] | None = None
 
     def put(self, envelope: Envelope[Any], /) -> None:
+        ready = False
         with self._lock:
-            if not self._closed:
-                self._queue.put(envelope)
+            closed = self._closed
+            if not closed:
+                self._queue.append(envelope)
                 if not isinstance(envelope.message, self.unordered):
                     self.accepted += 1
-                return
-        letters = refuse((envelope,))
-        if letters.total and self.on_late is not None:
-            self.on_late(letters)
+                ready = self._queued()
+        if closed:
+            letters = refuse((envelope,))
+            if letters.total and self.on_late is not None:
+                self.on_late(letters)
+        elif ready:
+            self._ready()
+
+    def _queued(self) -> bool:
+        """Under the lock, right after an envelope was queued: True to call `_ready`."""
+        self._mail.notify()
+        return False
+
+    def _ready(self) -> None:
+        """Outside the lock, after a `put` whose `_queued` said so."""
 
     def get(self) -> Envelope[Any]:
-        envelope = self._queue.get()
-        self.current = envelope
-        return envelope
+        with self._mail:
+            while not self._queue:
+                self._mail.wait()
+            envelope = self._queue.popleft()
+            self.current = envelope
+            return envelope
 
     def empty(self) -> bool:
-        return self._queue.empty()
+        return not self._queue
 
     def depth(self) -> int:
-        return self._queue.qsize()
+        return len(self._queue)
 
     @property
     def closed(self) -> bool:
@@ -68,17 +89,15 @@ class ClosableInbox:
         """Refuse all further mail; answer and count what is queued. Idempotent."""
         with self._lock:
             self._closed = True
-            drained: list[Envelope[Any]] = []
-            while True:
-                try:
-                    drained.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+            drained = list(self._queue)
+            self._queue.clear()
         return refuse(drained)
 
     def wake(self) -> None:
         """Unblock a loop waiting in `get` after close: it reads a stop and exits."""
-        self._queue.put(Envelope(messages._ActorStop()))
+        with self._lock:
+            self._queue.append(Envelope(messages._ActorStop()))
+            self._mail.notify()
 
 
 def refuse(envelopes: Iterable[Envelope[Any]]) -> DeadLetters:
