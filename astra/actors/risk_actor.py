@@ -164,8 +164,7 @@ class RiskActor(SupervisedActor):
         if self._reads_journal(message):
             # Read before taking the lock the gate shares: the store's lock can wait behind a
             # telemetry commit, and approvals must not wait behind that.
-            self._prefetched = None
-            self._prefetched = self._new_fills()
+            self._prefetched = self._read_new_fills()
         with self._lock:
             try:
                 answer = self._handle(message, self.clock.now_ms())
@@ -262,6 +261,9 @@ class RiskActor(SupervisedActor):
         if self._prefetched is not None:
             fills, self._prefetched = self._prefetched, None
             return fills
+        return self._read_new_fills()
+
+    def _read_new_fills(self) -> Sequence[StoredRecordLike]:
         fills = self._deps.journal.records_since(self._fills_read_to, [RecordKind.FILL])
         if fills:
             self._fills_read_to = fills[-1].id
