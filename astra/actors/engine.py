@@ -24,9 +24,6 @@ from typing import Any
 
 import pykka
 
-from astra.actors.base import spawn
-from astra.actors.dead_letters import DeadLetterLog
-from astra.actors.dispatcher import Dispatcher
 from astra.actors.engine_idle import EngineStartError, await_started, drain_tree, tree_busy
 from astra.actors.engine_parts import MARKETS, ROOT, EngineConfig, EngineParts, WallClock
 from astra.actors.equity_board import EquityBoard
@@ -62,15 +59,18 @@ from astra.actors.messages import (
 )
 from astra.actors.outbox import Outboxes
 from astra.actors.ports import BookSource, JournalPort, RiskBook
-from astra.actors.registry import Registry
 from astra.actors.risk_actor import RISK_PRODUCER, RiskActor, RiskDeps
 from astra.actors.risk_book import DomainRiskBook
 from astra.actors.risk_gate import RiskGate
-from astra.actors.supervision import ChildContext, ChildSpec
-from astra.actors.supervisor import ShutdownReport, Supervisor, supervisor_spec
-from astra.actors.tally import Router
+from astra.actors.runtime.base import spawn
+from astra.actors.runtime.dead_letters import DeadLetterLog
+from astra.actors.runtime.dispatcher import Dispatcher
+from astra.actors.runtime.registry import Registry
+from astra.actors.runtime.supervision import ChildContext, ChildSpec
+from astra.actors.runtime.supervisor import ShutdownReport, Supervisor, supervisor_spec
+from astra.actors.runtime.tally import Router
+from astra.actors.runtime.watchdog import Watchdog
 from astra.actors.telemetry_actor import TelemetryActor
-from astra.actors.watchdog import Watchdog
 from astra.domain.clock import Clock
 from astra.domain.contracts.contract import DefinitionContract
 from astra.domain.events import MarketEvent, SpotPrice

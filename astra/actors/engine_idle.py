@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from astra.actors.dispatcher import Dispatcher
-from astra.actors.registry import Registry
+from astra.actors.runtime.dispatcher import Dispatcher
+from astra.actors.runtime.registry import Registry
 
 
 class EngineStartError(RuntimeError):

@@ -6,15 +6,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from astra.actors.backoff import BackoffPolicy
 from astra.actors.market_actor import CancelObserver, ContractStrategyFactory
 from astra.actors.market_state import MarketConfig
 from astra.actors.ports import RiskBook
-from astra.actors.supervision import FaultHook, Intensity, Strategy
-from astra.actors.supervisor import SupervisorConfig
-from astra.actors.tally import MessageTally
+from astra.actors.runtime.backoff import BackoffPolicy
+from astra.actors.runtime.supervision import FaultHook, Intensity, Strategy
+from astra.actors.runtime.supervisor import SupervisorConfig
+from astra.actors.runtime.tally import MessageTally
+from astra.actors.runtime.watchdog import WatchdogConfig
 from astra.actors.telemetry_actor import TelemetryConfig
-from astra.actors.watchdog import WatchdogConfig
 from astra.domain.contracts.contract import DefinitionContract
 from astra.domain.market import MarketInfo
 from astra.domain.risk_limits import RiskLimits

@@ -34,8 +34,8 @@ from astra.actors.market_state import open_orders_from_journal
 from astra.actors.messages import CancelAll, Halt, HaltAck
 from astra.actors.outbox import Outboxes
 from astra.actors.ports import JournalReader, JournalWriter
-from astra.actors.runtime_messages import ChildDied
-from astra.actors.tally import Router
+from astra.actors.runtime.runtime_messages import ChildDied
+from astra.actors.runtime.tally import Router
 from astra.domain.clock import Clock
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.metrics_port import ACTOR_FAILURES_TOTAL, MetricsSink

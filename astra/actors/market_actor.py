@@ -22,8 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from astra.actors.base import SupervisedActor
-from astra.actors.dispatcher import Dispatcher
 from astra.actors.journal_bag import JournalBag
 from astra.actors.market_inputs import MarketInputs, Marks, SharedSpot
 from astra.actors.market_state import (
@@ -46,9 +44,11 @@ from astra.actors.messages import (
 from astra.actors.outbox import Outbox
 from astra.actors.ports import BookSource, JournalReader
 from astra.actors.risk_gate import RISK_GATE, RiskGate
+from astra.actors.runtime.base import SupervisedActor
+from astra.actors.runtime.dispatcher import Dispatcher
+from astra.actors.runtime.supervision import ChildContext
+from astra.actors.runtime.tally import Router
 from astra.actors.settlements import journaled_resolution
-from astra.actors.supervision import ChildContext
-from astra.actors.tally import Router
 from astra.domain.contracts.contract import DefinitionContract
 from astra.domain.events import MarketResolved
 from astra.domain.journal_record import JournalRecord, RecordKind

@@ -26,7 +26,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from astra.actors.base import SupervisedActor
 from astra.actors.equity_board import EquityBoard
 from astra.actors.fill_replay import fill_markets, replay_fills
 from astra.actors.journal_bag import JournalBag
@@ -48,9 +47,10 @@ from astra.actors.outbox import Outbox
 from astra.actors.ports import JournalReader, RiskBook, StoredRecordLike
 from astra.actors.risk_book import MarkedRiskBook, SettlingRiskBook
 from astra.actors.risk_gate import GateBinding, RiskGate
+from astra.actors.runtime.base import SupervisedActor
+from astra.actors.runtime.supervision import ChildContext
+from astra.actors.runtime.tally import Router
 from astra.actors.settlements import last_settled, rebuild_settlements
-from astra.actors.supervision import ChildContext
-from astra.actors.tally import Router
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.ledger import LedgerError
 from astra.domain.metrics_port import HALTS_TOTAL, RESUMES_TOTAL, TRADING_STATE

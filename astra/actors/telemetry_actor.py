@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from astra.actors.base import SupervisedActor
 from astra.actors.journal_bag import JournalBag
 from astra.actors.messages import (
     FlushNow,
@@ -28,8 +27,9 @@ from astra.actors.messages import (
     JournalDoorbell,
 )
 from astra.actors.ports import JournalWriter
-from astra.actors.supervision import ChildContext
-from astra.actors.tally import MessageTally
+from astra.actors.runtime.base import SupervisedActor
+from astra.actors.runtime.supervision import ChildContext
+from astra.actors.runtime.tally import MessageTally
 from astra.domain.clock import Clock
 from astra.domain.journal_record import JournalRecord
 from astra.domain.metrics_port import (

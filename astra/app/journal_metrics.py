@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from astra.actors.ports import JournalPort, StoredRecordLike
-from astra.actors.runtime_messages import DeathCause
+from astra.actors.runtime.runtime_messages import DeathCause
 from astra.domain import metrics_port as mp
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.metrics_port import MetricsSink

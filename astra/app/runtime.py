@@ -18,8 +18,8 @@ from astra.actors.engine import Engine, EngineConfig, EngineParts
 from astra.actors.market_state import MarketConfig
 from astra.actors.messages import CancelAll, ResumeResult
 from astra.actors.ports import BookSource
+from astra.actors.runtime.watchdog import WatchdogConfig
 from astra.actors.telemetry_actor import TelemetryConfig
-from astra.actors.watchdog import WatchdogConfig
 from astra.adapters.journal.runs import RunStatus, close_run
 from astra.adapters.journal.store import JournalStore
 from astra.app.contracts import ContractPlan, linted_contracts

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from astra.actors.engine import Engine
-from astra.actors.runtime_messages import Crash
+from astra.actors.runtime.runtime_messages import Crash
 from astra.bench.harness import start_engine
 from astra.bench.stats import Percentiles, percentiles
 from astra.bench.workload import Workload

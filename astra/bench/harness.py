@@ -13,7 +13,7 @@ from pathlib import Path
 
 from astra.actors.engine import Engine, EngineParts
 from astra.actors.market_actor import CancelObserver
-from astra.actors.supervision import Intensity
+from astra.actors.runtime.supervision import Intensity
 from astra.adapters.journal.store import JournalStore
 from astra.app.books import ReplayBooks
 from astra.app.gc_policy import release_heap, settle_heap

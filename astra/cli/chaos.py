@@ -32,7 +32,7 @@ def register(subparsers: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from astra.actors.chaos_scenario import ChaosConfig, run_chaos
+    from astra.actors.chaos.scenario import ChaosConfig, run_chaos
 
     if args.markets < 1 or args.kills < 0:
         raise CommandError("--markets must be >= 1 and --kills >= 0", 2)

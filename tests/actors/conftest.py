@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pykka
 import pytest
 
-from astra.actors.registry import Registry
+from astra.actors.runtime.registry import Registry
 from astra.domain.metrics_port import CountingMetrics
 from tests.actors.runtime_support import WAIT_S
 

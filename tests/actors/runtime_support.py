@@ -10,14 +10,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from astra.actors.backoff import BackoffPolicy
-from astra.actors.base import ActorChild, SupervisedActor, spawn
-from astra.actors.dispatcher import Dispatcher
-from astra.actors.health import ControlBlock
-from astra.actors.registry import Registry
-from astra.actors.runtime_messages import ChildDied
-from astra.actors.supervision import ChildContext, ChildSpec, RestartType
-from astra.actors.supervisor import Supervisor, SupervisorConfig
+from astra.actors.runtime.backoff import BackoffPolicy
+from astra.actors.runtime.base import ActorChild, SupervisedActor, spawn
+from astra.actors.runtime.dispatcher import Dispatcher
+from astra.actors.runtime.health import ControlBlock
+from astra.actors.runtime.registry import Registry
+from astra.actors.runtime.runtime_messages import ChildDied
+from astra.actors.runtime.supervision import ChildContext, ChildSpec, RestartType
+from astra.actors.runtime.supervisor import Supervisor, SupervisorConfig
 from astra.domain.clock import ManualClock
 from astra.domain.metrics_port import CountingMetrics
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from astra.actors.backoff import Backoff, BackoffPolicy
+from astra.actors.runtime.backoff import Backoff, BackoffPolicy
 
 
 def test_exponential_without_jitter() -> None:

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pykka
 import pytest
 
-from astra.actors.base import spawn
-from astra.actors.dispatcher import Dispatcher
-from astra.actors.runtime_messages import Crash, DeathCause, InjectedFault, Stall
+from astra.actors.runtime.base import spawn
+from astra.actors.runtime.dispatcher import Dispatcher
+from astra.actors.runtime.runtime_messages import Crash, DeathCause, InjectedFault, Stall
 from astra.domain.clock import ManualClock
 from astra.domain.metrics_port import DEAD_LETTERS_TOTAL, HANDLE_SECONDS, CountingMetrics
 from tests.actors.runtime_support import (

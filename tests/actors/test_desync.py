@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from astra.actors.chaos.synthetic import book_pair
 from astra.actors.engine import Engine
 from astra.actors.market_inputs import MarketInputs
 from astra.actors.market_state import MarketConfig, MarketState
-from astra.actors.synthetic import book_pair
 from astra.domain.clock import ManualClock
 from astra.domain.events import LevelChange, PriceChange
 from astra.domain.journal_record import RecordKind

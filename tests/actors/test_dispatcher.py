@@ -11,9 +11,9 @@ from typing import Any
 import pykka
 import pytest
 
-from astra.actors.base import ActorChild, SupervisedActor, spawn
-from astra.actors.dispatcher import Dispatcher
-from astra.actors.supervision import ChildContext
+from astra.actors.runtime.base import ActorChild, SupervisedActor, spawn
+from astra.actors.runtime.dispatcher import Dispatcher
+from astra.actors.runtime.supervision import ChildContext
 from astra.domain.clock import ManualClock
 from astra.domain.metrics_port import CountingMetrics
 from tests.actors.runtime_support import (

@@ -6,10 +6,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from astra.actors.chaos_scenario import chaos_engine_config
+from astra.actors.chaos.config import chaos_engine_config
+from astra.actors.chaos.synthetic import SyntheticStream, synthetic_markets
 from astra.actors.engine import Engine
 from astra.actors.engine_parts import WallClock
-from astra.actors.synthetic import SyntheticStream, synthetic_markets
 from astra.adapters.journal.store import JournalStore
 from astra.domain.clock import ManualClock
 from astra.domain.journal_record import JournalRecord

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from astra.actors.runtime_messages import Crash
+from astra.actors.runtime.runtime_messages import Crash
 from astra.domain.journal_record import RecordKind
 from astra.domain.metrics_port import ACTOR_FAILURES_TOTAL, CountingMetrics
 

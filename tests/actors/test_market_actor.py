@@ -3,10 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from astra.actors.chaos.synthetic import book_pair, synthetic_markets
 from astra.actors.market_records import mid_pips
 from astra.actors.market_state import MarketConfig, MarketState
 from astra.actors.messages import CancelAll
-from astra.actors.synthetic import book_pair, synthetic_markets
 from astra.domain.events import Trade
 from astra.domain.journal_record import RecordKind
 from astra.domain.order_manager import OrderConfig
@@ -130,7 +130,7 @@ def test_actor_comes_up_halted_and_quotes_only_after_resume(tmp_path: Path) -> N
 def test_risk_unavailable_is_a_veto_not_a_crash(tmp_path: Path) -> None:
     import threading
 
-    from astra.actors.runtime_messages import Stall
+    from astra.actors.runtime.runtime_messages import Stall
 
     with small_engine(tmp_path, markets=1) as (engine, store, stream):
         assert engine.resume("test").resumed

@@ -8,12 +8,12 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from astra.actors.chaos_scenario import chaos_engine_config
+from astra.actors.chaos.config import chaos_engine_config
+from astra.actors.chaos.synthetic import book_pair, synthetic_markets
 from astra.actors.engine import Engine
 from astra.actors.market_inputs import MarketInputs, TokenPositions
 from astra.actors.market_state import MarketConfig, MarketState
 from astra.actors.risk_book import DomainRiskBook, MarkedRiskBook
-from astra.actors.synthetic import book_pair, synthetic_markets
 from astra.adapters.journal.store import JournalStore
 from astra.domain.clock import ManualClock
 from astra.domain.events import Trade

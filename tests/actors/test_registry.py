@@ -5,9 +5,9 @@ from __future__ import annotations
 import pykka
 import pytest
 
-from astra.actors.base import spawn
-from astra.actors.dead_letters import DeadLetterLog
-from astra.actors.registry import Entry, Registry
+from astra.actors.runtime.base import spawn
+from astra.actors.runtime.dead_letters import DeadLetterLog
+from astra.actors.runtime.registry import Entry, Registry
 from astra.domain.clock import ManualClock
 from astra.domain.metrics_port import DEAD_LETTERS_TOTAL, CountingMetrics
 from tests.actors.runtime_support import WAIT_S, Echo, EchoActor, Recorder, context

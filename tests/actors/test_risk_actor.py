@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from astra.actors.chaos.synthetic import synthetic_markets
 from astra.actors.engine import Engine
 from astra.actors.journal_bag import JournalBag
 from astra.actors.messages import FillReport
 from astra.actors.risk_actor import RISK_PRODUCER
-from astra.actors.runtime_messages import Crash
-from astra.actors.synthetic import synthetic_markets
+from astra.actors.runtime.runtime_messages import Crash
 from astra.domain.journal_record import RecordKind
 from astra.domain.prices import Side
 from astra.domain.reasons import GateVeto
@@ -97,9 +97,9 @@ def test_death_means_no_approvals_then_restart_halted_with_replayed_ledger(tmp_p
 def test_no_risk_actor_means_risk_unavailable_and_local_halt_comes_first() -> None:
     from astra.actors.market_actor import MarketDeps, _RiskLink
     from astra.actors.market_state import MarketConfig
-    from astra.actors.registry import Registry
     from astra.actors.risk_gate import RiskGate
-    from astra.actors.tally import Router
+    from astra.actors.runtime.registry import Registry
+    from astra.actors.runtime.tally import Router
     from astra.domain.metrics_port import CountingMetrics
 
     router = Router(Registry(CountingMetrics()))

@@ -7,12 +7,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from astra.actors.chaos.synthetic import synthetic_markets
 from astra.actors.engine import EngineParts
 from astra.actors.messages import FillReport
 from astra.actors.risk_book import DomainRiskBook
 from astra.actors.risk_gate import RiskGate
-from astra.actors.runtime_messages import Stall
-from astra.actors.synthetic import synthetic_markets
+from astra.actors.runtime.runtime_messages import Stall
 from astra.domain.prices import Side
 from astra.domain.reasons import GateVeto
 from astra.domain.risk_limits import RiskLimits

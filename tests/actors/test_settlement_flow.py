@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from astra.actors.chaos_scenario import chaos_engine_config
+from astra.actors.chaos.config import chaos_engine_config
+from astra.actors.chaos.synthetic import book_pair, synthetic_markets
 from astra.actors.engine import Engine
 from astra.actors.market_inputs import TokenPositions
 from astra.actors.settlements import (
@@ -19,7 +20,6 @@ from astra.actors.settlements import (
     resolution_payload,
     settlement_of,
 )
-from astra.actors.synthetic import book_pair, synthetic_markets
 from astra.adapters.journal.check import check_journal
 from astra.adapters.journal.store import JournalStore
 from astra.domain.clock import ManualClock

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from astra.actors.chaos_scenario import chaos_engine_config
+from astra.actors.chaos.config import chaos_engine_config
+from astra.actors.chaos.synthetic import book_pair, synthetic_markets
 from astra.actors.engine import Engine, EngineParts
 from astra.actors.market_contracts import SpotRoutes, resolve_contracts
 from astra.actors.market_inputs import MarketInputs, SharedSpot
 from astra.actors.market_state import MarketConfig, MarketState
-from astra.actors.runtime_messages import Crash
-from astra.actors.synthetic import book_pair, synthetic_markets
+from astra.actors.runtime.runtime_messages import Crash
 from astra.adapters.journal.store import JournalStore
 from astra.app.strategies import contract_strategy_factory
 from astra.domain.clock import ManualClock

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from astra.actors.registry import Registry
-from astra.actors.runtime_messages import ChildDied, Crash, DeathCause
-from astra.actors.supervision import Intensity, RestartType, Strategy
-from astra.actors.supervisor import Supervisor, SupervisorConfig
+from astra.actors.runtime.registry import Registry
+from astra.actors.runtime.runtime_messages import ChildDied, Crash, DeathCause
+from astra.actors.runtime.supervision import Intensity, RestartType, Strategy
+from astra.actors.runtime.supervisor import Supervisor, SupervisorConfig
 from astra.domain.metrics_port import (
     ACTOR_FAILURES_TOTAL,
     ACTOR_RESTARTS_TOTAL,

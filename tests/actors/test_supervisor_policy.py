@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from astra.actors.backoff import BackoffPolicy
-from astra.actors.runtime_messages import ChildDied, DeathCause
-from astra.actors.supervision import (
+from astra.actors.runtime.backoff import BackoffPolicy
+from astra.actors.runtime.runtime_messages import ChildDied, DeathCause
+from astra.actors.runtime.supervision import (
     Directive,
     Intensity,
     Plan,

@@ -7,18 +7,18 @@ import time
 
 import pytest
 
-from astra.actors.backoff import BackoffPolicy
-from astra.actors.base import ActorChild, spawn
-from astra.actors.registry import Registry
-from astra.actors.runtime_messages import ChildDied, Crash, DeathCause
-from astra.actors.supervision import (
+from astra.actors.runtime.backoff import BackoffPolicy
+from astra.actors.runtime.base import ActorChild, spawn
+from astra.actors.runtime.registry import Registry
+from astra.actors.runtime.runtime_messages import ChildDied, Crash, DeathCause
+from astra.actors.runtime.supervision import (
     ChildContext,
     ChildSpec,
     Intensity,
     RestartType,
     Strategy,
 )
-from astra.actors.supervisor import Supervisor, SupervisorConfig, supervisor_spec
+from astra.actors.runtime.supervisor import Supervisor, SupervisorConfig, supervisor_spec
 from astra.domain.clock import ManualClock
 from astra.domain.metrics_port import ESCALATIONS_TOTAL, CountingMetrics
 from tests.actors.runtime_support import (

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from astra.actors.chaos_scenario import chaos_engine_config
+from astra.actors.chaos.config import chaos_engine_config
 from astra.actors.engine import Engine, EngineParts
 from astra.actors.market_inputs import MarketInputs, SharedSpot
 from astra.actors.market_state import MarketConfig, MarketState

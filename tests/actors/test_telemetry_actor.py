@@ -127,7 +127,7 @@ def test_resend_after_restart_is_idempotent(store: JournalStore) -> None:
 
 
 def test_telemetry_crash_loses_nothing(tmp_path: Path) -> None:
-    from astra.actors.runtime_messages import Crash
+    from astra.actors.runtime.runtime_messages import Crash
 
     with small_engine(tmp_path, markets=2) as (engine, store, _stream):
         assert engine.resume("test").resumed

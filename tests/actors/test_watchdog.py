@@ -7,13 +7,13 @@ import threading
 import pykka
 import pytest
 
-from astra.actors.backoff import BackoffPolicy
-from astra.actors.base import ActorChild, spawn
-from astra.actors.registry import Entry, Registry
-from astra.actors.runtime_messages import DeathCause
-from astra.actors.supervision import Intensity, Strategy
-from astra.actors.supervisor import Supervisor, SupervisorConfig
-from astra.actors.watchdog import Watchdog, WatchdogConfig
+from astra.actors.runtime.backoff import BackoffPolicy
+from astra.actors.runtime.base import ActorChild, spawn
+from astra.actors.runtime.registry import Entry, Registry
+from astra.actors.runtime.runtime_messages import DeathCause
+from astra.actors.runtime.supervision import Intensity, Strategy
+from astra.actors.runtime.supervisor import Supervisor, SupervisorConfig
+from astra.actors.runtime.watchdog import Watchdog, WatchdogConfig
 from astra.domain.clock import ManualClock
 from astra.domain.metrics_port import ACTOR_FAILURES_TOTAL, ACTORS, MAILBOX_DEPTH, CountingMetrics
 from tests.actors.runtime_support import (

@@ -10,10 +10,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from astra.actors.chaos_scenario import chaos_engine_config
+from astra.actors.chaos.config import chaos_engine_config
+from astra.actors.chaos.synthetic import SyntheticStream, synthetic_markets
 from astra.actors.engine import Engine, EngineConfig, EngineParts, WallClock
 from astra.actors.market_inputs import Marks
-from astra.actors.synthetic import SyntheticStream, synthetic_markets
 from astra.adapters.journal.store import JournalStore
 from astra.domain.clock import Clock
 from astra.domain.events import BookSnapshot

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from astra.actors.chaos_scenario import ChaosConfig, run_chaos
+from astra.actors.chaos.scenario import ChaosConfig, run_chaos
 from astra.adapters.journal.store import JournalStore
 from astra.cli.main import main
 from tests.scale import scaled

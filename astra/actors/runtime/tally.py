@@ -12,7 +12,7 @@ import threading
 from collections import Counter
 from typing import Any
 
-from astra.actors.registry import Registry
+from astra.actors.runtime.registry import Registry
 
 
 class MessageTally:

@@ -28,11 +28,11 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import pykka
 
-from astra.actors.dead_letters import account
-from astra.actors.dispatcher import Dispatcher, PooledInbox
-from astra.actors.health import ControlBlock, HealthSnapshot
-from astra.actors.inbox import ClosableInbox
-from astra.actors.runtime_messages import (
+from astra.actors.runtime.dead_letters import account
+from astra.actors.runtime.dispatcher import Dispatcher, PooledInbox
+from astra.actors.runtime.health import ControlBlock, HealthSnapshot
+from astra.actors.runtime.inbox import ClosableInbox
+from astra.actors.runtime.runtime_messages import (
     ChildDied,
     Crash,
     DeadLetters,
@@ -40,11 +40,11 @@ from astra.actors.runtime_messages import (
     InjectedFault,
     Stall,
 )
-from astra.actors.supervision import ChildContext
+from astra.actors.runtime.supervision import ChildContext
 from astra.domain.clock import Clock
 from astra.domain.metrics_port import HANDLE_SECONDS, MetricsSink
 
-_log = logging.getLogger("astra.actors.base")
+_log = logging.getLogger("astra.actors.runtime.base")
 
 T = TypeVar("T")
 A = TypeVar("A", bound="SupervisedActor")

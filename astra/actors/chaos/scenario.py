@@ -23,17 +23,18 @@ from typing import Any
 import numpy as np
 import pykka
 
-from astra.actors.chaos_checks import Invariant, accounting
-from astra.actors.chaos_faults import CancelTracker, ChaosFaults, ErrorLog
-from astra.actors.chaos_final import RunFacts, escalation_check, final_checks
-from astra.actors.engine import Engine, EngineConfig, EngineParts, WallClock
+from astra.actors.chaos.checks import Invariant, accounting
+from astra.actors.chaos.config import chaos_engine_config
+from astra.actors.chaos.faults import CancelTracker, ChaosFaults, ErrorLog
+from astra.actors.chaos.final import RunFacts, escalation_check, final_checks
+from astra.actors.chaos.synthetic import SyntheticStream, synthetic_markets
+from astra.actors.engine import Engine, EngineParts, WallClock
 from astra.actors.halt_protocol import HaltEntry
 from astra.actors.market_actor import market_producer
 from astra.actors.messages import MarketDigest
 from astra.actors.ports import JournalOpener, JournalPort
-from astra.actors.runtime_messages import Crash, Stall
-from astra.actors.synthetic import SyntheticStream, synthetic_markets
-from astra.actors.tally import MessageTally
+from astra.actors.runtime.runtime_messages import Crash, Stall
+from astra.actors.runtime.tally import MessageTally
 from astra.domain.metrics_port import CountingMetrics
 
 _log = logging.getLogger("astra.actors.chaos")
@@ -314,29 +315,6 @@ class _Run:
             "cancel_checks": len(self.latencies),
             "shutdown_s": round(shutdown_s, 3),
         }
-
-
-def chaos_engine_config() -> EngineConfig:
-    from astra.actors.backoff import BackoffPolicy
-    from astra.actors.market_state import MarketConfig
-    from astra.actors.supervision import Intensity, Strategy
-    from astra.actors.supervisor import SupervisorConfig
-    from astra.actors.watchdog import WatchdogConfig
-    from astra.domain.order_manager import OrderConfig
-    from astra.domain.risk_limits import RiskLimits
-
-    backoff = BackoffPolicy(base_ms=2, cap_ms=20, reset_after_ms=500)
-    budget = Intensity(max_restarts=100_000, period_ms=60_000)
-    return EngineConfig(
-        market=MarketConfig(orders=OrderConfig(latency_mean_ms=0)),
-        risk_limits=RiskLimits(max_orders_per_window=1_000_000, cooldown_ms=0),
-        initial_cash=10**12,
-        risk_timeout_s=0.5,
-        halt_timeout_s=1.0,
-        root=SupervisorConfig("root", Strategy.ONE_FOR_ONE, budget, backoff),
-        markets=SupervisorConfig("markets", Strategy.SIMPLE_ONE_FOR_ONE, budget, backoff),
-        watchdog=WatchdogConfig(stuck_ms=250, stale_ms=2_000, interval_s=0.05),
-    )
 
 
 def _isolation_key(digest: MarketDigest) -> str:

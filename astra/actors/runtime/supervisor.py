@@ -17,7 +17,7 @@ reports this supervisor's own death to its parent; the root (no parent) sets `es
 Do not call `add_child`/`remove_child`/`shutdown` from inside a child's `on_stopping`.
 
 Starting and stopping the children themselves (slots, generations, registry binding,
-abandoning a child that will not stop) lives in `astra.actors.child_slots`.
+abandoning a child that will not stop) lives in `astra.actors.runtime.child_slots`.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from astra.actors.backoff import BackoffPolicy
-from astra.actors.child_slots import (
+from astra.actors.runtime.backoff import BackoffPolicy
+from astra.actors.runtime.child_slots import (
     ChildSlots,
     Failure,
     ShutdownReport,
@@ -39,11 +39,11 @@ from astra.actors.child_slots import (
     count_restart,
     log_death,
 )
-from astra.actors.dead_letters import DeadLetterLog, account
-from astra.actors.health import ControlBlock, HealthSnapshot
-from astra.actors.registry import Registry
-from astra.actors.runtime_messages import ChildDied, DeadLetters, DeathCause
-from astra.actors.supervision import (
+from astra.actors.runtime.dead_letters import DeadLetterLog, account
+from astra.actors.runtime.health import ControlBlock, HealthSnapshot
+from astra.actors.runtime.registry import Registry
+from astra.actors.runtime.runtime_messages import ChildDied, DeadLetters, DeathCause
+from astra.actors.runtime.supervision import (
     Child,
     ChildContext,
     ChildSpec,
@@ -68,7 +68,7 @@ __all__ = [
     "supervisor_spec",
 ]
 
-_log = logging.getLogger("astra.actors.supervisor")
+_log = logging.getLogger("astra.actors.runtime.supervisor")
 
 BeforeRestart = Callable[[ChildDied], None]
 ESCALATION_EXIT_CODE = 1

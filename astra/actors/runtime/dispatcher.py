@@ -25,9 +25,9 @@ from typing import Any, Protocol
 
 from pykka._envelope import Envelope
 
-from astra.actors.inbox import ClosableInbox
+from astra.actors.runtime.inbox import ClosableInbox
 
-_log = logging.getLogger("astra.actors.dispatcher")
+_log = logging.getLogger("astra.actors.runtime.dispatcher")
 
 
 class Runnable(Protocol):

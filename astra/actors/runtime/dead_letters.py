@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-from astra.actors.runtime_messages import DeadLetters
+from astra.actors.runtime.runtime_messages import DeadLetters
 from astra.domain.metrics_port import DEAD_LETTERS_TOTAL, MetricsSink
 
 

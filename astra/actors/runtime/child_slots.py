@@ -1,6 +1,6 @@
 """A supervisor's children: one slot per `ChildSpec`, started and stopped in start order.
 
-`ChildSlots` is the bookkeeping half of `astra.actors.supervisor.Supervisor`: it launches a
+`ChildSlots` is the bookkeeping half of `astra.actors.runtime.supervisor.Supervisor`: it launches a
 slot's next generation (binding actors in the registry; a factory that raises gives a
 still-born child whose death goes to the supervisor's inbox), stops one slot within a timeout
 (abandoning a child that does not stop and counting its mail as dead letters), and stops all
@@ -16,16 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from astra.actors.base import ActorChild
-from astra.actors.dead_letters import DeadLetterLog, account
-from astra.actors.health import ControlBlock, HealthSnapshot
-from astra.actors.registry import Entry, Registry
-from astra.actors.runtime_messages import ChildDied, DeadLetters, DeathCause
-from astra.actors.supervision import Child, ChildContext, ChildSpec, FaultHook, RestartType
+from astra.actors.runtime.base import ActorChild
+from astra.actors.runtime.dead_letters import DeadLetterLog, account
+from astra.actors.runtime.health import ControlBlock, HealthSnapshot
+from astra.actors.runtime.registry import Entry, Registry
+from astra.actors.runtime.runtime_messages import ChildDied, DeadLetters, DeathCause
+from astra.actors.runtime.supervision import Child, ChildContext, ChildSpec, FaultHook, RestartType
 from astra.domain.clock import Clock
 from astra.domain.metrics_port import ACTOR_FAILURES_TOTAL, ACTOR_RESTARTS_TOTAL, MetricsSink
 
-_log = logging.getLogger("astra.actors.supervisor")
+_log = logging.getLogger("astra.actors.runtime.supervisor")
 
 T = TypeVar("T")
 

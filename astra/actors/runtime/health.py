@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from astra.actors.runtime_messages import NO_DEAD_LETTERS, DeadLetters
+from astra.actors.runtime.runtime_messages import NO_DEAD_LETTERS, DeadLetters
 
 
 @dataclass(frozen=True, slots=True)

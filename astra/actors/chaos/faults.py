@@ -8,8 +8,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from astra.actors.runtime_messages import Crash, InjectedFault
-from astra.actors.tally import MessageTally
+from astra.actors.runtime.runtime_messages import Crash, InjectedFault
+from astra.actors.runtime.tally import MessageTally
 
 
 class ChaosFaults:

@@ -15,9 +15,9 @@ from typing import Any
 
 import pykka
 
-from astra.actors.base import ActorChild
-from astra.actors.dead_letters import DeadLetterLog, account
-from astra.actors.runtime_messages import ChildDied, DeadLetters
+from astra.actors.runtime.base import ActorChild
+from astra.actors.runtime.dead_letters import DeadLetterLog, account
+from astra.actors.runtime.runtime_messages import ChildDied, DeadLetters
 from astra.domain.metrics_port import MetricsSink
 
 

@@ -18,7 +18,7 @@ import pykka
 from pykka import messages
 from pykka._envelope import Envelope
 
-from astra.actors.runtime_messages import DeadLetters
+from astra.actors.runtime.runtime_messages import DeadLetters
 
 LateLetter = Callable[[DeadLetters], None]
 

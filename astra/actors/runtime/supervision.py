@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from astra.actors.backoff import Backoff, BackoffPolicy
-from astra.actors.dead_letters import DeadLetterLog
-from astra.actors.health import ControlBlock, HealthSnapshot
-from astra.actors.runtime_messages import ChildDied, DeadLetters
+from astra.actors.runtime.backoff import Backoff, BackoffPolicy
+from astra.actors.runtime.dead_letters import DeadLetterLog
+from astra.actors.runtime.health import ControlBlock, HealthSnapshot
+from astra.actors.runtime.runtime_messages import ChildDied, DeadLetters
 from astra.domain.clock import Clock
 from astra.domain.metrics_port import MetricsSink
 

@@ -25,13 +25,13 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
-from astra.actors.health import HealthSnapshot
-from astra.actors.registry import Entry, Registry
-from astra.actors.runtime_messages import ChildDied, DeathCause
+from astra.actors.runtime.health import HealthSnapshot
+from astra.actors.runtime.registry import Entry, Registry
+from astra.actors.runtime.runtime_messages import ChildDied, DeathCause
 from astra.domain.clock import Clock
 from astra.domain.metrics_port import ACTORS, MAILBOX_DEPTH, MetricsSink
 
-_log = logging.getLogger("astra.actors.watchdog")
+_log = logging.getLogger("astra.actors.runtime.watchdog")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from astra.actors.chaos_checks import (
+from astra.actors.chaos.checks import (
     Invariant,
     all_records,
     no_duplicates,
@@ -17,15 +17,16 @@ from astra.actors.chaos_checks import (
     replayed_ledger_digest,
     state_equals_replay,
 )
-from astra.actors.chaos_faults import ChaosFaults, ErrorLog
+from astra.actors.chaos.config import chaos_engine_config
+from astra.actors.chaos.faults import ChaosFaults, ErrorLog
+from astra.actors.chaos.synthetic import SyntheticStream, synthetic_markets
 from astra.actors.engine import Engine, EngineConfig, EngineParts, WallClock
 from astra.actors.halt_protocol import HaltEntry
 from astra.actors.messages import Reconcile
 from astra.actors.ports import JournalOpener, JournalPort
-from astra.actors.runtime_messages import Crash
-from astra.actors.supervision import Intensity
-from astra.actors.supervisor import ShutdownReport
-from astra.actors.synthetic import SyntheticStream, synthetic_markets
+from astra.actors.runtime.runtime_messages import Crash
+from astra.actors.runtime.supervision import Intensity
+from astra.actors.runtime.supervisor import ShutdownReport
 from astra.domain.metrics_port import ACTOR_FAILURES_TOTAL, CountingMetrics
 
 
@@ -141,8 +142,6 @@ def escalation_check(
 def escalation_drill(open_journal: JournalOpener) -> dict[str, Any]:
     """A pool allowed 1 restart per minute under a root allowed none: the second crash of a
     market must escalate to the root, which stops everything and sets exit code 1."""
-    from astra.actors.chaos_scenario import chaos_engine_config
-
     base = chaos_engine_config()
     config = replace(
         base,
