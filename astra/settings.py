@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from astra.settings_rules import rule_problems
+
 ENV_PREFIX = "ASTRA_"
 
 
@@ -204,7 +206,19 @@ def load_settings(
     settings = _apply(settings, _env_tables(environ or {}), source="environment")
     if overrides:
         settings = _apply(settings, overrides, source="flags")
+    problems = rule_problems(flat_values(settings))
+    if problems:
+        raise SettingsError("; ".join(problems))
     return settings
+
+
+def flat_values(settings: Settings) -> dict[str, Any]:
+    """Every setting as `section.key -> value`."""
+    return {
+        f"{section.name}.{item.name}": getattr(getattr(settings, section.name), item.name)
+        for section in fields(Settings)
+        for item in fields(getattr(settings, section.name))
+    }
 
 
 def _read_toml(path: Path) -> Mapping[str, Any]:
@@ -273,18 +287,27 @@ def _parse_env(text: str, hint: Any) -> Any:
         if lowered in {"0", "false", "no", "off"}:
             return False
         raise ValueError(f"expected a boolean, got {text!r}")
-    if hint in (int, float, str):
-        return hint(text)
+    if hint in (int, float):
+        try:
+            return hint(text.strip())
+        except ValueError:
+            kind = "an integer" if hint is int else "a number"
+            raise ValueError(f"expected {kind}, got {text!r}") from None
+    if hint is str:
+        return text
     # Tuples (and tuples of pairs) are given as JSON in the environment.
     return _check_type(json.loads(text), hint)
+
+
+_KIND = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
 
 
 def _check_type(value: Any, hint: Any) -> Any:
     if hint is float and isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    if hint in (bool, int, str):
+    if hint in _KIND:
         if type(value) is not hint:
-            raise TypeError(f"expected {hint.__name__}, got {type(value).__name__}")
+            raise TypeError(f"expected {_KIND[hint]}, got {value!r}")
         return value
     if getattr(hint, "__origin__", None) is tuple:
         if not isinstance(value, list | tuple):

@@ -41,8 +41,8 @@ def test_int_is_accepted_for_float_field(tmp_path: Path) -> None:
     [
         ("[risk]\ndaily_los_frac = 0.1\n", "unknown key risk.daily_los_frac"),
         ("[rsk]\nx = 1\n", "unknown section [rsk]"),
-        ('[metrics]\nport = "9464"\n', "metrics.port: expected int, got str"),
-        ("[control]\nenabled = 1\n", "control.enabled: expected bool, got int"),
+        ('[metrics]\nport = "9464"\n', "metrics.port: expected an integer, got '9464'"),
+        ("[control]\nenabled = 1\n", "control.enabled: expected true or false, got 1"),
         ("risk = 3\n", "[risk] must be a table"),
     ],
 )
@@ -105,3 +105,60 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(AttributeError):
         settings.run.seed = 1  # type: ignore[misc]
+
+
+def test_every_numeric_and_enumerated_setting_has_a_rule() -> None:
+    """A new number without a range would load unchecked: every one must be in RULES."""
+    from astra.settings import flat_values
+    from astra.settings_rules import RULES
+
+    values = flat_values(Settings())
+    numeric = {
+        k for k, v in values.items() if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+    assert numeric - set(RULES) == set()
+    assert set(RULES) - set(values) == set(), "a rule for a setting that does not exist"
+
+
+def test_the_defaults_keep_every_rule() -> None:
+    from astra.settings import flat_values
+    from astra.settings_rules import rule_problems
+
+    assert rule_problems(flat_values(Settings())) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        (
+            "[risk]\ndaily_loss_frac = -5\n",
+            "risk.daily_loss_frac = -5.0 is out of range: must be a number in (0, 1]",
+        ),
+        ("[risk]\ndaily_loss_frac = 1.5\n", "risk.daily_loss_frac = 1.5"),
+        (
+            "[metrics]\nport = 99999\n",
+            "metrics.port = 99999 is out of range: must be a number in [1, 65535]",
+        ),
+        ("[run]\nmarket_workers = -1\n", "run.market_workers = -1"),
+        (
+            '[logging]\nlevel = "LOUD"\n',
+            "logging.level = 'LOUD' is out of range: must be one of DEBUG",
+        ),
+        ('[journal]\nsynchronous = "fast"\n', "journal.synchronous"),
+        ('[risk]\ncooldown_s = "abc"\n', "risk.cooldown_s: expected a number, got 'abc'"),
+        ("[run]\nseed = 1.5\n", "run.seed: expected an integer, got 1.5"),
+    ],
+)
+def test_a_value_outside_its_rule_is_one_named_line(tmp_path: Path, text: str, phrase: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(_write(tmp_path, text))
+    assert phrase in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_environment_values_are_checked_against_the_same_rules() -> None:
+    with pytest.raises(SettingsError, match=r"risk.max_drawdown_frac = 0.0 is out of range"):
+        load_settings(None, {"ASTRA_RISK__MAX_DRAWDOWN_FRAC": "0"})
+    with pytest.raises(SettingsError, match=r"environment: risk.cooldown_s: expected a number"):
+        load_settings(None, {"ASTRA_RISK__COOLDOWN_S": "abc"})
+    assert load_settings(None, {"ASTRA_LOGGING__LEVEL": "debug"}).logging.level == "debug"

@@ -40,6 +40,32 @@ def data_dir(settings: Settings) -> Path:
     return Path(settings.data.dir)
 
 
+def writable_data_dir(settings: Settings) -> Path:
+    """The data directory, created if missing and proven writable before anything starts; a
+    directory that cannot be made or written is a one-line usage error (exit 2)."""
+    path = data_dir(settings)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".astra-write-probe"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise CommandError(f"data directory {path} is not writable: {reason}", 2) from exc
+    return path
+
+
+def port_arg(text: str) -> int:
+    """argparse type for a TCP port: 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= port <= 65_535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range: must be 0 to 65535")
+    return port
+
+
 def add_journal_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--journal",

@@ -11,6 +11,7 @@ from astra.adapters.journal.migrations import SchemaError
 from astra.adapters.journal.store import JournalMissingError, connect_readonly
 from astra.cli.common import add_journal_arg, add_settings_args, journal_file
 from astra.cli.main import CommandError
+from astra.cli.units import utc_iso
 
 
 def register(subparsers: Any) -> None:
@@ -18,17 +19,35 @@ def register(subparsers: Any) -> None:
     add_settings_args(parser)
     add_journal_arg(parser)
     parser.add_argument("--market", metavar="ID", help="only this market")
-    parser.add_argument("--action", metavar="ACTION", help="only this action (SKIP, PLACE, ...)")
+    parser.add_argument(
+        "--action", metavar="ACTION", help="only this action: quote, withdraw or skip (any case)"
+    )
     parser.add_argument("--last", metavar="N", type=int, help="only the newest N")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.set_defaults(func=_decisions)
 
 
-def _line(row: DecisionRow) -> str:
-    gates = row.payload.get("gates") or []
+def reason_of(payload: dict[str, Any]) -> str:
+    """Why an evaluation came out as it did, in the order an operator asks: the strategy's veto,
+    else the first failed gate of a placement, else the definition gate's veto; "" if none."""
+    veto = payload.get("veto")
+    if veto:
+        detail = payload.get("detail")
+        return f"{veto}" + (f" ({detail})" if detail else "")
+    gates = payload.get("gates") or []
     failed = [g for g in gates if isinstance(g, dict) and not g.get("passed")]
-    why = f" {failed[0].get('gate')}:{failed[0].get('reason')}" if failed else ""
-    return f"{row.ts_ms} {row.market} {row.action}{why} run={row.run_id}"
+    if failed:
+        return f"{failed[0].get('gate')}:{failed[0].get('reason')}"
+    definition = payload.get("definition")
+    if isinstance(definition, dict) and definition.get("passed") is False:
+        return f"definition:{definition.get('reason')}"
+    return ""
+
+
+def _line(row: DecisionRow) -> str:
+    why = reason_of(row.payload)
+    when = utc_iso(row.ts_ms)
+    return f"{when} {row.market} {row.action}{' ' + why if why else ''} run={row.run_id}"
 
 
 def _decisions(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from astra.cli.common import add_settings_args, data_dir, settings_from_args
+from astra.cli.common import add_settings_args, data_dir, settings_from_args, writable_data_dir
 from astra.cli.main import CommandError
 from astra.settings import Settings, SettingsError
 
@@ -44,6 +44,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.data_dir is None:
         args.data_dir = DEFAULT_DATA_DIR
     settings = settings_from_args(args)
+    writable_data_dir(settings)
     sample = sample_session_path()
     if not sample.is_file():
         raise CommandError(f"the bundled sample session is missing: {sample}", exit_code=3)

@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="astra", description="Actor-model paper trader for Polymarket prediction markets."
     )
+    parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an unexpected failure"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"astra.cli.{name}")
@@ -59,14 +63,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 2
-    try:
-        code: int = func(args)
-    except CommandError as exc:
-        print(f"astra {args.command}: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
-    return code
+    from astra.cli.guard import guarded
+
+    return guarded(
+        func,
+        args,
+        prefix=f"astra {args.command}",
+        debug=args.debug,
+        command_error=CommandError,
+    )
+
+
+def version_text() -> str:
+    """`astra 0.x.y (git abc1234)`: the package version, and the revision when run from a
+    checkout (none in an installed wheel)."""
+    from astra.cli.version import describe
+
+    return describe()
 
 
 if __name__ == "__main__":

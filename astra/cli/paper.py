@@ -19,7 +19,7 @@ from astra.adapters.logging_setup import Redactor, configure_logging
 from astra.app.paper_runner import PaperError, PaperOptions, run_paper
 from astra.app.shutdown import ShutdownSignals
 from astra.app.strategies import contract_strategy_factory
-from astra.cli.common import add_settings_args, settings_from_args
+from astra.cli.common import add_settings_args, settings_from_args, writable_data_dir
 from astra.cli.main import CommandError
 from astra.cli.replay import print_summary, with_strategy
 from astra.settings import Settings, SettingsError
@@ -60,6 +60,7 @@ def _register_secrets(redactor: Redactor, settings: Settings) -> None:
 
 def _paper(args: argparse.Namespace) -> int:
     settings = with_strategy(with_urls(settings_from_args(args), args), args.strategy)
+    writable_data_dir(settings)
     if args.max_runtime is not None and args.max_runtime <= 0:
         raise CommandError("--max-runtime must be positive", exit_code=2)
     try:

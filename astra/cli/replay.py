@@ -20,7 +20,13 @@ from prometheus_client import CollectorRegistry
 from astra.adapters.metrics_prometheus import PrometheusMetrics, start_metrics_server
 from astra.app.replay_runner import ReplayError, ReplayOptions, progress_stream, run_replay
 from astra.app.strategies import contract_strategy_factory
-from astra.cli.common import add_settings_args, data_dir, settings_from_args
+from astra.cli.common import (
+    add_settings_args,
+    data_dir,
+    port_arg,
+    settings_from_args,
+    writable_data_dir,
+)
 from astra.cli.main import CommandError
 from astra.settings import Settings, SettingsError
 
@@ -36,7 +42,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--strategy", metavar="NAME", help="trade every market with this strategy")
     parser.add_argument(
         "--metrics-port",
-        type=int,
+        type=port_arg,
         metavar="N",
         help="serve Prometheus metrics on the configured host, port N (0 = any free port)",
     )
@@ -59,6 +65,7 @@ def with_strategy(settings: Settings, name: str | None) -> Settings:
 
 def _replay(args: argparse.Namespace) -> int:
     settings = with_strategy(settings_from_args(args), args.strategy)
+    writable_data_dir(settings)
     if args.speed <= 0:
         raise CommandError("--speed must be positive", exit_code=2)
     if args.linger_s < 0:

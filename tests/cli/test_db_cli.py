@@ -101,7 +101,7 @@ def test_decisions_filters_and_json(data_dir: Path, capsys: pytest.CaptureFixtur
         capsys, "decisions", "--data-dir", str(data_dir), "--action", "skip", "--last", "1"
     )
     assert code == 0
-    assert out.splitlines() == ["1001 m2 SKIP ev:ev run=run-1"]
+    assert out.splitlines() == ["1970-01-01T00:00:01.001Z m2 SKIP ev:ev run=run-1"]
     code, out, _ = _run(capsys, "decisions", "--data-dir", str(data_dir), "--market", "nope")
     assert (code, out) == (0, "")
 

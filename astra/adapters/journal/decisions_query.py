@@ -26,7 +26,8 @@ class DecisionRow:
 _QUERY = """
 SELECT d.producer, d.seq, d.ts_ms, d.market, d.action, d.run_id, d.definition_hash, r.payload
 FROM decisions d JOIN records r ON r.producer = d.producer AND r.seq = d.seq
-WHERE (:market IS NULL OR d.market = :market) AND (:action IS NULL OR d.action = :action)
+WHERE (:market IS NULL OR d.market = :market)
+  AND (:action IS NULL OR lower(d.action) = lower(:action))
 ORDER BY r.id DESC LIMIT :limit
 """
 
@@ -38,7 +39,8 @@ def query_decisions(
     action: str | None = None,
     last: int | None = None,
 ) -> list[DecisionRow]:
-    """Decisions matching the filters, oldest first; `last` keeps only the newest N."""
+    """Decisions matching the filters, oldest first; `last` keeps only the newest N. The action
+    matches without regard to case (the journal stores `quote`, operators type `QUOTE`)."""
     if last is not None and last < 0:
         raise ValueError(f"last must be >= 0, got {last}")
     params = {"market": market, "action": action, "limit": -1 if last is None else last}
