@@ -188,6 +188,15 @@ class _AstraHandler(logging.StreamHandler[TextIO]):
     """Marks the handler Astra installed, so reconfiguring replaces it instead of adding one."""
 
 
+class _StderrHandler(_AstraHandler):
+    """Writes to whatever `sys.stderr` is when a record is emitted, not when logging was set
+    up: a command run in-process (tests, an embedding program) may swap stderr in between."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.setStream(sys.stderr)
+        super().emit(record)
+
+
 def parse_level(level: str) -> int:
     value = logging.getLevelNamesMapping().get(level.strip().upper())
     if value is None:
@@ -204,7 +213,7 @@ def configure_logging(
     """Install the one root handler (idempotent); returns the redactor to register secrets on."""
     numeric = parse_level(level)
     active = redactor if redactor is not None else Redactor()
-    handler = _AstraHandler(stream if stream is not None else sys.stderr)
+    handler = _AstraHandler(stream) if stream is not None else _StderrHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(active) if json_lines else HumanFormatter(active))
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _AstraHandler)]:

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from astra.adapters.journal.paths import journal_path
+from astra.adapters.logging_setup import Redactor, configure_logging
 from astra.cli.main import CommandError
 from astra.settings import Settings, SettingsError, load_settings
 
@@ -30,10 +31,22 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     overrides: dict[str, dict[str, object]] = {}
     if getattr(args, "data_dir", None):
         overrides["data"] = {"dir": str(args.data_dir)}
+    level = "DEBUG" if getattr(args, "verbose", False) else getattr(args, "log_level", None)
+    if level:
+        overrides["logging"] = {"level": str(level)}
     try:
         return load_settings(getattr(args, "config", None), os.environ, overrides)
     except SettingsError as exc:
         raise CommandError(str(exc), exit_code=2) from exc
+
+
+def configure_command_logging(settings: Settings) -> Redactor:
+    """The JSON (or human) logger at the configured level for a command that runs the engine,
+    with every secret setting registered for redaction before the first line is written."""
+    redactor = configure_logging(settings.logging.level, settings.logging.json)
+    if settings.alerts.webhook_url:
+        redactor.add_secret(settings.alerts.webhook_url)
+    return redactor
 
 
 def data_dir(settings: Settings) -> Path:

@@ -14,7 +14,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from astra.cli.common import add_settings_args, data_dir, settings_from_args, writable_data_dir
+from astra.cli.common import (
+    add_settings_args,
+    configure_command_logging,
+    data_dir,
+    settings_from_args,
+    writable_data_dir,
+)
 from astra.cli.main import CommandError
 from astra.settings import Settings, SettingsError
 
@@ -28,7 +34,9 @@ def register(subparsers: Any) -> None:
         "demo", help="replay the bundled synthetic session through the full engine"
     )
     add_settings_args(parser)
-    parser.add_argument("--seed", type=int, default=1, help="replay seed (default 1)")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="replay seed (default: [run] seed, as replay)"
+    )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.set_defaults(func=_demo)
 
@@ -45,6 +53,7 @@ def _demo(args: argparse.Namespace) -> int:
         args.data_dir = DEFAULT_DATA_DIR
     settings = settings_from_args(args)
     writable_data_dir(settings)
+    configure_command_logging(settings)
     sample = sample_session_path()
     if not sample.is_file():
         raise CommandError(f"the bundled sample session is missing: {sample}", exit_code=3)
@@ -56,7 +65,10 @@ def _demo(args: argparse.Namespace) -> int:
         raise CommandError(str(exc), exit_code=2) from exc
     registry = CollectorRegistry()
     options = ReplayOptions(
-        data_dir=out_dir, seed=args.seed, strategy=strategy, progress=progress_stream()
+        data_dir=out_dir,
+        seed=settings.run.seed if args.seed is None else args.seed,
+        strategy=strategy,
+        progress=progress_stream(),
     )
     try:
         summary = run_replay(sample, settings, options, PrometheusMetrics(registry))

@@ -26,7 +26,11 @@ NOT_FOUND_EXIT = 3
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("inspect", help="print one token's book from a recording")
     parser.add_argument("file", metavar="FILE", type=Path, help="recording or JSON message array")
-    parser.add_argument("--asset", metavar="ID", required=True, help="token (asset) id")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--asset", metavar="ID", help="token (asset) id")
+    which.add_argument(
+        "--list-assets", action="store_true", help="list every token in FILE with its event count"
+    )
     parser.add_argument(
         "--at", metavar="TIMESTAMP_MS", type=int, help="replay up to this receive time (ms)"
     )
@@ -70,7 +74,36 @@ def _levels(levels: list[Level]) -> list[dict[str, str]]:
     return [{"price": format_price(p), "size": format_size(s)} for p, s in levels]
 
 
+def asset_counts(path: Path) -> dict[str, int]:
+    """Every token id seen in `path` and how many book events name it (snapshots, level
+    changes, tick changes), in first-seen order."""
+    try:
+        replay = open_replay(path)
+    except (OSError, RecordingError) as exc:
+        raise CommandError(f"cannot read {path}: {exc}", exit_code=2) from exc
+    counts: dict[str, int] = {}
+    for _recv_ms, _channel, event in replay.events():
+        if isinstance(event, BookSnapshot | TickSizeChange):
+            counts[event.asset_id] = counts.get(event.asset_id, 0) + 1
+        elif isinstance(event, PriceChange):
+            for change in event.changes:
+                counts[change.asset_id] = counts.get(change.asset_id, 0) + 1
+    return counts
+
+
+def _list_assets(args: argparse.Namespace) -> int:
+    counts = asset_counts(args.file)
+    if args.json:
+        print(json.dumps({"assets": [{"asset_id": a, "events": n} for a, n in counts.items()]}))
+        return 0
+    for asset, events in counts.items():
+        print(f"{asset}  {events} events")
+    return 0
+
+
 def _inspect(args: argparse.Namespace) -> int:
+    if args.list_assets:
+        return _list_assets(args)
     book, applied = rebuild_book(args.file, args.asset, args.at)
     if not book.synced:
         raise CommandError(

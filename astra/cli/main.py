@@ -49,6 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug", action="store_true", help="show the traceback of an unexpected failure"
     )
+    parser.add_argument(
+        "--log-level",
+        metavar="LEVEL",
+        default=None,
+        help="DEBUG, INFO, WARNING, ERROR (default: [logging] level, INFO)",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="debug logging (same as --log-level DEBUG)"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"astra.cli.{name}")

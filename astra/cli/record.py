@@ -26,7 +26,12 @@ from astra.adapters.recording.recorder import RecordingHeader, RecordingWriter
 from astra.adapters.spot.rtds import SpotFeed
 from astra.app.discovery import DiscoveryVetoed, discover
 from astra.app.ws_config import ws_settings
-from astra.cli.common import add_settings_args, settings_from_args, writable_data_dir
+from astra.cli.common import (
+    add_settings_args,
+    configure_command_logging,
+    settings_from_args,
+    writable_data_dir,
+)
 from astra.cli.main import CommandError
 from astra.domain.events import MarketEvent, SpotPrice
 from astra.domain.market import MarketInfo
@@ -54,6 +59,7 @@ def register(subparsers: Any) -> None:
 def _record(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     writable_data_dir(settings)
+    configure_command_logging(settings)
     if args.duration is not None and args.duration <= 0:
         raise CommandError("--duration must be positive", exit_code=2)
     if args.out.exists():

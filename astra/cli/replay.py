@@ -22,6 +22,7 @@ from astra.app.replay_runner import ReplayError, ReplayOptions, progress_stream,
 from astra.app.strategies import contract_strategy_factory
 from astra.cli.common import (
     add_settings_args,
+    configure_command_logging,
     data_dir,
     port_arg,
     settings_from_args,
@@ -66,6 +67,7 @@ def with_strategy(settings: Settings, name: str | None) -> Settings:
 def _replay(args: argparse.Namespace) -> int:
     settings = with_strategy(settings_from_args(args), args.strategy)
     writable_data_dir(settings)
+    configure_command_logging(settings)
     if args.speed <= 0:
         raise CommandError("--speed must be positive", exit_code=2)
     if args.linger_s < 0:

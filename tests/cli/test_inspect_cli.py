@@ -64,3 +64,27 @@ def test_inspect_unknown_asset_is_a_one_line_error(capsys: pytest.CaptureFixture
     code, _, err = _run(capsys, "/nonexistent/file.json", "--asset", "42")
     assert code == 2
     assert "cannot read" in err
+
+
+def test_list_assets_names_every_token_with_its_event_count(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    messages = json.loads(BURST.read_text())
+    expected: dict[str, int] = {}
+    for message in messages:
+        if message["event_type"] == "book":
+            expected[message["asset_id"]] = expected.get(message["asset_id"], 0) + 1
+        elif message["event_type"] == "price_change":
+            for change in message["price_changes"]:
+                expected[change["asset_id"]] = expected.get(change["asset_id"], 0) + 1
+    code, out, _ = _run(capsys, str(BURST), "--list-assets", "--json")
+    assert code == 0
+    listed = {a["asset_id"]: a["events"] for a in json.loads(out)["assets"]}
+    assert listed == expected
+    assert TOKEN_A in listed
+
+
+def test_asset_or_list_is_required(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        _run(capsys, str(BURST))
+    assert caught.value.code == 2
