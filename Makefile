@@ -11,11 +11,13 @@ ARGS    ?=
 
 all: test
 
-$(STAMP): requirements.lock
+# The development environment: runtime + dev tools (requirements-dev.lock). Deployments
+# (ops/docker-compose.yml) install the runtime-only requirements.lock.
+$(STAMP): requirements-dev.lock
 	rm -rf $(VENV)
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check "uv==$(UV_VER)"
-	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install -q --require-hashes -r requirements.lock
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install -q --require-hashes -r requirements-dev.lock
 	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install -q --no-deps -e .
 	touch $(STAMP)
 
@@ -43,11 +45,14 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/astra bench $(ARGS)
 
-# Regenerate the lock after changing dependencies in pyproject.toml.
+# Regenerate both locks after changing dependencies in pyproject.toml: the runtime lock
+# (what a deployment installs) and the dev lock (runtime + test/lint tools, what make uses).
 lock:
 	$(PY) -m pip install -q "uv==$(UV_VER)"
-	$(PY) -m uv pip compile pyproject.toml --extra dev --generate-hashes \
+	$(PY) -m uv pip compile pyproject.toml --generate-hashes \
 	    --python-version 3.11 -q -o requirements.lock
+	$(PY) -m uv pip compile pyproject.toml --extra dev --generate-hashes \
+	    --python-version 3.11 -q -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
