@@ -18,6 +18,7 @@ The ledger itself is rebuilt by the RiskActor replaying every journaled fill.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -27,6 +28,7 @@ from astra.adapters.journal.store import JournalStore
 from astra.adapters.metrics_prometheus import astra_version
 from astra.app.halts import DurableHalt, durable_halts
 from astra.domain.journal_record import JournalRecord, RecordKind
+from astra.domain.market import MarketInfo
 from astra.domain.reasons import HaltReason
 from astra.settings import Settings
 
@@ -52,10 +54,22 @@ def new_run_id(now_ms: int) -> str:
 
 
 def recover_and_open(
-    store: JournalStore, settings: Settings, now_ms: int, *, run_id: str | None = None
+    store: JournalStore,
+    settings: Settings,
+    now_ms: int,
+    *,
+    run_id: str | None = None,
+    markets: Sequence[MarketInfo] = (),
+    seed: int | None = None,
 ) -> StartState:
     crashed = mark_crashed_runs(store, now_ms)
-    snapshot = {"settings": settings.to_dict(), "settings_hash": settings.settings_hash()}
+    snapshot = {
+        "settings": settings.to_dict(),
+        "settings_hash": settings.settings_hash(),
+        # The seed this run drew from (a replay's --seed may differ from [run] seed).
+        "seed": settings.run.seed if seed is None else seed,
+        "markets": [market_manifest(m) for m in markets],
+    }
     manifest = open_run(
         store,
         run_id=run_id or new_run_id(now_ms),
@@ -67,6 +81,20 @@ def recover_and_open(
     recovered = recovery.recover(records)
     canceled = cancel_resting(store, recovered, now_ms)
     return StartState(manifest, tuple(crashed), recovered, durable_halts(records), canceled)
+
+
+def market_manifest(market: MarketInfo) -> dict[str, object]:
+    """What a reader of the run (the report, `astra status`) needs to name a market: its
+    question and tokens, not only its `0x...` id."""
+    return {
+        "condition_id": market.condition_id,
+        "question": market.question,
+        "category": market.category,
+        "yes_token": market.yes_token,
+        "no_token": market.no_token,
+        "outcomes": list(market.outcomes),
+        "end_date_ms": market.end_date_ms,
+    }
 
 
 def cancel_resting(

@@ -167,7 +167,14 @@ def _left(deadline: float, cap: float) -> float:
 
 def build_runtime(store: JournalStore, inputs: RuntimeInputs) -> Runtime:
     """Crash-only start on `store`, then the engine over `inputs.markets` (started)."""
-    start = recover_and_open(store, inputs.settings, inputs.clock.now_ms(), run_id=inputs.run_id)
+    start = recover_and_open(
+        store,
+        inputs.settings,
+        inputs.clock.now_ms(),
+        run_id=inputs.run_id,
+        markets=inputs.markets,
+        seed=inputs.seed,
+    )
     config = engine_config(inputs.settings, start.run_id, inputs.seed, live=inputs.live)
     books = RiskBookFactory(store, config.risk_limits, config.initial_cash, inputs.clock.now_ms)
     zero_series(inputs.metrics, len(inputs.markets))

@@ -87,16 +87,25 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _write_report(journal: Path, out: Path) -> Path:
-    """The HTML report (`astra report`'s reader and renderer) over the whole replay journal:
-    it is fresh per replay, so every record in it belongs to the demo's run."""
+    """The HTML report over the whole replay journal (fresh per replay, so every record in
+    it belongs to the demo's run), with that run's manifest for its details."""
+    from astra.adapters.journal.runs import list_runs
     from astra.adapters.journal.store import connect_readonly
-    from astra.cli.report import write_journal_report
+    from astra.adapters.report import write_report
+    from astra.app.report_model import build_report
+    from astra.cli.report import run_records
 
     conn = connect_readonly(journal)
     try:
-        return write_journal_report(conn, out, "Astra demo: synthetic sample session")
+        runs = list_runs(conn)
+        model = build_report(
+            run_records(conn, None),
+            "Astra demo: synthetic sample session",
+            runs[-1] if runs else None,
+        )
     finally:
         conn.close()
+    return write_report(out, model)
 
 
 def _strategy_names(settings: Settings) -> dict[str, str]:

@@ -1,10 +1,11 @@
-"""`astra report [RUN] [--data-dir DIR | --journal FILE] [--out FILE]`: an HTML report of one run
-from the journal (`--journal`: any journal file, e.g. a replay's `replay.sqlite3`).
+"""`astra report [RUN] [--data-dir DIR | --journal FILE] [--out FILE] [--json]`: the report of
+one run from the journal (`--journal`: any journal file, e.g. a replay's `replay.sqlite3`).
 
 RUN defaults to the latest run in the journal. A record belongs to the run when its payload
 carries that `run_id` (decisions always do), or, for payloads without a run id (fills, ledger
-snapshots), when its timestamp falls inside the run's [started, ended] window. With no runs
-recorded at all, the whole journal is reported.
+records), when its timestamp falls inside the run's [started, ended] window. With no runs
+recorded at all, the whole journal is reported. The page goes to `<dir>/reports/` beside the
+journal unless `--out` says otherwise; `--json` prints the same figures instead.
 """
 
 from __future__ import annotations
@@ -12,39 +13,40 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from astra.adapters.journal.runs import RunManifest, get_run, list_runs
 from astra.adapters.journal.store import JournalError, connect_readonly
-from astra.adapters.report import write_report
-from astra.app.funnel import pnl_by_market
+from astra.adapters.report import ReportModel, write_report
+from astra.app.report_model import build_report
 from astra.cli.common import add_journal_arg, add_settings_args, journal_file
 from astra.cli.main import CommandError
 from astra.domain.journal_record import JournalRecord, RecordKind
 
-KINDS = ("fill", "ledger", "decision", "risk_event")
+REPORTS_DIR = "reports"
 
 _RECORDS = """
-SELECT ts_ms, market, payload FROM records
-WHERE kind = :kind AND (
-    :run_id IS NULL
-    OR json_extract(payload, '$.run_id') = :run_id
-    OR (json_extract(payload, '$.run_id') IS NULL AND ts_ms BETWEEN :start AND :end)
-)
+SELECT producer, seq, kind, ts_ms, market, payload FROM records
+WHERE :run_id IS NULL
+   OR json_extract(payload, '$.run_id') = :run_id
+   OR (json_extract(payload, '$.run_id') IS NULL AND ts_ms BETWEEN :start AND :end)
 ORDER BY id
 """
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "report", help="write an HTML report with plots", description=__doc__
+        "report", help="write an HTML report of a run", description=__doc__
     )
     parser.add_argument("run", nargs="?", metavar="RUN", help="run id (default: the latest)")
     add_settings_args(parser)
     add_journal_arg(parser)
-    parser.add_argument("--out", metavar="FILE", help="output file (default: report-<run>.html)")
+    parser.add_argument(
+        "--out", metavar="FILE", help="output file (default: <dir>/reports/report-<run>.html)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.set_defaults(func=run_report)
 
 
@@ -57,29 +59,50 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         manifest = _pick_run(conn, args.run)
         name = manifest.run_id if manifest else "journal"
-        out = write_journal_report(
-            conn, args.out or f"report-{name}.html", f"Astra report: {name}", manifest
-        )
+        model = journal_report(conn, f"Astra report: {name}", manifest)
     finally:
         conn.close()
-    print(out)
+    if args.json:
+        print(json.dumps(report_json(model), sort_keys=True))
+        return 0
+    out = Path(args.out) if args.out else path.parent / REPORTS_DIR / f"report-{name}.html"
+    print(write_report(out, model))
     return 0
+
+
+def journal_report(
+    conn: sqlite3.Connection, title: str, manifest: RunManifest | None = None
+) -> ReportModel:
+    """The report of the run's records (`manifest` None: the whole journal)."""
+    return build_report(run_records(conn, manifest), title, manifest)
 
 
 def write_journal_report(
     conn: sqlite3.Connection, out: str | Path, title: str, manifest: RunManifest | None = None
 ) -> Path:
-    """Read the run's rows (`manifest` None: the whole journal) and write the HTML report."""
-    rows = {kind: _rows(conn, kind, manifest) for kind in KINDS}
-    return write_report(
-        out,
-        fills=rows["fill"],
-        ledger=rows["ledger"],
-        decisions=rows["decision"],
-        title=title,
-        run=manifest.to_dict() if manifest else None,
-        market_pnl=market_pnl(rows["fill"] + rows["risk_event"]),
-    )
+    """Read the run's records and write the HTML report to `out`."""
+    return write_report(out, journal_report(conn, title, manifest))
+
+
+def run_records(conn: sqlite3.Connection, manifest: RunManifest | None) -> list[JournalRecord]:
+    params = {
+        "run_id": manifest.run_id if manifest else None,
+        "start": manifest.started_ms if manifest else 0,
+        "end": (manifest.ended_ms or 2**62) if manifest else 2**62,
+    }
+    return [
+        JournalRecord(producer, seq, RecordKind(kind), ts_ms, market, payload)
+        for producer, seq, kind, ts_ms, market, payload in conn.execute(_RECORDS, params)
+    ]
+
+
+def report_json(model: ReportModel) -> dict[str, Any]:
+    """The page's figures as JSON: money in micro-USD, prices in pips, sizes in micro-shares
+    (the journal's units), plus the derived drawdown."""
+    body = asdict(model)
+    body["max_drawdown"] = model.max_drawdown
+    body["strategies"] = [asdict(s) | {"fill_rate": s.fill_rate} for s in model.strategies]
+    return body
 
 
 def _pick_run(conn: sqlite3.Connection, run_id: str | None) -> RunManifest | None:
@@ -90,34 +113,3 @@ def _pick_run(conn: sqlite3.Connection, run_id: str | None) -> RunManifest | Non
         return found
     runs = list_runs(conn)
     return runs[-1] if runs else None
-
-
-def _rows(
-    conn: sqlite3.Connection, kind: str, manifest: RunManifest | None
-) -> list[dict[str, Any]]:
-    params = {
-        "kind": kind,
-        "run_id": manifest.run_id if manifest else None,
-        "start": manifest.started_ms if manifest else 0,
-        "end": (manifest.ended_ms or 2**62) if manifest else 2**62,
-    }
-    rows = []
-    for ts_ms, market, payload in conn.execute(_RECORDS, params):
-        row: dict[str, Any] = json.loads(payload)
-        row.update(ts_ms=ts_ms, market=market if market is not None else row.get("market"))
-        rows.append(row)
-    return rows
-
-
-def market_pnl(rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, float]]:
-    """(market, USD) bars from fill and risk-event rows (journal order): realised P&L with
-    settlements plus open positions at cost, worst first (`astra.app.funnel.pnl_by_market`)."""
-    records = []
-    for i, row in enumerate(sorted(rows, key=lambda r: int(r["ts_ms"]))):
-        kind = RecordKind.FILL if "fill_id" in row else RecordKind.RISK_EVENT
-        payload = {k: v for k, v in row.items() if k not in ("ts_ms", "market")}
-        records.append(
-            JournalRecord.build("report", i, kind, int(row["ts_ms"]), row["market"], payload)
-        )
-    pnl = pnl_by_market(records)
-    return sorted(((m, v / 1_000_000) for m, v in pnl.items()), key=lambda item: item[1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from astra.actors.settlements import resolution_payload
 from astra.app.funnel import funnel, pnl_by_market
-from astra.cli.report import market_pnl
+from astra.app.report_model import build_report
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.trading import Settlement
 from tests.adapters.journal import factories as f
@@ -38,6 +38,7 @@ def test_markets_add_up_to_the_strategies_pnl() -> None:
     assert total == sum(pnl_by_market(RECORDS).values()) / 1_000_000
 
 
-def test_market_pnl_rows_from_plain_journal_rows_worst_first() -> None:
-    rows = [{**r.data(), "ts_ms": r.ts_ms, "market": r.market} for r in reversed(RECORDS)]
-    assert market_pnl(rows) == [("m2", 0.0), ("m1", 3.99)]
+def test_report_labels_markets_and_sorts_them_worst_first() -> None:
+    model = build_report(RECORDS, "t")
+    # Without a manifest the markets keep their ids; m2 (0.00) is worse than m1 (3.99).
+    assert model.market_pnl == [("m2", 0), ("m1", 3_990_000)]

@@ -1,5 +1,6 @@
-"""The HTML run report: inline-SVG charts from plain rows (`write_report`)."""
+"""The HTML run report: a `ReportModel` rendered as one self-contained page."""
 
-from astra.adapters.report.html import write_report
+from astra.adapters.report.html import render_report, write_report
+from astra.adapters.report.model import ReportModel
 
-__all__ = ["write_report"]
+__all__ = ["ReportModel", "render_report", "write_report"]

@@ -1,215 +1,239 @@
-"""`write_report`: one self-contained HTML file (inline SVG, inline CSS, no scripts) for a run.
+"""`render_report` / `write_report`: one self-contained HTML page (inline CSS and SVG, no
+scripts, no fetches) from a `ReportModel`.
 
-Inputs are plain rows as the journal readers return them (payload dicts plus `ts_ms` and
-`market`), in the journal's units: prices in pips (1e-4), sizes in micro-shares (1e-6), cash,
-costs and fees in micro-USD (1e-6).
-
-- Equity: a ledger row's `equity` if it carries one, else cash + Σ position cost (marked at
-  cost: the ledger records no marks). Drawdown is measured from the running peak.
-- P&L by market: given as `market_pnl` rows (market, USD) by the caller (the journal's
-  realised P&L per market, settlements included, plus open positions at cost; see
-  `astra.app.funnel.pnl_by_market`), so the bars add up to the equity change at cost.
-- Decision funnel: evaluations (decision records) by how far each got: wanted to quote,
-  definition passed, new placements sent through the gates, one past EV, one past risk.
-- Fill quality: for fills that carry `mid` (pips), the signed distance from mid in pips,
-  positive when the fill was better than mid for us (a BUY below mid, a SELL above).
+Every figure comes from the model, which the application builds from the journal; this
+module only lays it out: dollars and cents, prices per share, shares, UTC times.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
-from typing import Any
 
-from astra.adapters.report import svg
+from astra.adapters.report import fmt, svg
+from astra.adapters.report.model import ReportModel, RunDetails
 
-Row = Mapping[str, Any]
-PIPS = 10_000
-MICRO = 1_000_000
-# Decision actions that mean "orders wanted" (strategy protocol and journal spellings).
-_QUOTING = frozenset({"quote", "place"})
+FILL_ROWS = 200  # the newest fills shown; the count says how many there were
 
 _CSS = (
-    "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:780px}"
-    "table{border-collapse:collapse}td,th{padding:2px 10px;text-align:left}"
-    "th{background:#f0f0f0}section{margin:1.5em 0}"
+    "body{font-family:system-ui,sans-serif;margin:2em auto;color:#222;max-width:800px;"
+    "padding:0 1em}h1{margin-bottom:0}h2{margin-top:1.6em;border-bottom:1px solid #ddd}"
+    "table{border-collapse:collapse;margin:.5em 0}td,th{padding:3px 10px;text-align:left;"
+    "vertical-align:top}th{background:#f3f3f3}td.n,th.n{text-align:right;"
+    "font-variant-numeric:tabular-nums}tr:nth-child(even) td{background:#fafafa}"
+    ".note{color:#555;font-size:.9em}td:first-child{white-space:nowrap}"
 )
 
 
-def _usd(value: float) -> str:
-    sign = "-" if round(value, 2) < 0 else ""
-    return f"{sign}${abs(value):,.2f}"
-
-
-def _count(value: float) -> str:
-    return f"{value:,.0f}"
-
-
-def _pct(value: float) -> str:
-    return f"{value * 100:.2f}%"
-
-
-def _when(ts_ms: float) -> str:
-    stamp = datetime.fromtimestamp(ts_ms / 1000, tz=UTC).isoformat(timespec="seconds")
-    return stamp.replace("+00:00", "Z")
-
-
-def equity_points(ledger: Sequence[Row]) -> list[tuple[float, float]]:
-    points = []
-    for row in sorted(ledger, key=lambda r: int(r["ts_ms"])):
-        if "equity" in row:
-            equity = float(row["equity"]) / MICRO
-        else:
-            positions = row.get("positions") or {}
-            cost = sum(int(p.get("cost", 0)) for p in positions.values())
-            equity = (int(row["cash"]) + cost) / MICRO
-        points.append((float(row["ts_ms"]), equity))
-    return points
-
-
-def drawdown_points(equity: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
-    peak = float("-inf")
-    points = []
-    for ts, value in equity:
-        peak = max(peak, value)
-        points.append((ts, (peak - value) / peak if peak > 0 else 0.0))
-    return points
-
-
-def _chains(gates: Sequence[Row]) -> list[list[Row]]:
-    """The placement chains of a decision's `gates` (each starts at its definition verdict)."""
-    chains: list[list[Row]] = []
-    for gate in gates:
-        if gate.get("gate") == "definition" or not chains:
-            chains.append([])
-        chains[-1].append(gate)
-    return chains
-
-
-def _passed_through(chain: Sequence[Row], gate: str) -> bool:
-    """Every verdict of the chain up to and including `gate` passed (and `gate` is in it)."""
-    for verdict in chain:
-        if not verdict.get("passed"):
-            return False
-        if verdict.get("gate") == gate:
-            return True
-    return False
-
-
-def _stage(decision: Row) -> int:
-    """How far down the funnel one evaluation got (0 = evaluated only)."""
-    if str(decision.get("action", "")).lower() not in _QUOTING:
-        return 0
-    definition = decision.get("definition") or {}
-    if not definition.get("passed", True):
-        return 1
-    chains = _chains(decision.get("gates") or [])
-    if not chains:
-        return 2
-    return 3 + max(sum(_passed_through(c, g) for g in ("ev", "risk")) for c in chains)
-
-
-FUNNEL_STAGES = (
-    "evaluated",
-    "wanted to quote",
-    "passed definition",
-    "sent new orders",
-    "passed EV",
-    "passed risk",
-)
-
-
-def decision_funnel(decisions: Sequence[Row]) -> list[tuple[str, float]]:
-    """Evaluations reaching each stage, each a subset of the one before: quoting decisions,
-    whose definition passed, that sent placements through the gates, with at least one
-    placement past EV, and one past risk (an order placed)."""
-    reached = Counter(_stage(d) for d in decisions)
-    return [
-        (label, float(sum(n for stage, n in reached.items() if stage >= i)))
-        for i, label in enumerate(FUNNEL_STAGES)
+def render_report(model: ReportModel) -> str:
+    sections = [
+        _section("run", "Run", _run_table(model.run)),
+        _section("summary", "Summary", _summary(model)),
+        _section("equity", "Equity and drawdown", _equity(model)),
+        _section("exposure", "Exposure", _exposure(model)),
+        _section("strategies", "By strategy", _strategies(model)),
+        _section("positions", "Open positions", _positions(model)),
+        _section("markets", "P&L by market", _markets(model)),
+        _section("fills", "Fills", _fills(model)),
+        _section("funnel", "Decision funnel", _funnel(model)),
     ]
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(model.title)}</title><style>{_CSS}</style></head><body>"
+        f"<h1>{escape(model.title)}</h1>{''.join(sections)}</body></html>\n"
+    )
 
 
-def fill_quality(fills: Sequence[Row]) -> list[tuple[float, float]]:
-    points = []
-    for fill in fills:
-        if fill.get("mid") is None:
-            continue
-        sign = 1 if str(fill["side"]).upper() == "BUY" else -1
-        points.append((float(fill["ts_ms"]), float(sign * (int(fill["mid"]) - int(fill["price"])))))
-    return sorted(points)
+def write_report(out_path: Path | str, model: ReportModel) -> Path:
+    """Render and write atomically (temp file, then rename); returns the path."""
+    path = Path(out_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_text(render_report(model), encoding="utf-8")
+    temp.replace(path)
+    return path
 
 
-def _summary(run: Row | None, equity: Sequence[tuple[float, float]], fills: Sequence[Row]) -> str:
-    rows: list[tuple[str, str]] = []
-    if run:
-        rows += [(str(k), str(v)) for k, v in run.items() if k not in ("config_json",)]
-    if equity:
-        rows += [
-            ("equity start", _usd(equity[0][1])),
-            ("equity end", _usd(equity[-1][1])),
-            ("max drawdown", _pct(max(d for _, d in drawdown_points(equity)))),
-        ]
-    rows.append(("fills", str(len(fills))))
+def _section(ident: str, heading: str, body: str) -> str:
+    return f'<section id="{ident}"><h2>{escape(heading)}</h2>{body}</section>'
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]) -> str:
+    def cell(tag: str, i: int, text: str) -> str:
+        css = ' class="n"' if i in numeric else ""
+        return f"<{tag}{css}>{escape(text)}</{tag}>"
+
+    header = "".join(cell("th", i, h) for i, h in enumerate(head))
+    body = "".join(
+        "<tr>" + "".join(cell("td", i, c) for i, c in enumerate(row)) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _pairs(rows: Sequence[tuple[str, str]]) -> str:
     cells = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
     return f"<table>{cells}</table>"
 
 
-def render_report(
-    *,
-    fills: Sequence[Row],
-    ledger: Sequence[Row],
-    decisions: Sequence[Row],
-    title: str = "Astra run report",
-    run: Row | None = None,
-    market_pnl: Sequence[tuple[str, float]] = (),
-) -> str:
-    equity = equity_points(ledger)
-    span = (_when(equity[0][0]), _when(equity[-1][0])) if equity else ("", "")
-    quality = fill_quality(fills)
-    charts = [
-        svg.line_chart("Equity (USD)", equity, _usd, span),
-        svg.line_chart("Drawdown from peak", drawdown_points(equity), _pct, span),
-        svg.bar_chart("P&L by market (USD)", market_pnl, _usd),
-        svg.bar_chart("Decision funnel (evaluations)", decision_funnel(decisions), _count),
-        svg.scatter_chart(
-            "Fill quality: pips better than mid at fill", quality, lambda v: f"{v:.0f}"
-        ),
+def _note(text: str) -> str:
+    return f'<p class="note">{escape(text)}</p>'
+
+
+def _run_table(run: RunDetails | None) -> str:
+    if run is None:
+        return _note("No run manifest: the whole journal is reported.")
+    strategies = ", ".join(f"{c}: {s}" for c, s in sorted(run.strategies.items()))
+    span = (
+        None if run.ended_ms is None else run.ended_ms - run.started_ms if run.started_ms else None
+    )
+    return _pairs(
+        [
+            ("run id", run.run_id),
+            ("status", run.status),
+            ("started", fmt.utc(run.started_ms)),
+            ("ended", fmt.utc(run.ended_ms)),
+            ("duration", fmt.duration(span)),
+            ("seed", fmt.DASH if run.seed is None else str(run.seed)),
+            ("strategies", strategies),
+            ("code version", run.code_version),
+            ("settings hash", run.settings_hash or fmt.DASH),
+            ("journal digest", run.journal_digest),
+        ]
+    )
+
+
+def _summary(model: ReportModel) -> str:
+    start = model.opening_cash
+    end = model.equity[-1][1] if model.equity else None
+    pnl = None if start is None or end is None else end - start
+    ret = None if not start or pnl is None else pnl / start
+    fees = sum(f.fee for f in model.fills)
+    halts = ", ".join(f"{reason} at {fmt.utc(ts)}" for ts, reason in model.halts) or "none"
+    rows = [
+        ("opening equity", fmt.usd(start)),
+        (f"closing equity ({model.equity_basis})", fmt.usd(end)),
+        ("P&L", fmt.usd(pnl)),
+        ("return", fmt.pct(ret)),
+        ("max drawdown", fmt.pct(model.max_drawdown)),
+        ("orders placed", f"{model.orders_placed:,}"),
+        ("fills", f"{len(model.fills):,}"),
+        ("fees paid", fmt.usd(fees)),
+        ("halts", halts),
     ]
-    sections = "".join(f"<section>{chart}</section>" for chart in charts)
-    return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
-        f"<h1>{escape(title)}</h1>{_summary(run, equity, fills)}{sections}"
-        f"<p><small>Equity is marked at cost unless the ledger records equity; "
-        f"{len(quality)} of {len(fills)} fills carry a mid.</small></p></body></html>\n"
+    basis = (
+        "Equity is marked (see docs/accounting.md)."
+        if model.equity_basis == "marked"
+        else "Equity is at cost: this journal's ledger records carry no marks, so open "
+        "positions are valued at what they cost and losses on them do not show."
     )
+    return _pairs(rows) + _note(basis)
 
 
-def write_report(
-    out_path: Path | str,
-    *,
-    fills: Sequence[Row],
-    ledger: Sequence[Row],
-    decisions: Sequence[Row],
-    title: str = "Astra run report",
-    run: Row | None = None,
-    market_pnl: Sequence[tuple[str, float]] = (),
-) -> Path:
-    """Render and write the report atomically (temp file, then rename); returns the path."""
-    path = Path(out_path)
-    html = render_report(
-        fills=fills,
-        ledger=ledger,
-        decisions=decisions,
-        title=title,
-        run=run,
-        market_pnl=market_pnl,
+def _end(model: ReportModel) -> int | None:
+    return None if model.run is None else model.run.ended_ms
+
+
+def _equity(model: ReportModel) -> str:
+    dollars = [(ts, v / 1_000_000) for ts, v in model.equity]
+    drawdown = [(ts, -d) for ts, d in model.drawdown]
+    return svg.step_chart(
+        f"Equity, USD ({model.equity_basis})", dollars, fmt.usd_axis, end_ms=_end(model)
+    ) + svg.step_chart(
+        "Drawdown from peak", drawdown, lambda v: fmt.pct(v, 1), end_ms=_end(model),
+        include_zero=True, y_span=(-0.01,),
+    )  # fmt: skip
+
+
+def _exposure(model: ReportModel) -> str:
+    dollars = [(ts, v / 1_000_000) for ts, v in model.exposure]
+    title = f"Gross value of open positions, USD ({model.equity_basis})"
+    return svg.step_chart(title, dollars, fmt.usd_axis, end_ms=_end(model), include_zero=True)
+
+
+def _strategies(model: ReportModel) -> str:
+    if not model.strategies:
+        return _note("No strategy made a decision in this run.")
+    head = ["strategy", "markets", "evaluations", "orders", "fills", "fill rate",
+            "realised", "fees", "open at cost"]  # fmt: skip
+    rows = [
+        [
+            s.strategy,
+            f"{s.markets:,}",
+            f"{s.evaluations:,}",
+            f"{s.orders:,}",
+            f"{s.fills:,}",
+            fmt.pct(s.fill_rate, 1),
+            fmt.usd(s.realised),
+            fmt.usd(s.fees),
+            fmt.usd(s.open_cost),
+        ]
+        for s in model.strategies
+    ]
+    return _table(head, rows, set(range(1, 9)))
+
+
+def _positions(model: ReportModel) -> str:
+    if not model.positions:
+        return _note("No open positions at the end of the run.")
+    head = ["market", "outcome", "shares", "cost", "mark", "value", "unrealised"]
+    rows = [
+        [
+            p.market,
+            p.outcome,
+            fmt.shares(p.size),
+            fmt.usd(p.cost),
+            fmt.price(p.mark),
+            fmt.usd(p.value),
+            fmt.usd(p.unrealised),
+        ]
+        for p in model.positions
+    ]
+    unmarked = sum(1 for p in model.positions if p.mark is None)
+    note = _note(f"{unmarked} position(s) carry no mark and are shown at cost.") if unmarked else ""
+    return _table(head, rows, {2, 3, 4, 5, 6}) + note
+
+
+def _markets(model: ReportModel) -> str:
+    bars = [(label, v / 1_000_000) for label, v in model.market_pnl]
+    explain = _note(
+        "Realised P&L per market (settlements included, fees out) plus open positions at "
+        "cost; the bars add up to the run's P&L at cost."
     )
-    temp = path.with_name(path.name + ".tmp")
-    temp.write_text(html, encoding="utf-8")
-    temp.replace(path)
-    return path
+    return svg.hbar_chart("P&L by market, USD", bars, fmt.usd_axis) + explain
+
+
+def _fills(model: ReportModel) -> str:
+    if not model.fills:
+        return _note("No fills in this run.")
+    shown = model.fills[-FILL_ROWS:]
+    head = ["time (UTC)", "market", "outcome", "side", "price", "shares", "fee", "liquidity",
+            "vs mid", "strategy"]  # fmt: skip
+    rows = [
+        [fmt.utc(f.ts_ms), f.market, f.outcome, f.side, fmt.price(f.price), fmt.shares(f.size),
+         fmt.usd(f.fee), f.liquidity,
+         fmt.DASH if f.edge_vs_mid is None else f"{f.edge_vs_mid / 100:+.2f}\u00a2", f.strategy]
+        for f in shown
+    ]  # fmt: skip
+    points = [(f.ts_ms, f.edge_vs_mid / 100) for f in model.fills if f.edge_vs_mid is not None]
+    chart = svg.scatter_chart(
+        "Fill price vs mid at the fill, cents per share (above 0: better than mid for us)",
+        points,
+        lambda v: f"{v:.1f}\u00a2",
+        end_ms=_end(model),
+    )
+    more = (
+        _note(f"The newest {len(shown)} of {len(model.fills)} fills.")
+        if len(shown) < len(model.fills)
+        else ""
+    )
+    return _table(head, rows, {4, 5, 6, 8}) + more + chart
+
+
+def _funnel(model: ReportModel) -> str:
+    rows = [[stage, f"{count:,}"] for stage, count in model.funnel]
+    note = _note(
+        "Evaluations down to a passed definition; below that, orders: each placement a "
+        f"decision sends through the gates. Placed orders: {model.orders_placed:,}."
+    )
+    return _table(["stage", "count"], rows, {1}) + note
