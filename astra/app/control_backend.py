@@ -7,9 +7,12 @@ answer from an actor is reported as such (`"ok": false` with the reason), never 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from astra.adapters.journal.portfolio import portfolio
+from astra.adapters.journal.store import JournalError, connect_readonly
 from astra.app.runtime import Runtime
 from astra.domain.reasons import HaltReason, OrderReason
 
@@ -53,7 +56,23 @@ class EngineControl:
         }
         if self._extra is not None:
             body.update(self._extra())
+        body["portfolio"] = self._portfolio()
         return body
+
+    def _portfolio(self) -> JsonDict:
+        """Account, positions, open orders and last halt as the journal has committed them
+        (what a restart would recover); a journal that cannot be read says so."""
+        runtime = self._runtime
+        try:
+            conn = connect_readonly(runtime.store.path)
+        except (JournalError, sqlite3.Error) as exc:
+            return {"unavailable": f"journal: {exc}"}
+        try:
+            return portfolio(conn, since_ms=runtime.start.run.started_ms)
+        except sqlite3.Error as exc:
+            return {"unavailable": f"journal: {exc}"}
+        finally:
+            conn.close()
 
     def halt(self, reason: str) -> JsonDict:
         if self._on_halt is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +37,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         parser.add_argument("--json", action="store_true", help="print the raw JSON answer")
         if name == "halt":
             parser.add_argument("--reason", default="operator", help="why (recorded)")
+        if name == "status":
+            parser.add_argument(
+                "--watch",
+                metavar="S",
+                type=float,
+                default=None,
+                help="refresh every S seconds until Ctrl-C",
+            )
+            parser.set_defaults(func=_status)
+            continue
         parser.set_defaults(func=_runner(action))
 
 
@@ -46,6 +57,29 @@ def _runner(action: Action) -> Callable[[argparse.Namespace], int]:
         return 0
 
     return run
+
+
+def _status(args: argparse.Namespace) -> int:
+    from astra.cli.status_view import print_status, status_view
+
+    if args.watch is not None and args.watch <= 0:
+        raise CommandError("--watch must be positive", exit_code=2)
+    result = _call(lambda c, _a: c.status(), args)
+    if args.json:
+        _print(result, as_json=True)
+        return 0
+    if args.watch is None:
+        print_status(result)
+        return 0
+    from rich.live import Live
+
+    try:
+        with Live(status_view(result), refresh_per_second=4, screen=False) as live:
+            while True:
+                time.sleep(args.watch)
+                live.update(status_view(_call(lambda c, _a: c.status(), args)))
+    except KeyboardInterrupt:
+        return 0  # the operator stopped watching: nothing failed
 
 
 def _call(action: Action, args: argparse.Namespace) -> dict[str, Any]:
@@ -78,8 +112,8 @@ def _print(result: dict[str, Any], *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(result, indent=2, sort_keys=True, default=str))
         return
-    for key in sorted(result):
-        value = result[key]
-        if isinstance(value, dict | list):
-            value = json.dumps(value, sort_keys=True, default=str)
-        print(f"{key}: {value}")
+    ok = result.get("ok")
+    detail = result.get("detail") or ", ".join(
+        f"{k} {v}" for k, v in sorted(result.items()) if k != "ok"
+    )
+    print(f"{'ok' if ok else 'refused'}: {detail}")

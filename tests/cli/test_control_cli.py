@@ -37,7 +37,10 @@ def test_status_prints_state(
     running: tuple[Backend, ControlServer], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert _run(tmp_path, "status") == 0
-    assert "state: active" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Trading" in out
+    assert "ACTIVE" in out
+    assert "no ledger record yet" in out
     assert _run(tmp_path, "status", "--json") == 0
     assert json.loads(capsys.readouterr().out) == {"burn_in_remaining": 0, "state": "active"}
 
@@ -49,7 +52,9 @@ def test_halt_resume_cancel_all(
     assert _run(tmp_path, "halt", "--reason", "manual check") == 0
     assert backend.state == "halted"
     assert _run(tmp_path, "cancel-all", "--json") == 0
-    assert json.loads(capsys.readouterr().out.split("\n", 2)[-1])["canceled"] == 3
+    halted, canceled = capsys.readouterr().out.split("\n", 1)
+    assert halted.startswith("ok: ")
+    assert json.loads(canceled)["canceled"] == 3
     assert _run(tmp_path, "resume") == 0
     assert backend.calls == [("halt", "manual check"), ("cancel_all", None), ("resume", None)]
     assert _run(tmp_path, "resume") == 1
