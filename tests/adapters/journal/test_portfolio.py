@@ -28,19 +28,38 @@ def test_portfolio_is_what_the_journal_committed(tmp_path: Path) -> None:
         store.write_batch(
             [
                 _ledger(1, f.OPENING_CASH, positions={}),
-                _ledger(2, 996_000_000, equity=999_000_000,
-                        positions={f.YES: {"size": 10_000_000, "cost": 4_000_000}},
-                        risk={"peak_equity": 1_000_000_000, "daily_pnl": -1_000_000,
-                              "marks": {f.YES: 3_000}}),
+                _ledger(
+                    2,
+                    996_000_000,
+                    equity=999_000_000,
+                    positions={f.YES: {"size": 10_000_000, "cost": 4_000_000}},
+                    risk={
+                        "peak_equity": 1_000_000_000,
+                        "daily_pnl": -1_000_000,
+                        "marks": {f.YES: 3_000},
+                    },
+                ),
                 f.order_event("market:m1", 1, "o1", state="pending_new", reason="submitted"),
                 f.order_event("market:m1", 2, "o1", state="resting"),
                 f.order_event("market:m1", 3, "o2", state="resting"),
                 f.order_event("market:m1", 4, "o2", state="canceled", reason="strategy_cancel"),
                 f.order_event("market:m1", 5, "o3", state="pending_cancel_v2"),
-                JournalRecord.build("risk", 3, RecordKind.HALT, 1_500, None,
-                                    {"state": "halted", "reason": "drawdown", "detail": "d"}),
-                JournalRecord.build("risk", 4, RecordKind.HALT, 1_600, None,
-                                    {"state": "active", "reason": "operator", "detail": ""}),
+                JournalRecord.build(
+                    "risk",
+                    3,
+                    RecordKind.HALT,
+                    1_500,
+                    None,
+                    {"state": "halted", "reason": "drawdown", "detail": "d"},
+                ),
+                JournalRecord.build(
+                    "risk",
+                    4,
+                    RecordKind.HALT,
+                    1_600,
+                    None,
+                    {"state": "active", "reason": "operator", "detail": ""},
+                ),
             ]
         )
     conn = connect_readonly(path)
