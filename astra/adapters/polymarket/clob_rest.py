@@ -18,6 +18,7 @@ import anyio
 
 from astra.adapters.bounded import (
     MAX_FEE_RATE_BPS,
+    MAX_INT_BITS,
     OutOfBounds,
     bounded_decimal,
     bounded_int,
@@ -88,7 +89,7 @@ class ClobRestClient:
         reply = await self._client.get_json("/book", {"token_id": token_id})
         if isinstance(reply, RequestVeto):
             return BookResult(None, _no_orderbook(reply))
-        return _book_result(reply.body, f"/book {token_id}")
+        return book_result(reply.body, f"/book {token_id}")
 
     async def books(self, token_ids: Sequence[str]) -> BooksResult:
         """Batched books; any failed batch vetoes the whole answer."""
@@ -101,7 +102,7 @@ class ClobRestClient:
             if not isinstance(reply.body, list):
                 return BooksResult((), (), _invalid("/books", "expected a JSON array"))
             for item in reply.body:
-                result = _book_result(item, "/books")
+                result = book_result(item, "/books")
                 if result.veto is not None:
                     return BooksResult((), (), result.veto)
                 results.append(result)
@@ -154,7 +155,8 @@ def _field(reply: JsonReply | RequestVeto, name: str) -> object:
     return value
 
 
-def _book_result(body: object, where: str) -> BookResult:
+def book_result(body: object, where: str) -> BookResult:
+    """One `/book` body (or one `/books` item) as a book or an `invalid_body` veto; never raises."""
     try:
         return _parse_book(body)
     except (_BadBook, PriceError, OutOfBounds) as exc:
@@ -199,6 +201,8 @@ def _optional(body: Mapping[str, object], key: str) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise _BadBook(f"'{key}' is {type(value).__name__}")
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:  # repr() would raise
+        raise _BadBook(f"'{key}' is an integer of {value.bit_length()} bits")
     return value if isinstance(value, str) else repr(value)
 
 

@@ -63,7 +63,7 @@ def decode_spot_message(obj: Mapping[str, Any], recv_ms: int) -> SpotDecodeResul
 
 def _message(obj: Mapping[str, Any], recv_ms: int) -> list[SpotPrice]:
     topic = obj.get("topic")
-    if topic not in SPOT_TOPICS:
+    if not isinstance(topic, str) or topic not in SPOT_TOPICS:  # a list or dict is unhashable
         raise Rejected(FeedReject.UNKNOWN_EVENT_TYPE, f"topic {short(topic)}")
     payload = obj.get("payload")
     if not isinstance(payload, dict):
