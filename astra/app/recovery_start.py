@@ -55,7 +55,8 @@ def recover_and_open(
     store: JournalStore, settings: Settings, now_ms: int, *, run_id: str | None = None
 ) -> StartState:
     crashed = mark_crashed_runs(store, now_ms)
-    snapshot = {"settings": settings.to_dict(), "settings_hash": settings.settings_hash()}
+    # Redacted: a manifest (and every backup of it) must not hold a secret setting.
+    snapshot = {"settings": settings.redacted_dict(), "settings_hash": settings.settings_hash()}
     manifest = open_run(
         store,
         run_id=run_id or new_run_id(now_ms),
