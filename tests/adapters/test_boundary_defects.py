@@ -11,14 +11,17 @@ import json
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
+from astra.adapters.polymarket.clob_rest import ClobRestClient
 from astra.adapters.polymarket.gamma_mapping import Rejection, map_market
 from astra.adapters.polymarket.ws_decode import decode_market_frame, decode_market_message
 from astra.adapters.spot.rtds_decode import decode_spot_frame
+from astra.domain.metrics_port import FEED_REJECTED_FRAMES_TOTAL, CountingMetrics
 from astra.domain.reasons import MarketReject, VenueVeto
 from tests.adapters.loopback_http import CLOB, GAMMA, LoopbackVenue, load_json
-from tests.adapters.test_clob_rest import book
+from tests.adapters.test_clob_rest import FAST, book
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "polymarket"
 TRADE: dict[str, Any] = json.loads(
@@ -144,3 +147,18 @@ def test_clob_book_mapper_vetoes_instead_of_raising(
     veto = book(loopback_venue, BOOK_REST["asset_id"]).veto
     assert veto is not None
     assert veto.reason is VenueVeto.INVALID_BODY
+
+
+def test_clob_book_rejection_is_counted(loopback_venue: LoopbackVenue) -> None:
+    bad = copy.deepcopy(BOOK_REST)
+    bad["bids"] = [{"price": "0.5", "size": "1e999999999"}]
+    token = BOOK_REST["asset_id"]
+    loopback_venue.state.books[token] = bad
+    metrics = CountingMetrics()
+
+    async def fetch() -> object:
+        async with ClobRestClient(loopback_venue.url, http=FAST, metrics=metrics) as clob:
+            return await clob.book(token)
+
+    anyio.run(fetch)
+    assert metrics.counter_sum(FEED_REJECTED_FRAMES_TOTAL) == 1

@@ -28,7 +28,7 @@ from astra.adapters.bounded import (
 )
 from astra.adapters.http_client import HttpClient, HttpSettings, JsonReply, RequestVeto, Sleep
 from astra.domain.events import BookSnapshot, Level
-from astra.domain.metrics_port import MetricsSink
+from astra.domain.metrics_port import FEED_REJECTED_FRAMES_TOTAL, MetricsSink
 from astra.domain.prices import PriceError, Tick, to_pips
 from astra.domain.reasons import VenueVeto
 
@@ -74,6 +74,7 @@ class ClobRestClient:
         self._client = HttpClient(
             base_url, http or HttpSettings(), service="clob", metrics=metrics, sleep=sleep
         )
+        self._metrics = metrics
 
     async def __aenter__(self) -> Self:
         await self._client.__aenter__()
@@ -89,7 +90,7 @@ class ClobRestClient:
         reply = await self._client.get_json("/book", {"token_id": token_id})
         if isinstance(reply, RequestVeto):
             return BookResult(None, _no_orderbook(reply))
-        return book_result(reply.body, f"/book {token_id}")
+        return self._counted(book_result(reply.body, f"/book {token_id}"))
 
     async def books(self, token_ids: Sequence[str]) -> BooksResult:
         """Batched books; any failed batch vetoes the whole answer."""
@@ -102,13 +103,19 @@ class ClobRestClient:
             if not isinstance(reply.body, list):
                 return BooksResult((), (), _invalid("/books", "expected a JSON array"))
             for item in reply.body:
-                result = book_result(item, "/books")
+                result = self._counted(book_result(item, "/books"))
                 if result.veto is not None:
                     return BooksResult((), (), result.veto)
                 results.append(result)
         found = {r.book.asset_id for r in results if r.book is not None}
         missing = tuple(t for t in token_ids if t not in found)
         return BooksResult(tuple(results), missing)
+
+    def _counted(self, result: BookResult) -> BookResult:
+        """A book body outside the boundary's limits is a counted rejection, like a bad frame."""
+        if result.veto is not None and self._metrics is not None:
+            self._metrics.inc(FEED_REJECTED_FRAMES_TOTAL, {"reason": result.veto.reason.value})
+        return result
 
     async def tick_size(self, token_id: str) -> Tick | RequestVeto:
         reply = await self._client.get_json("/tick-size", {"token_id": token_id})
