@@ -4,6 +4,11 @@ One TOML file with a table per section. Unknown sections or keys are errors (a t
 silently fall back to a default). Environment overrides are `ASTRA_<SECTION>__<KEY>` (double
 underscore), parsed with the field's type. `settings_hash` is the SHA-256 of the canonical JSON
 of the effective settings; it goes into the run manifest.
+
+Secret settings are marked in one place, their field's `metadata=SECRET`; any `*_url` setting
+may also carry credentials (user:password@, a query string). `redacted_dict()` is what leaves
+the process — run manifests (and so backups), `astra config show` — and `secret_values()` is
+what the log redactor masks.
 """
 
 from __future__ import annotations
@@ -15,11 +20,14 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, Final, get_type_hints
+from urllib.parse import urlsplit, urlunsplit
 
 from astra.settings_rules import rule_problems
 
 ENV_PREFIX = "ASTRA_"
+SECRET: Final = {"secret": True}  # field metadata: never printed, journaled or logged
+REDACTED: Final = "<redacted>"
 
 
 class SettingsError(ValueError):
@@ -154,7 +162,8 @@ class LoggingSettings:
 
 @dataclass(frozen=True, slots=True)
 class AlertSettings:
-    webhook_url: str = ""
+    # A Slack/Discord-style webhook URL is itself the credential.
+    webhook_url: str = field(default="", metadata=SECRET)
     min_interval_s: float = 300.0
 
 
@@ -178,12 +187,64 @@ class Settings:
         plain: dict[str, Any] = _plain(dataclasses.asdict(self))
         return plain
 
+    def redacted_dict(self) -> dict[str, Any]:
+        """`to_dict()` with every secret replaced by REDACTED (an unset one stays "")."""
+        plain = self.to_dict()
+        for section, key in secret_settings():
+            if plain[section][key]:
+                plain[section][key] = REDACTED
+        for table in plain.values():
+            for key, value in table.items():
+                if key.endswith("_url") and isinstance(value, str) and value != REDACTED:
+                    table[key] = _url_without_credentials(value)
+        return plain
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every configured secret value (and credential-bearing URL), for the log redactor."""
+        plain = self.to_dict()
+        values = [plain[section][key] for section, key in secret_settings()]
+        values += [
+            value
+            for table in plain.values()
+            for key, value in table.items()
+            if key.endswith("_url") and isinstance(value, str)
+            and _url_without_credentials(value) != value
+        ]  # fmt: skip
+        return tuple(v for v in values if isinstance(v, str) and v)
+
     def settings_hash(self) -> str:
-        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        # Over the redacted form: the hash is journaled, and a secret's hash is a fingerprint.
+        text = json.dumps(self.redacted_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
     def strategy_for(self, category: str) -> str:
         return dict(self.strategy.by_category).get(category, self.strategy.default)
+
+
+def secret_settings() -> tuple[tuple[str, str], ...]:
+    """(section, key) of every setting whose field is marked SECRET."""
+    return tuple(
+        (section.name, item.name)
+        for section in fields(Settings)
+        for item in fields(get_type_hints(Settings)[section.name])
+        if item.metadata.get("secret")
+    )
+
+
+def _url_without_credentials(url: str) -> str:
+    """`scheme://host/path`, with any user:password@ and query string redacted."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return REDACTED  # unparseable: it may be anything, print none of it
+    if parts.username is None and parts.password is None and not parts.query:
+        return url
+    netloc = f"{REDACTED}@{host}" if parts.username or parts.password else host
+    netloc += f":{port}" if port is not None else ""
+    query = REDACTED if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 
 def _plain(value: Any) -> Any:

@@ -22,6 +22,7 @@ import anyio
 import httpx
 import orjson
 
+from astra.adapters.bounded import MAX_DEPTH, too_deep
 from astra.domain.metrics_port import HTTP_REQUESTS_TOTAL, MetricsSink
 from astra.domain.reasons import VenueVeto
 
@@ -253,6 +254,8 @@ def _decode(method: str, path: str, response: httpx.Response) -> JsonReply | Req
         return RequestVeto(VenueVeto.HTTP_STATUS, f"{where}: HTTP {status}", status, body)
     if not valid:
         return RequestVeto(VenueVeto.INVALID_BODY, f"{where}: body is not JSON", status)
+    if too_deep(body):
+        return RequestVeto(VenueVeto.INVALID_BODY, f"{where}: body nests deeper than {MAX_DEPTH}")
     return JsonReply(status, body)
 
 

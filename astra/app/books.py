@@ -15,6 +15,7 @@ from astra.adapters.http_client import HttpSettings
 from astra.adapters.polymarket.clob_rest import ClobRestClient
 from astra.domain.events import BookSnapshot, MarketEvent, PriceChange, TickSizeChange
 from astra.domain.market import MarketInfo
+from astra.domain.metrics_port import MetricsSink
 
 _log = logging.getLogger("astra.app.books")
 
@@ -46,15 +47,18 @@ class RestBooks:
     """Live: `POST /books` for the market's tokens. Called on the actor's own thread, so each
     call runs its own short event loop and client; a veto is logged and answered with []."""
 
-    def __init__(self, clob_url: str, http: HttpSettings) -> None:
+    def __init__(
+        self, clob_url: str, http: HttpSettings, metrics: MetricsSink | None = None
+    ) -> None:
         self._url = clob_url
         self._http = http
+        self._metrics = metrics  # counts HTTP outcomes and rejected book bodies
 
     def snapshots(self, market: MarketInfo) -> list[BookSnapshot]:
         return anyio.run(self._fetch, market)
 
     async def _fetch(self, market: MarketInfo) -> list[BookSnapshot]:
-        async with ClobRestClient(self._url, http=self._http) as client:
+        async with ClobRestClient(self._url, http=self._http, metrics=self._metrics) as client:
             result = await client.books(list(market.tokens))
         if result.veto is not None:
             _log.warning(

@@ -104,7 +104,7 @@ def run_paper(
     gate = BurnInGate(settings.run.burn_in_rounds, monitoring=not _durable_halts(store))
     first_id = _last_record_id(store)
     strategy = monitored(options.strategy, gate)
-    books = RestBooks(settings.venue.clob_url, http_settings(settings))
+    books = RestBooks(settings.venue.clob_url, http_settings(settings), metrics)
     inputs = RuntimeInputs(
         settings, markets, books, clock, metrics, strategy, settings.run.seed, True, run_id
     )

@@ -63,8 +63,9 @@ def recover_and_open(
     seed: int | None = None,
 ) -> StartState:
     crashed = mark_crashed_runs(store, now_ms)
+    # Redacted: a manifest (and every backup of it) must not hold a secret setting.
     snapshot = {
-        "settings": settings.to_dict(),
+        "settings": settings.redacted_dict(),
         "settings_hash": settings.settings_hash(),
         # The seed this run drew from (a replay's --seed may differ from [run] seed).
         "seed": settings.run.seed if seed is None else seed,

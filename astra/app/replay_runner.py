@@ -15,9 +15,10 @@ age gauge is published from event time (`book_age`).
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -82,20 +83,22 @@ def run_replay(
     sink = metrics if metrics is not None else CountingMetrics()
     try:
         replay = open_replay(path, sink)
+        markets = list(replay.markets)
     except (OSError, ValueError) as exc:
         raise ReplayError(f"cannot read {path}: {exc}") from exc
-    events = list(replay.events())
-    markets = list(replay.markets)
     if not markets:
         raise ReplayError(f"{path}: no market could be identified in the recording")
-    return replay_events(events, markets, settings, options, sink) | {
+    # Streamed: the recording is read as the engine consumes it, never held whole.
+    summary = replay_events(replay.events(), markets, settings, options, sink)
+    return summary | {
         "source": str(path),
         "rejected_frames": len(replay.rejects),
+        "truncated": replay.truncated,
     }
 
 
 def replay_events(
-    events: Sequence[ReplayEvent],
+    events: Iterable[ReplayEvent],
     markets: Sequence[MarketInfo],
     settings: Settings,
     options: ReplayOptions,
@@ -103,7 +106,11 @@ def replay_events(
 ) -> dict[str, Any]:
     """Drive the engine over `events`; returns the summary (the journal is closed after)."""
     started = time.monotonic()
-    clock = ManualClock(events[0][0] if events else 0)
+    stream = iter(events)
+    first = next(stream, None)
+    clock = ManualClock(first[0] if first is not None else 0)
+    total = len(events) if isinstance(events, Sequence) else None
+    stream = itertools.chain([first] if first is not None else [], stream)
     books = ReplayBooks()
     store = fresh_journal(options.data_dir)
     checked = run_checklist([journal_ready("journal_ready", store.path)], metrics)
@@ -120,7 +127,7 @@ def replay_events(
         opened = runtime.open_trading("replay")
         if not opened.resumed:
             raise ReplayError(f"trading could not start: {opened.detail}")
-        _drive(runtime, events, clock, books, options, counts)
+        _drive(runtime, stream, total, clock, books, options, counts)
     finally:
         report = runtime.stop(RunStatus.CLEAN, "replay finished", settings.run.shutdown_timeout_s)
     if options.progress is not None:
@@ -147,7 +154,8 @@ def replay_events(
 
 def _drive(
     runtime: Runtime,
-    events: Sequence[ReplayEvent],
+    events: Iterator[ReplayEvent],
+    total: int | None,
     clock: ManualClock,
     books: ReplayBooks,
     options: ReplayOptions,
@@ -170,8 +178,8 @@ def _drive(
             continue
         halt_id = _settle(runtime, markets, halt_id, counts)
         runtime.inputs.metrics.set(HEARTBEAT_TIMESTAMP, time.time())
-        if options.progress is not None and (index % 200 == 0 or index == len(events) - 1):
-            _bar(options.progress, index + 1, len(events))
+        if options.progress is not None and (index % 200 == 0 or index + 1 == total):
+            _bar(options.progress, index + 1, total)
         if options.on_event is not None:
             options.on_event(counts.fed)
     ages.publish(runtime.inputs.metrics, clock.now_ms(), force=True)
@@ -241,7 +249,11 @@ def _pace(wall_start: float, event_start: int, recv_ms: int, speed: float) -> No
         time.sleep(delay)
 
 
-def _bar(stream: TextIO, done: int, total: int, width: int = 40) -> None:
+def _bar(stream: TextIO, done: int, total: int | None, width: int = 40) -> None:
+    if total is None:  # a streamed recording: its length is known only at the end
+        stream.write(f"\r{done} events")
+        stream.flush()
+        return
     filled = width * done // max(total, 1)
     stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} events")
     stream.flush()

@@ -1,4 +1,5 @@
-"""`astra config show` (the effective settings and their hash) and `astra config init`."""
+"""`astra config show` (the effective settings, secrets redacted, and their hash) and
+`astra config init` (a commented TOML of every setting)."""
 
 from __future__ import annotations
 
@@ -40,10 +41,11 @@ def _init(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
+    shown = settings.redacted_dict()  # a secret is never printed (terminals get logged)
     if args.json:
-        print(json.dumps({"settings": settings.to_dict(), "hash": settings.settings_hash()}))
+        print(json.dumps({"settings": shown, "hash": settings.settings_hash()}))
         return 0
-    for section, table in settings.to_dict().items():
+    for section, table in shown.items():
         print(f"[{section}]")
         for key, value in table.items():
             print(f"{key} = {json.dumps(value)}")

@@ -18,6 +18,7 @@ from astra.cli.common import (
     settings_from_args,
 )
 from astra.cli.main import CommandError
+from astra.settings import secret_settings
 
 CHECK_FAILED_EXIT = 3  # distinct from usage (2) and operational errors (1)
 
@@ -61,7 +62,9 @@ def _backup(args: argparse.Namespace) -> int:
     directory = data_dir(settings)
     keep = settings.journal.backups_keep if args.keep is None else args.keep
     try:
-        made = backup(journal_path(directory), backup_dir(directory), keep=keep)
+        made = backup(
+            journal_path(directory), backup_dir(directory), keep=keep, secrets=secret_settings()
+        )
     except BackupError as exc:
         raise CommandError(str(exc)) from exc
     kept = list_backups(backup_dir(directory))

@@ -50,12 +50,13 @@ def with_urls(settings: Settings, args: argparse.Namespace) -> Settings:
 
 
 def _register_secrets(redactor: Redactor, settings: Settings) -> None:
-    """The control token and the webhook URL (which may embed a key) never reach a log line."""
+    """The control token and every secret setting (astra.settings SECRET, credential-bearing
+    URLs) never reach a log line."""
     if settings.control.enabled:
         data_dir = Path(settings.data.dir)
         redactor.add_secret(load_or_create_token(data_dir, os.environ, settings.control.token_env))
-    if settings.alerts.webhook_url:
-        redactor.add_secret(settings.alerts.webhook_url)
+    for secret in settings.secret_values():
+        redactor.add_secret(secret)
 
 
 def _paper(args: argparse.Namespace) -> int:

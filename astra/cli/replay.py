@@ -2,7 +2,9 @@
 
 Event time is the clock and `--seed` seeds every random draw, so the same file and seed give
 the same journal and the same `journal_digest`. Prints the summary (one JSON document with
-`--json-summary`); a progress bar goes to stderr when it is a terminal.
+`--json-summary`); a progress bar goes to stderr when it is a terminal. A recording that ends
+early (cut gzip stream, cut last line, unclosed array) is replayed as far as it goes, the summary
+says so, and the exit status is TRUNCATED_EXIT unless `--allow-truncated`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from astra.cli.common import (
 from astra.cli.main import CommandError
 from astra.settings import Settings, SettingsError
 
+TRUNCATED_EXIT = 5  # replayed, but the recording was cut short
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("replay", help="replay a recording through the engine")
@@ -40,6 +44,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--paced", action="store_true", help="keep the recording's pace")
     parser.add_argument("--speed", type=float, default=1.0, help="pace multiplier (--paced)")
     parser.add_argument("--json-summary", action="store_true", help="print one JSON summary")
+    parser.add_argument(
+        "--allow-truncated",
+        action="store_true",
+        help=f"exit 0 on a recording cut short (default: exit {TRUNCATED_EXIT} after replaying it)",
+    )
     parser.add_argument("--strategy", metavar="NAME", help="trade every market with this strategy")
     parser.add_argument(
         "--metrics-port",
@@ -87,7 +96,7 @@ def _replay(args: argparse.Namespace) -> int:
     if args.metrics_port is None:
         summary = _run(args, settings, options, None)
         print_summary(summary, as_json=args.json_summary)
-        return 0
+        return _exit_status(summary, args.allow_truncated)
     metrics = PrometheusMetrics(CollectorRegistry())
     try:
         server = start_metrics_server(settings.metrics.host, args.metrics_port, metrics.registry)
@@ -99,7 +108,11 @@ def _replay(args: argparse.Namespace) -> int:
         print_summary(summary, as_json=args.json_summary)
         sys.stdout.flush()
         time.sleep(args.linger_s)
-    return 0
+    return _exit_status(summary, args.allow_truncated)
+
+
+def _exit_status(summary: dict[str, Any], allow_truncated: bool) -> int:
+    return TRUNCATED_EXIT if summary.get("truncated") and not allow_truncated else 0
 
 
 def _run(
@@ -130,4 +143,8 @@ def print_summary(summary: dict[str, Any], *, as_json: bool) -> None:
             f"cash {pnl['cash_usd']} (from {pnl['opening_cash_usd']}), realised "
             f"{pnl['realised_usd']}, fees {pnl['fees_usd']}, P&L at cost {pnl['pnl_at_cost_usd']}"
         )
+    if summary.get("rejected_frames"):
+        print(f"{summary['rejected_frames']} frames rejected at the boundary")
+    if summary.get("truncated"):
+        print(f"TRUNCATED: {summary['truncated']}; replayed what the file holds")
     print(f"journal_digest {summary['journal_digest']}")

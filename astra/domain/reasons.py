@@ -52,6 +52,10 @@ class FeedReject(enum.StrEnum):
     UNKNOWN_ASSET = "unknown_asset"
     UNKNOWN_FIELD = "unknown_field"
     BAD_VALUE = "bad_value"  # well-formed but outside its domain (side, tick, range)
+    # The documented boundary limits (astra/adapters/bounded.py): digits, magnitude, nesting.
+    NUMBER_TOO_LONG = "number_too_long"
+    OUT_OF_RANGE = "out_of_range"
+    TOO_DEEP = "too_deep"
 
 
 class HaltReason(enum.StrEnum):
@@ -144,6 +148,7 @@ class MarketReject(enum.StrEnum):
     BAD_END_DATE = "bad_end_date"
     CLOSED = "closed"
     DUPLICATE = "duplicate"
+    TOO_DEEP = "too_deep"  # nests deeper than the boundary's limit (astra/adapters/bounded.py)
 
 
 class LintCode(enum.StrEnum):

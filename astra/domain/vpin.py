@@ -4,7 +4,8 @@ Trades fill equal-volume buckets in arrival order; a trade that overflows a buck
 split across the boundary. Each full bucket contributes |buy volume - sell volume|, and
 VPIN is the mean of that imbalance over the last `n_buckets` full buckets divided by the
 bucket volume, so it lies in [0, 1]. Volumes are integer micro-shares and the running
-sum is an integer, so each update is O(1) and the value is exact until the final division.
+sum is an integer, so the value is exact until the final division. A trade spanning many buckets
+costs at most `n_buckets` appends (only those stay in the window), never one step per bucket.
 """
 
 from __future__ import annotations
@@ -33,26 +34,36 @@ class Vpin:
         """Add one trade of `size` micro-shares whose taker bought (BUY) or sold (SELL)."""
         if size < 0:
             raise ValueError(f"trade size {size} is negative")
-        remaining = size
-        while remaining > 0:
-            room = self.bucket_volume - self._buy - self._sell
-            take = min(room, remaining)
-            if taker_side is Side.BUY:
-                self._buy += take
-            else:
-                self._sell += take
-            remaining -= take
-            if take == room:
-                self._close_bucket()
+        room = self.bucket_volume - self._buy - self._sell
+        take = min(room, size)
+        self._fill(take, taker_side)
+        if take < room:
+            return
+        self._close_bucket()
+        # What is left fills whole one-sided buckets (imbalance = bucket volume each) and then
+        # part of one more. Only the last `n_buckets` can be in the window, so at most that many
+        # are appended however large the trade: O(n_buckets), not O(size / bucket_volume).
+        whole, rest = divmod(size - take, self.bucket_volume)
+        for _ in range(min(whole, self.n_buckets)):
+            self._close_bucket_of(self.bucket_volume)
+        self._fill(rest, taker_side)
+
+    def _fill(self, volume: int, taker_side: Side) -> None:
+        if taker_side is Side.BUY:
+            self._buy += volume
+        else:
+            self._sell += volume
 
     def _close_bucket(self) -> None:
-        imbalance = abs(self._buy - self._sell)
+        self._close_bucket_of(abs(self._buy - self._sell))
+        self._buy = 0
+        self._sell = 0
+
+    def _close_bucket_of(self, imbalance: int) -> None:
         self._buckets.append(imbalance)
         self._imbalance_sum += imbalance
         if len(self._buckets) > self.n_buckets:
             self._imbalance_sum -= self._buckets.popleft()
-        self._buy = 0
-        self._sell = 0
 
     @property
     def full_buckets(self) -> int:

@@ -105,7 +105,8 @@ def test_truncated_recording_keeps_complete_frames(tmp_path: Path) -> None:
     replay = open_replay(path)
     events = list(replay.events())
     assert 0 < len(events) <= 51
-    assert (FeedReject.MALFORMED_JSON, "truncated gzip stream") in replay.rejects
+    assert replay.truncated == "the gzip stream ends before its end marker"
+    assert (FeedReject.MALFORMED_JSON, f"truncated: {replay.truncated}") in replay.rejects
 
 
 def test_bad_header_is_refused(tmp_path: Path) -> None:

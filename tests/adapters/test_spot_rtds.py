@@ -51,7 +51,12 @@ def test_initial_dump_and_update_decode_exactly() -> None:
             FeedReject.BAD_NUMBER,
         ),
         (
-            json.dumps({**UPDATE, "payload": {"symbol": "btcusdt", "timestamp": 1, "value": -3}}),
+            json.dumps(
+                {
+                    **UPDATE,
+                    "payload": {"symbol": "btcusdt", "timestamp": 1780730269000, "value": -3},
+                }
+            ),
             FeedReject.BAD_VALUE,
         ),
     ],

@@ -6,17 +6,24 @@ WAL included, and can run while the trader writes. Backups are numbered
 `astra-000001.sqlite3`, ... in one directory and rotated to keep the newest N. A backup is
 integrity-checked before it is kept, and again before it is restored; restore also writes
 through the backup API, so a stale `-wal` beside the target can never be replayed over it.
+
+A backup is a single self-contained file: it is switched out of WAL mode before it is
+verified (a read-only open of a WAL file leaves `-wal`/`-shm` beside it that nobody removes),
+and any sidecar of the temporary copy is deleted. The run manifests in the copy are scrubbed of
+the given secret settings, so a journal written before secrets were redacted at the source
+still yields a backup without them.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
 from astra.adapters.journal.migrations import SchemaError, check_version
-from astra.adapters.journal.runs import RunStatus
+from astra.adapters.journal.runs import RunStatus, scrub_manifest_secrets
 from astra.adapters.journal.store import BUSY_TIMEOUT_S, open_readonly
 
 DEFAULT_KEEP: Final = 7
@@ -61,20 +68,37 @@ def verify_backup(path: Path) -> None:
         raise BackupError(f"{path} fails integrity_check: {'; '.join(rows[:5])}")
 
 
-def _copy(source: Path, target: Path) -> None:
+_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def _remove_sidecars(path: Path) -> None:
+    for suffix in _SIDECARS:
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _copy(source: Path, target: Path, secrets: Iterable[tuple[str, str]] = ()) -> None:
     src = open_readonly(source)
     try:
         dst = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S)
         try:
             src.backup(dst)
+            scrub_manifest_secrets(dst, tuple(secrets))
+            dst.execute("PRAGMA journal_mode = DELETE")  # one file, readable without sidecars
         finally:
             dst.close()
     finally:
         src.close()
 
 
-def backup(db_path: Path, directory: Path, keep: int = DEFAULT_KEEP) -> Path:
-    """Back up the live journal into `directory`; keep the newest `keep` backups."""
+def backup(
+    db_path: Path,
+    directory: Path,
+    keep: int = DEFAULT_KEEP,
+    secrets: Iterable[tuple[str, str]] = (),
+) -> Path:
+    """Back up the live journal into `directory`; keep the newest `keep` backups.
+
+    `secrets` are (section, key) settings to redact from the copy's run manifests."""
     if keep < 1:
         raise BackupError(f"keep must be at least 1, got {keep}")
     if not db_path.is_file():
@@ -84,11 +108,13 @@ def backup(db_path: Path, directory: Path, keep: int = DEFAULT_KEEP) -> Path:
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     try:
-        _copy(db_path, partial)
+        _copy(db_path, partial, secrets)
         verify_backup(partial)
     except (sqlite3.Error, BackupError) as exc:
         partial.unlink(missing_ok=True)
         raise BackupError(f"backup of {db_path} failed: {exc}") from exc
+    finally:
+        _remove_sidecars(partial)
     partial.replace(target)  # atomic: a backup file is either complete or absent
     for old in list_backups(directory)[:-keep]:
         old.unlink()
@@ -120,7 +146,7 @@ def restore(backup_path: Path, db_path: Path, *, force: bool = False) -> None:
         )
     db_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _copy(backup_path, db_path)
+        _copy(backup_path, db_path)  # a rollback-mode file; JournalStore.open switches to WAL
     except sqlite3.Error as exc:
         raise BackupError(f"restore of {backup_path} into {db_path} failed: {exc}") from exc
     verify_backup(db_path)

@@ -4,13 +4,15 @@ A run is `running` from `open_run` until `close_run` says how it ended (clean, e
 crashed). A process killed with `kill -9` cannot close its run, so the next start calls
 `mark_crashed_runs` before opening its own: no manifest is ever left open (the original left
 `ended_at` null in all its runs, B-29). The config snapshot is canonical JSON and its hash is
-SHA-256 of exactly those bytes.
+SHA-256 of exactly those bytes. The snapshot holds the redacted settings (no secret is ever
+journaled); `scrub_manifest_secrets` redacts journals written before that, in a backup copy.
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
+import json
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -154,3 +156,40 @@ def mark_crashed_runs(store: JournalStore, now_ms: int) -> list[str]:
             (now_ms, CRASH_DETAIL),
         )
     return ids
+
+
+REDACTED = "<redacted>"  # as astra.settings.REDACTED (adapters do not import settings)
+
+
+def scrub_manifest_secrets(conn: sqlite3.Connection, secrets: tuple[tuple[str, str], ...]) -> int:
+    """Redact `(section, key)` settings in every manifest's snapshot; returns the runs changed.
+
+    The config hash is recomputed over the scrubbed snapshot (it is the hash of those bytes)."""
+    changed = 0
+    rows = conn.execute("SELECT run_id, config_json FROM runs").fetchall()
+    for run_id, config_json in rows:
+        try:
+            snapshot = json.loads(config_json)
+        except (TypeError, ValueError):
+            continue  # not ours to rewrite; check.py reports an unreadable manifest
+        settings = snapshot.get("settings") if isinstance(snapshot, dict) else None
+        if not isinstance(settings, dict) or not _redact(settings, secrets):
+            continue
+        scrubbed = canonical_json(snapshot)
+        conn.execute(
+            "UPDATE runs SET config_json = ?, config_hash = ? WHERE run_id = ?",
+            (scrubbed, config_hash(scrubbed), run_id),
+        )
+        changed += 1
+    conn.commit()
+    return changed
+
+
+def _redact(settings: dict[str, Any], secrets: tuple[tuple[str, str], ...]) -> bool:
+    changed = False
+    for section, key in secrets:
+        table = settings.get(section)
+        if isinstance(table, dict) and table.get(key) not in (None, "", REDACTED):
+            table[key] = REDACTED
+            changed = True
+    return changed

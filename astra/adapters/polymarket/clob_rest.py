@@ -4,7 +4,8 @@ A book is normalised on the way in: levels arrive in any order (real payloads li
 level *last*, reference §2), so bids are sorted best (highest) first and asks best (lowest)
 first. A venue error is never confused with an empty book: 404 "No orderbook exists" is the
 named veto `no_orderbook`, any other failure its own veto, and an empty book is a `BookSnapshot`
-with no levels.
+with no levels. Every number passes the limits of `astra.adapters.bounded` (digits, exponent,
+the per-level size cap, the timestamp window); a body outside them is an `invalid_body` veto.
 """
 
 from __future__ import annotations
@@ -15,10 +16,20 @@ from typing import Self
 
 import anyio
 
+from astra.adapters.bounded import (
+    MAX_FEE_RATE_BPS,
+    MAX_INT_BITS,
+    OutOfBounds,
+    bounded_decimal,
+    bounded_int,
+    bounded_micros,
+    bounded_timestamp_ms,
+    short,
+)
 from astra.adapters.http_client import HttpClient, HttpSettings, JsonReply, RequestVeto, Sleep
 from astra.domain.events import BookSnapshot, Level
-from astra.domain.metrics_port import MetricsSink
-from astra.domain.prices import ONE, PriceError, Tick, to_micros, to_pips
+from astra.domain.metrics_port import FEED_REJECTED_FRAMES_TOTAL, MetricsSink
+from astra.domain.prices import PriceError, Tick, to_pips
 from astra.domain.reasons import VenueVeto
 
 CLOB_URL = "https://clob.polymarket.com"
@@ -63,6 +74,7 @@ class ClobRestClient:
         self._client = HttpClient(
             base_url, http or HttpSettings(), service="clob", metrics=metrics, sleep=sleep
         )
+        self._metrics = metrics
 
     async def __aenter__(self) -> Self:
         await self._client.__aenter__()
@@ -78,7 +90,7 @@ class ClobRestClient:
         reply = await self._client.get_json("/book", {"token_id": token_id})
         if isinstance(reply, RequestVeto):
             return BookResult(None, _no_orderbook(reply))
-        return _book_result(reply.body, f"/book {token_id}")
+        return self._counted(book_result(reply.body, f"/book {token_id}"))
 
     async def books(self, token_ids: Sequence[str]) -> BooksResult:
         """Batched books; any failed batch vetoes the whole answer."""
@@ -91,7 +103,7 @@ class ClobRestClient:
             if not isinstance(reply.body, list):
                 return BooksResult((), (), _invalid("/books", "expected a JSON array"))
             for item in reply.body:
-                result = _book_result(item, "/books")
+                result = self._counted(book_result(item, "/books"))
                 if result.veto is not None:
                     return BooksResult((), (), result.veto)
                 results.append(result)
@@ -99,14 +111,20 @@ class ClobRestClient:
         missing = tuple(t for t in token_ids if t not in found)
         return BooksResult(tuple(results), missing)
 
+    def _counted(self, result: BookResult) -> BookResult:
+        """A book body outside the boundary's limits is a counted rejection, like a bad frame."""
+        if result.veto is not None and self._metrics is not None:
+            self._metrics.inc(FEED_REJECTED_FRAMES_TOTAL, {"reason": result.veto.reason.value})
+        return result
+
     async def tick_size(self, token_id: str) -> Tick | RequestVeto:
         reply = await self._client.get_json("/tick-size", {"token_id": token_id})
         value = _field(reply, "minimum_tick_size")
         if isinstance(value, RequestVeto):
             return value
         try:
-            return Tick.parse(_numeric(value))
-        except PriceError as exc:
+            return Tick.parse(bounded_decimal(value, "minimum_tick_size"))
+        except (OutOfBounds, PriceError) as exc:
             return _invalid("/tick-size", str(exc))
 
     async def fee_rate_bps(self, token_id: str) -> int | RequestVeto:
@@ -115,10 +133,10 @@ class ClobRestClient:
         value = _field(reply, "base_fee")
         if isinstance(value, RequestVeto):
             return value
-        text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
-        if not text.isdigit():
-            return _invalid("/fee-rate", f"base_fee {value!r} is not a whole number of bps")
-        return int(text)
+        try:
+            return bounded_int(value, "base_fee", 0, MAX_FEE_RATE_BPS)
+        except OutOfBounds as exc:
+            return _invalid("/fee-rate", f"base_fee is not a whole number of bps: {exc}")
 
 
 def _invalid(where: str, detail: str) -> RequestVeto:
@@ -144,16 +162,11 @@ def _field(reply: JsonReply | RequestVeto, name: str) -> object:
     return value
 
 
-def _numeric(value: object) -> str | float | int:
-    if isinstance(value, bool) or not isinstance(value, str | float | int):
-        raise PriceError(f"{value!r} is not a number")
-    return value
-
-
-def _book_result(body: object, where: str) -> BookResult:
+def book_result(body: object, where: str) -> BookResult:
+    """One `/book` body (or one `/books` item) as a book or an `invalid_body` veto; never raises."""
     try:
         return _parse_book(body)
-    except (_BadBook, PriceError) as exc:
+    except (_BadBook, PriceError, OutOfBounds) as exc:
         return BookResult(None, _invalid(where, str(exc)))
 
 
@@ -161,25 +174,23 @@ def _parse_book(body: object) -> BookResult:
     if not isinstance(body, Mapping):
         raise _BadBook("book is not an object")
     market, asset_id, timestamp = (_text(body, k) for k in ("market", "asset_id", "timestamp"))
-    if not timestamp.isdigit():
-        raise _BadBook(f"timestamp {timestamp!r} is not integer milliseconds")
     tick = _optional(body, "tick_size")
     min_size = _optional(body, "min_order_size")
     neg_risk = body.get("neg_risk")
     snapshot = BookSnapshot(
         market=market,
         asset_id=asset_id,
-        ts_ms=int(timestamp),
+        ts_ms=bounded_timestamp_ms(timestamp),
         bids=_levels(body.get("bids"), best_first_desc=True),
         asks=_levels(body.get("asks"), best_first_desc=False),
         hash=_optional(body, "hash") or "",
-        tick=Tick.parse(tick) if tick else None,
+        tick=Tick.parse(bounded_decimal(tick, "tick_size")) if tick else None,
         recv_ms=0,
     )
     return BookResult(
         snapshot,
         None,
-        to_micros(min_size) if min_size else None,
+        bounded_micros(min_size, "min_order_size") if min_size else None,
         neg_risk if isinstance(neg_risk, bool) else None,
     )
 
@@ -197,7 +208,9 @@ def _optional(body: Mapping[str, object], key: str) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise _BadBook(f"'{key}' is {type(value).__name__}")
-    return str(value)
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:  # repr() would raise
+        raise _BadBook(f"'{key}' is an integer of {value.bit_length()} bits")
+    return value if isinstance(value, str) else repr(value)
 
 
 def _levels(raw: object, *, best_first_desc: bool) -> tuple[Level, ...]:
@@ -208,12 +221,13 @@ def _levels(raw: object, *, best_first_desc: bool) -> tuple[Level, ...]:
     for entry in raw:
         if not isinstance(entry, Mapping):
             raise _BadBook("a level is not an object")
-        price = to_pips(_numeric(entry.get("price")))
-        size = to_micros(_numeric(entry.get("size")))
-        if not 0 < price < ONE:
-            raise _BadBook(f"level price {entry.get('price')!r} outside (0, 1)")
+        number = bounded_decimal(entry.get("price"), "level price")
+        if not 0 < number < 1:
+            raise _BadBook(f"level price {short(entry.get('price'))} outside (0, 1)")
+        price = to_pips(number)
+        size = bounded_micros(entry.get("size"), "level size")
         if price in levels:
-            raise _BadBook(f"price {entry.get('price')!r} appears twice")
+            raise _BadBook(f"price {short(entry.get('price'))} appears twice")
         if size > 0:
             levels[price] = size
     return tuple(sorted(levels.items(), reverse=best_first_desc))

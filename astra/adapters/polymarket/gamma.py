@@ -24,7 +24,12 @@ from astra.adapters.http_client import (
     Sleep,
 )
 from astra.adapters.polymarket.discovery_result import DiscoveryFilters, DiscoveryResult
-from astra.adapters.polymarket.gamma_mapping import JsonObject, Rejection, map_market
+from astra.adapters.polymarket.gamma_mapping import (
+    JsonObject,
+    Rejection,
+    map_market,
+    market_id_of,
+)
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import (
     DISCOVERY_REJECTED_MARKETS_TOTAL,
@@ -256,5 +261,4 @@ def _map_all(
 
 
 def _rejection(raw: object, reason: MarketReject, detail: str) -> Rejection:
-    market_id = raw.get("id", "?") if isinstance(raw, Mapping) else "?"
-    return Rejection(str(market_id), reason, detail)
+    return Rejection(market_id_of(raw), reason, detail)

@@ -3,7 +3,8 @@
 Gamma mixes numbers and strings and JSON-encodes `clobTokenIds`, `outcomes` and
 `outcomePrices` inside strings (reference §1.3). Every field is treated as optional and
 untrusted: a market that cannot be mapped exactly becomes a `Rejection` naming the field,
-never an exception and never a half-filled `MarketInfo`.
+never an exception and never a half-filled `MarketInfo`. Numbers pass the limits of
+`astra.adapters.bounded` (digits, exponent, the size cap, the timestamp window) first.
 """
 
 from __future__ import annotations
@@ -12,13 +13,23 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TypeVar
 
 import orjson
 
+from astra.adapters.bounded import (
+    MAX_INT_BITS,
+    MAX_TIMESTAMP_MS,
+    MIN_TIMESTAMP_MS,
+    OutOfBounds,
+    bounded_decimal,
+    bounded_micros,
+    short,
+    too_deep,
+)
 from astra.domain.market import FeeSchedule, MarketInfo
-from astra.domain.prices import PriceError, Tick, to_micros
+from astra.domain.prices import PriceError, Tick
 from astra.domain.reasons import MarketReject
 
 JsonObject = Mapping[str, object]
@@ -26,6 +37,7 @@ T = TypeVar("T")
 
 _CONDITION_ID = re.compile(r"0x[0-9a-fA-F]{64}")
 _TOKEN_ID = re.compile(r"[0-9]{1,100}")
+_MAX_DATE_CHARS = 40  # "2026-03-11T12:00:00.000000+00:00" is 32
 # Category names as the fee table uses them (reference §5); first match wins.
 _CATEGORIES = (
     "crypto",
@@ -63,16 +75,27 @@ def map_market(raw: object, event: JsonObject | None = None) -> MarketInfo | Rej
     """Map one Gamma market object; `event` is its parent event when listed via /events."""
     if not isinstance(raw, Mapping):
         return Rejection("?", MarketReject.NOT_AN_OBJECT, type(raw).__name__)
-    market_id = _market_id(raw)
+    market_id = market_id_of(raw)
+    if too_deep(raw) or (event is not None and too_deep(event)):
+        return Rejection(market_id, MarketReject.TOO_DEEP, "market or event nests too deep")
     try:
         return _map(raw, event)
     except _Reject as rej:
         return Rejection(market_id, rej.reason, rej.detail)
 
 
-def _market_id(raw: JsonObject) -> str:
-    value = raw.get("id")
-    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else "?"
+def market_id_of(raw: object) -> str:
+    """The Gamma id for rejection records: a short string or int, else '?'."""
+    value = raw.get("id") if isinstance(raw, Mapping) else None
+    if isinstance(value, str):
+        return value[:80]
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value.bit_length() <= MAX_INT_BITS
+    ):
+        return str(value)
+    return "?"
 
 
 def _map(raw: JsonObject, event: JsonObject | None) -> MarketInfo:
@@ -109,7 +132,7 @@ def _condition_id(raw: JsonObject) -> str:
     if value is None:
         raise _Reject(MarketReject.MISSING_FIELD, "conditionId")
     if not isinstance(value, str) or not _CONDITION_ID.fullmatch(value):
-        raise _Reject(MarketReject.BAD_CONDITION_ID, f"conditionId {value!r}")
+        raise _Reject(MarketReject.BAD_CONDITION_ID, f"conditionId {short(value)}")
     return value.lower()
 
 
@@ -126,8 +149,8 @@ def _decoded_list(raw: JsonObject, field: str) -> list[object] | None:
         decoded = orjson.loads(value)
     except orjson.JSONDecodeError as exc:
         raise _Reject(MarketReject.BAD_ENCODED_FIELD, f"{field} is not JSON") from exc
-    if not isinstance(decoded, list):
-        raise _Reject(MarketReject.BAD_ENCODED_FIELD, f"{field} is not a JSON array")
+    if not isinstance(decoded, list) or too_deep(decoded):
+        raise _Reject(MarketReject.BAD_ENCODED_FIELD, f"{field} is not a flat JSON array")
     return decoded or None
 
 
@@ -168,31 +191,24 @@ def _check_outcome_prices(raw: JsonObject) -> None:
     for price in prices:
         try:
             # Legacy AMM markets carry 30-digit decimals: valid numbers, just not on a tick.
-            value = Decimal(str(price))
-        except InvalidOperation as exc:
-            raise _Reject(MarketReject.BAD_ENCODED_FIELD, f"outcomePrices {price!r}") from exc
-        if not value.is_finite() or not 0 <= value <= 1:
-            raise _Reject(MarketReject.BAD_ENCODED_FIELD, f"outcomePrices {price!r}")
-
-
-def _number(value: object) -> str | float | int | None:
-    if isinstance(value, bool) or not isinstance(value, str | float | int):
-        return None
-    return value
+            value = bounded_decimal(price, "outcomePrices")
+        except OutOfBounds as exc:
+            raise _Reject(MarketReject.BAD_ENCODED_FIELD, exc.detail) from exc
+        if not 0 <= value <= 1:
+            raise _Reject(MarketReject.BAD_ENCODED_FIELD, f"outcomePrices {short(price)}")
 
 
 def _parsed_number(
-    raw: JsonObject, key: str, reject: MarketReject, parse: Callable[[str | float | int], T]
+    raw: JsonObject, key: str, reject: MarketReject, parse: Callable[[Decimal], T]
 ) -> T:
-    """A required numeric field through `parse`; a bad value or a PriceError is `reject`."""
+    """A required bounded number through `parse`; out of bounds or a PriceError is `reject`."""
     value = raw.get(key)
     if value is None:
         raise _Reject(MarketReject.MISSING_FIELD, key)
-    number = _number(value)
-    if number is None:
-        raise _Reject(reject, f"{key} {value!r}")
     try:
-        return parse(number)
+        return parse(bounded_decimal(value, key))
+    except OutOfBounds as exc:
+        raise _Reject(reject, exc.detail) from exc
     except PriceError as exc:
         raise _Reject(reject, str(exc)) from exc
 
@@ -202,9 +218,11 @@ def _tick(raw: JsonObject) -> Tick:
 
 
 def _min_size(raw: JsonObject) -> int:
-    micros = _parsed_number(raw, "orderMinSize", MarketReject.BAD_MIN_SIZE, to_micros)
+    micros = _parsed_number(
+        raw, "orderMinSize", MarketReject.BAD_MIN_SIZE, lambda n: bounded_micros(n, "orderMinSize")
+    )
     if micros <= 0:
-        raise _Reject(MarketReject.BAD_MIN_SIZE, f"orderMinSize {raw.get('orderMinSize')!r}")
+        raise _Reject(MarketReject.BAD_MIN_SIZE, f"orderMinSize {short(raw.get('orderMinSize'))}")
     return micros
 
 
@@ -223,25 +241,24 @@ def _fees(raw: JsonObject) -> FeeSchedule:
     rate = _fraction(schedule.get("rate"), "rate")
     rebate = _fraction(schedule.get("rebateRate", 0), "rebateRate")
     exponent = schedule.get("exponent", 1)
-    if isinstance(exponent, float) and exponent.is_integer():
+    if isinstance(exponent, float) and exponent.is_integer() and abs(exponent) <= 10:
         exponent = int(exponent)
     if isinstance(exponent, bool) or not isinstance(exponent, int) or not 0 <= exponent <= 10:
-        raise _Reject(MarketReject.BAD_FEE_SCHEDULE, f"exponent {exponent!r}")
+        raise _Reject(MarketReject.BAD_FEE_SCHEDULE, f"exponent {short(exponent)}")
     taker_only = schedule.get("takerOnly", True)
     if not isinstance(taker_only, bool):
-        raise _Reject(MarketReject.BAD_FEE_SCHEDULE, f"takerOnly {taker_only!r}")
+        raise _Reject(MarketReject.BAD_FEE_SCHEDULE, f"takerOnly {short(taker_only)}")
     return FeeSchedule(rate=rate, exponent=exponent, taker_only=taker_only, rebate_rate=rebate)
 
 
 def _fraction(value: object, name: str) -> Decimal:
-    number = _number(value)
     try:
-        # repr keeps a float's shortest form: 0.07 means 0.07.
-        parsed = Decimal(repr(number) if isinstance(number, float) else str(number))
-    except InvalidOperation as exc:
-        raise _Reject(MarketReject.BAD_FEE_SCHEDULE, f"{name} {value!r}") from exc
-    if number is None or not parsed.is_finite() or not 0 <= parsed <= 1:
-        raise _Reject(MarketReject.BAD_FEE_SCHEDULE, f"{name} {value!r}")
+        # bounded_decimal reads a float through repr: 0.07 means 0.07.
+        parsed = bounded_decimal(value, name)
+    except OutOfBounds as exc:
+        raise _Reject(MarketReject.BAD_FEE_SCHEDULE, exc.detail) from exc
+    if not 0 <= parsed <= 1:
+        raise _Reject(MarketReject.BAD_FEE_SCHEDULE, f"{name} {short(value)}")
     return parsed
 
 
@@ -250,7 +267,7 @@ def _flag(raw: JsonObject, field: str, *, default: bool) -> bool:
     if value is None:
         return default
     if not isinstance(value, bool):
-        raise _Reject(MarketReject.BAD_FIELD, f"{field} {value!r}")
+        raise _Reject(MarketReject.BAD_FIELD, f"{field} {short(value)}")
     return value
 
 
@@ -269,15 +286,21 @@ def _end_date_ms(raw: JsonObject) -> int | None:
     value = raw.get("endDate")
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise _Reject(MarketReject.BAD_END_DATE, f"endDate {value!r}")
+    if not isinstance(value, str) or len(value) > _MAX_DATE_CHARS:
+        raise _Reject(MarketReject.BAD_END_DATE, f"endDate {short(value)}")
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise _Reject(MarketReject.BAD_END_DATE, f"endDate {value!r}") from exc
+        raise _Reject(MarketReject.BAD_END_DATE, f"endDate {short(value)}") from exc
     if moment.tzinfo is None:
-        raise _Reject(MarketReject.BAD_END_DATE, f"endDate {value!r} has no time zone")
-    return int(moment.timestamp() * 1000)
+        raise _Reject(MarketReject.BAD_END_DATE, f"endDate {short(value)} has no time zone")
+    try:
+        end_ms = int(moment.timestamp() * 1000)
+    except (OverflowError, ValueError) as exc:  # year 1 minus a time zone, year 9999 plus one
+        raise _Reject(MarketReject.BAD_END_DATE, f"endDate {short(value)}") from exc
+    if not MIN_TIMESTAMP_MS <= end_ms < MAX_TIMESTAMP_MS:
+        raise _Reject(MarketReject.BAD_END_DATE, f"endDate {short(value)} outside 2020..2100")
+    return end_ms
 
 
 def _tag_labels(tags: object) -> list[str]:

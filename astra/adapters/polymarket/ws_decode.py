@@ -4,7 +4,9 @@ A frame is one JSON object or a JSON array of them (the initial dump is an array
 Dispatch is on `event_type` (the original read `type` and so dropped every price update,
 seed_spec B-13). Every message type of the protocol is decoded, including all three
 `price_change` formats. A message that fails validation is rejected whole — a partially
-applied `price_change` would leave a book silently wrong — and the decoder never raises.
+applied `price_change` would leave a book silently wrong — and the decoder never raises:
+numbers pass the limits of `astra.adapters.bounded` and a frame nesting deeper than
+`MAX_DEPTH` is one `too_deep` rejection.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from astra.adapters.bounded import MAX_DEPTH, short, too_deep
 from astra.adapters.polymarket.ws_fields import (
     Rejected,
     int_field,
@@ -23,7 +26,6 @@ from astra.adapters.polymarket.ws_fields import (
     optional_text,
     optional_tick,
     price_field,
-    short,
     side_field,
     size_field,
     text_field,
@@ -84,21 +86,33 @@ def decode_market_frame(raw: str | bytes, recv_ms: int) -> DecodeResult:
 
 def decode_market_value(parsed: object, recv_ms: int) -> DecodeResult:
     """Decode an already-parsed frame: one message object or an array of them."""
+    if too_deep(parsed):
+        return _too_deep()
     if isinstance(parsed, dict):
-        return decode_market_message(parsed, recv_ms)
+        return _message(parsed, recv_ms)
     if isinstance(parsed, list):
         result = DecodeResult()
         for item in parsed:
             if isinstance(item, dict):
-                result.extend(decode_market_message(item, recv_ms))
+                result.extend(_message(item, recv_ms))
             else:
                 result.rejects.append((FeedReject.NOT_AN_OBJECT, f"array item {short(item)}"))
         return result
     return DecodeResult(rejects=[(FeedReject.NOT_AN_OBJECT, f"frame is {short(parsed)}")])
 
 
+def _too_deep() -> DecodeResult:
+    return DecodeResult(rejects=[(FeedReject.TOO_DEEP, f"nested deeper than {MAX_DEPTH}")])
+
+
 def decode_market_message(obj: Mapping[str, Any], recv_ms: int) -> DecodeResult:
     """Decode one parsed message object. Never raises."""
+    if too_deep(obj):
+        return _too_deep()
+    return _message(obj, recv_ms)
+
+
+def _message(obj: Mapping[str, Any], recv_ms: int) -> DecodeResult:
     event_type = obj.get("event_type")
     if event_type is None:
         return DecodeResult(rejects=[(FeedReject.MISSING_FIELD, "missing event_type")])

@@ -2,7 +2,8 @@
 
 The venue sends prices, sizes and timestamps as strings (sometimes numbers); every reader
 checks type and domain so that a decoder built from them can never pass a bad value on.
-`Rejected` carries a `FeedReject` reason and is the only exception the decoders catch.
+Numbers go through `astra.adapters.bounded` first (digit, exponent, size and timestamp
+limits). `Rejected` carries a `FeedReject` reason and is the only exception the decoders catch.
 """
 
 from __future__ import annotations
@@ -10,10 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from astra.domain.prices import ONE, PriceError, Side, Tick, to_micros, to_pips
+from astra.adapters.bounded import (
+    MAX_FEE_RATE_BPS,
+    OutOfBounds,
+    bounded_decimal,
+    bounded_int,
+    bounded_micros,
+    bounded_timestamp_ms,
+    short,
+)
+from astra.domain.prices import ONE, PriceError, Side, Tick, to_pips
 from astra.domain.reasons import FeedReject
-
-_MAX_DETAIL = 80
 
 
 class Rejected(Exception):
@@ -25,10 +33,9 @@ class Rejected(Exception):
         self.detail = detail
 
 
-def short(value: object) -> str:
-    """A bounded repr for rejection details (frames can be megabytes)."""
-    text = repr(value)
-    return text if len(text) <= _MAX_DETAIL else text[:_MAX_DETAIL] + "..."
+def rejected(exc: OutOfBounds) -> Rejected:
+    """A boundary limit as the decoder's rejection (the reason labels are the same)."""
+    return Rejected(FeedReject(exc.reason.value), exc.detail)
 
 
 def text_field(obj: Mapping[str, Any], key: str) -> str:
@@ -50,23 +57,15 @@ def optional_text(obj: Mapping[str, Any], key: str) -> str:
     return value
 
 
-def _number_text(value: object, key: str) -> str:
-    # bool is an int subclass; a JSON true is never a number here.
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise Rejected(FeedReject.BAD_NUMBER, f"{key} is not a number: {short(value)}")
-    return value if isinstance(value, str) else repr(value)
-
-
 def timestamp_ms(obj: Mapping[str, Any], key: str = "timestamp") -> int:
     """Milliseconds since the epoch: a digit string (the venue's form) or a JSON integer."""
     value = obj.get(key)
     if value is None:
         raise Rejected(FeedReject.MISSING_FIELD, f"missing {key}")
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    raise Rejected(FeedReject.BAD_NUMBER, f"{key} is not a ms timestamp: {short(value)}")
+    try:
+        return bounded_timestamp_ms(value, key)
+    except OutOfBounds as exc:
+        raise rejected(exc) from exc
 
 
 def price_field(obj: Mapping[str, Any], key: str) -> int:
@@ -81,8 +80,15 @@ def price_field(obj: Mapping[str, Any], key: str) -> int:
 
 
 def _pips(value: object, key: str) -> int:
+    """Exact pips of a bounded number; the caller checks the price's own range."""
     try:
-        return to_pips(_number_text(value, key))
+        number = bounded_decimal(value, key)
+    except OutOfBounds as exc:
+        raise rejected(exc) from exc
+    if not -1 <= number <= 2:  # pips of anything larger are never a price; keep them small
+        raise Rejected(FeedReject.BAD_VALUE, f"{key} is not a price: {short(value)}")
+    try:
+        return to_pips(number)
     except PriceError as exc:
         raise Rejected(FeedReject.BAD_NUMBER, f"{key}: {exc}") from exc
 
@@ -99,12 +105,14 @@ def touch_field(obj: Mapping[str, Any], key: str, *, empty_at: int) -> int | Non
 
 
 def size_field(obj: Mapping[str, Any], key: str = "size") -> int:
-    """A non-negative size in micro-shares (0 removes a level)."""
+    """A size in micro-shares in [0, MAX_SHARES] (0 removes a level)."""
     value = obj.get(key)
     if value is None:
         raise Rejected(FeedReject.MISSING_FIELD, f"missing {key}")
     try:
-        return to_micros(_number_text(value, key))
+        return bounded_micros(value, key)
+    except OutOfBounds as exc:
+        raise rejected(exc) from exc
     except PriceError as exc:
         raise Rejected(FeedReject.BAD_NUMBER, f"{key}: {exc}") from exc
 
@@ -133,21 +141,22 @@ def optional_tick(obj: Mapping[str, Any], key: str) -> Tick | None:
     if value is None or value == "":
         return None
     try:
-        return Tick.parse(_number_text(value, key))
+        return Tick.parse(bounded_decimal(value, key))
+    except OutOfBounds as exc:
+        raise rejected(exc) from exc
     except PriceError as exc:
         raise Rejected(FeedReject.BAD_VALUE, f"{key}: {exc}") from exc
 
 
-def int_field(obj: Mapping[str, Any], key: str, default: int) -> int:
-    """A non-negative integer sent as a digit string or a JSON integer (e.g. fee_rate_bps)."""
+def int_field(obj: Mapping[str, Any], key: str, default: int, high: int = MAX_FEE_RATE_BPS) -> int:
+    """An integer in [0, high] sent as a digit string or a JSON integer (e.g. fee_rate_bps)."""
     value = obj.get(key)
     if value is None or value == "":
         return default
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    raise Rejected(FeedReject.BAD_NUMBER, f"{key} is not a non-negative integer: {short(value)}")
+    try:
+        return bounded_int(value, key, 0, high)
+    except OutOfBounds as exc:
+        raise rejected(exc) from exc
 
 
 def object_list(obj: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:

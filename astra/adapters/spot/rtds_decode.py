@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import orjson
 
+from astra.adapters.bounded import MAX_DEPTH, OutOfBounds, bounded_decimal, short, too_deep
 from astra.adapters.polymarket.ws_fields import (
     Rejected,
     object_list,
-    short,
+    rejected,
     text_field,
     timestamp_ms,
 )
@@ -52,6 +53,8 @@ def decode_spot_frame(raw: str | bytes, recv_ms: int) -> SpotDecodeResult:
 
 
 def decode_spot_message(obj: Mapping[str, Any], recv_ms: int) -> SpotDecodeResult:
+    if too_deep(obj):
+        return SpotDecodeResult(rejects=[(FeedReject.TOO_DEEP, f"nested deeper than {MAX_DEPTH}")])
     try:
         return SpotDecodeResult(events=_message(obj, recv_ms))
     except Rejected as exc:
@@ -60,7 +63,7 @@ def decode_spot_message(obj: Mapping[str, Any], recv_ms: int) -> SpotDecodeResul
 
 def _message(obj: Mapping[str, Any], recv_ms: int) -> list[SpotPrice]:
     topic = obj.get("topic")
-    if topic not in SPOT_TOPICS:
+    if not isinstance(topic, str) or topic not in SPOT_TOPICS:  # a list or dict is unhashable
         raise Rejected(FeedReject.UNKNOWN_EVENT_TYPE, f"topic {short(topic)}")
     payload = obj.get("payload")
     if not isinstance(payload, dict):
@@ -83,12 +86,11 @@ def _value(point: Mapping[str, Any]) -> str:
     value = exact if isinstance(exact, str) and exact else point.get("value")
     if value is None:
         raise Rejected(FeedReject.MISSING_FIELD, "missing value")
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise Rejected(FeedReject.BAD_NUMBER, f"value {short(value)}")
     try:
-        number = Decimal(value if isinstance(value, str) else repr(value))
-    except InvalidOperation as exc:
-        raise Rejected(FeedReject.BAD_NUMBER, f"value {short(value)}") from exc
+        # Bounded first: formatting Decimal("1e999999999") would build a billion-digit string.
+        number = bounded_decimal(value, "value")
+    except OutOfBounds as exc:
+        raise rejected(exc) from exc
     if not number.is_finite() or number <= 0:
         raise Rejected(FeedReject.BAD_VALUE, f"value {short(value)} is not a positive price")
     return _plain(number)
