@@ -29,6 +29,7 @@ from astra.adapters.recording.replay import ReplayEvent, open_replay
 from astra.adapters.startup_checks import journal_ready, run_checklist
 from astra.app.book_age import EventTimeBookAges
 from astra.app.books import ReplayBooks
+from astra.app.replay_progress import ReplayProgress
 from astra.app.runtime import Runtime, RuntimeInputs, build_runtime
 from astra.app.strategies import ContractStrategyFactory
 from astra.app.summary import summarise
@@ -88,8 +89,9 @@ def run_replay(
         raise ReplayError(f"cannot read {path}: {exc}") from exc
     if not markets:
         raise ReplayError(f"{path}: no market could be identified in the recording")
+    progress = ReplayProgress(options.progress, replay.count_frames(), lambda: replay.frames_read)
     # Streamed: the recording is read as the engine consumes it, never held whole.
-    summary = replay_events(replay.events(), markets, settings, options, sink)
+    summary = replay_events(replay.events(), markets, settings, options, sink, progress)
     return summary | {
         "source": str(path),
         "rejected_frames": len(replay.rejects),
@@ -103,13 +105,17 @@ def replay_events(
     settings: Settings,
     options: ReplayOptions,
     metrics: MetricsSink,
+    progress: ReplayProgress | None = None,
 ) -> dict[str, Any]:
     """Drive the engine over `events`; returns the summary (the journal is closed after)."""
     started = time.monotonic()
     stream = iter(events)
     first = next(stream, None)
     clock = ManualClock(first[0] if first is not None else 0)
-    total = len(events) if isinstance(events, Sequence) else None
+    counts = _Counts()
+    if progress is None:
+        total = len(events) if isinstance(events, Sequence) else None
+        progress = ReplayProgress(options.progress, total, lambda: counts.fed)
     stream = itertools.chain([first] if first is not None else [], stream)
     books = ReplayBooks()
     store = fresh_journal(options.data_dir)
@@ -122,16 +128,14 @@ def replay_events(
         run_id=f"replay-seed-{options.seed}",
     )  # fmt: skip
     runtime = build_runtime(store, inputs)
-    counts = _Counts()
     try:
         opened = runtime.open_trading("replay")
         if not opened.resumed:
             raise ReplayError(f"trading could not start: {opened.detail}")
-        _drive(runtime, stream, total, clock, books, options, counts)
+        _drive(runtime, stream, progress, clock, books, options, counts)
     finally:
         report = runtime.stop(RunStatus.CLEAN, "replay finished", settings.run.shutdown_timeout_s)
-    if options.progress is not None:
-        options.progress.write("\n")
+    progress.finish(counts.fed)
     records = _records(options.data_dir / REPLAY_JOURNAL)
     elapsed = time.monotonic() - started
     return summarise(
@@ -155,7 +159,7 @@ def replay_events(
 def _drive(
     runtime: Runtime,
     events: Iterator[ReplayEvent],
-    total: int | None,
+    progress: ReplayProgress,
     clock: ManualClock,
     books: ReplayBooks,
     options: ReplayOptions,
@@ -178,8 +182,8 @@ def _drive(
             continue
         halt_id = _settle(runtime, markets, halt_id, counts)
         runtime.inputs.metrics.set(HEARTBEAT_TIMESTAMP, time.time())
-        if options.progress is not None and (index % 200 == 0 or index + 1 == total):
-            _bar(options.progress, index + 1, total)
+        if index % 200 == 0:
+            progress.update(counts.fed)
         if options.on_event is not None:
             options.on_event(counts.fed)
     ages.publish(runtime.inputs.metrics, clock.now_ms(), force=True)
@@ -247,16 +251,6 @@ def _pace(wall_start: float, event_start: int, recv_ms: int, speed: float) -> No
     delay = due - time.monotonic()
     if delay > 0:
         time.sleep(delay)
-
-
-def _bar(stream: TextIO, done: int, total: int | None, width: int = 40) -> None:
-    if total is None:  # a streamed recording: its length is known only at the end
-        stream.write(f"\r{done} events")
-        stream.flush()
-        return
-    filled = width * done // max(total, 1)
-    stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} events")
-    stream.flush()
 
 
 def _records(path: Path) -> list[Any]:

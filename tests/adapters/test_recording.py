@@ -137,3 +137,16 @@ def test_single_message_file_replays() -> None:
     ((recv_ms, channel, _event),) = list(replay.events())
     assert (recv_ms, channel) == (1739068041853, "market")
     assert replay.markets == ()  # one token: no pair to infer
+
+
+def test_count_frames_matches_what_a_pass_reads() -> None:
+    from astra.adapters.recording.replay import open_replay
+    from astra.adapters.sim.sample import sample_session_path
+
+    replay = open_replay(sample_session_path())
+    total = replay.count_frames()
+    assert total > 0
+    assert replay.frames_read == 0
+    for _ in replay.events():
+        pass
+    assert replay.frames_read == total

@@ -63,6 +63,7 @@ class Replay:
     file_rejects: list[tuple[FeedReject, str]] = field(default_factory=list)  # last pass
     decode_rejects: list[tuple[FeedReject, str]] = field(default_factory=list)  # last pass
     truncated: str | None = None  # why the source ended early (last pass), None when whole
+    frames_read: int = 0  # frames (lines or messages) consumed by the current pass
     _markets: tuple[MarketInfo, ...] | None = None
 
     @property
@@ -86,13 +87,26 @@ class Replay:
         """Decoded events in order; every rejection is recorded and counted."""
         return self._decoded(count=True)
 
+    def count_frames(self) -> int:
+        """How many frames the source holds (a line count, no decoding): what a progress
+        report divides `frames_read` by. Reads a recording once more, never holds it."""
+        if self.messages is not None:
+            return len(self.messages)
+        lines = _lines(self.path, _Pass())
+        next(lines, None)  # the header
+        return sum(1 for line in lines if line.strip())
+
     def _decoded(self, *, count: bool) -> Iterator[ReplayEvent]:
         file_rejects: list[tuple[FeedReject, str]] = []
         decode_rejects: list[tuple[FeedReject, str]] = []
         if count:
             self.file_rejects, self.decode_rejects = file_rejects, decode_rejects
         pass_ = _Pass()
+        if count:
+            self.frames_read = 0
         for item in self._items(pass_):
+            if count:
+                self.frames_read += 1
             if isinstance(item, _Item):
                 result = _decode(item)
                 rejects = result.rejects
