@@ -152,6 +152,8 @@ class RunSettings:
     # After start-up: freeze the heap and collect young objects every N allocations (0: the
     # interpreter's default); see astra/app/gc_policy.py.
     gc_threshold0: int = 50_000
+    # `paper` logs a one-line status (state, equity, books, fills) this often; 0 turns it off.
+    status_interval_s: float = 60.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,7 +82,7 @@ def count(lo: int = 1, hi: float = INF) -> Range:
     return Range(lo, hi, hi_open=hi == INF)
 
 
-PORT = Range(1, 65_535)
+PORT = Range(0, 65_535)  # 0: any free port (tests, side-by-side runs)
 
 RULES: Mapping[str, Rule] = {
     "venue.http_timeout_s": Range(0, 300, lo_open=True),
@@ -133,6 +133,7 @@ RULES: Mapping[str, Rule] = {
     "run.market_workers": count(0, 256),
     "run.market_throughput": count(1, 1_000_000),
     "run.gc_threshold0": count(0, 10_000_000),
+    "run.status_interval_s": Range(0, 86_400),
     "logging.level": OneOf(("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), any_case=True),
     "alerts.min_interval_s": Range(0, 86_400),
 }

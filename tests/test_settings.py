@@ -137,7 +137,7 @@ def test_the_defaults_keep_every_rule() -> None:
         ("[risk]\ndaily_loss_frac = 1.5\n", "risk.daily_loss_frac = 1.5"),
         (
             "[metrics]\nport = 99999\n",
-            "metrics.port = 99999 is out of range: must be a number in [1, 65535]",
+            "metrics.port = 99999 is out of range: must be a number in [0, 65535]",
         ),
         ("[run]\nmarket_workers = -1\n", "run.market_workers = -1"),
         (

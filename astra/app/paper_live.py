@@ -27,6 +27,7 @@ from astra.app.operator_monitor import OperatorMonitor
 from astra.app.paper_checks import FeedWait, feed_checks
 from astra.app.runtime import Runtime
 from astra.app.shutdown import ShutdownSignals
+from astra.app.status_line import StatusLog
 from astra.domain.metrics_port import BOOK_AGE_SECONDS, BURN_IN_REMAINING
 
 _log = logging.getLogger("astra.app.paper")
@@ -66,6 +67,7 @@ class Live:
     open_refusal: str | None = None
     started_s: float = field(default_factory=time.monotonic)
     started_ms: int = field(default_factory=lambda: time.time_ns() // 1_000_000)  # wall clock
+    status_log: StatusLog = field(default_factory=lambda: StatusLog(60.0, time.monotonic))
 
     def facts(self) -> dict[str, Any]:
         synced = sum(1 for a in self.assets if self.feed.synced(a))
@@ -174,6 +176,7 @@ async def _watch(
             runtime.engine.metrics.set(BOOK_AGE_SECONDS, live.book_age_s(now_ms))
             if await anyio.to_thread.run_sync(_burn_in_round, runtime, live):
                 return "burn_in_exhausted"
+            live.status_log.maybe_log(runtime, live.facts)
         await anyio.sleep(POLL_S)
 
 

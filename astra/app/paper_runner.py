@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,7 @@ from astra.app.recovery_start import new_run_id
 from astra.app.risk_book import HALT_KINDS
 from astra.app.runtime import Runtime, RuntimeInputs, StopReport, build_runtime
 from astra.app.shutdown import ShutdownSignals
+from astra.app.status_line import StatusLog
 from astra.app.strategies import ContractStrategyFactory
 from astra.app.summary import summarise
 from astra.app.ws_config import ws_settings
@@ -169,7 +171,15 @@ def _live(settings: Settings, runtime: Runtime, gate: BurnInGate, notifier: Aler
 
     monitor = OperatorMonitor(runtime, notifier, gate, connections)
     stale_ms = round(settings.feed.stale_after_s * 1000)
-    live = Live(feed, _assets(runtime.inputs.markets), gate, monitor, stale_ms, desyncs=desyncs)
+    live = Live(
+        feed,
+        _assets(runtime.inputs.markets),
+        gate,
+        monitor,
+        stale_ms,
+        desyncs=desyncs,
+        status_log=StatusLog(settings.run.status_interval_s, time.monotonic),
+    )
     live.spot = _spot_feed(settings, runtime, clock)
     return live
 

@@ -81,3 +81,40 @@ def test_no_network_is_one_line_and_nonzero_within_seconds(tmp_path: Path) -> No
     assert "discovery vetoed" in lines[0]
     assert "Traceback" not in done.stderr
     assert elapsed < 15
+
+
+def test_status_table_and_the_periodic_status_line(tmp_path: Path) -> None:
+    """A loopback `astra paper` run: `astra status` reads as tables in human units, and the
+    trader's log carries its one-line status at the configured interval."""
+    port = free_port()
+    with live_venue() as venue:
+        env = venue.env(tmp_path, port) | {
+            "ASTRA_RUN__STATUS_INTERVAL_S": "1",
+            "ASTRA_LOGGING__LEVEL": "INFO",
+        }
+        log = (tmp_path / "paper.log").open("w")  # a file: INFO lines would fill a pipe
+        proc = subprocess.Popen(
+            [*ASTRA, "paper", "--strategy", "simple_quoter", "--max-runtime", "12"],
+            env=env, stdout=subprocess.DEVNULL, stderr=log, text=True,
+        )  # fmt: skip
+        try:
+            wait_for(venue, tmp_path, port, "trading_opened", True)
+            time.sleep(2.0)  # let it quote and fill a little
+            table = subprocess.run(
+                [*ASTRA, "status"], env=venue.env(tmp_path, port),
+                capture_output=True, text=True, timeout=30, check=False,
+            )  # fmt: skip
+            proc.wait(timeout=30)
+        finally:
+            proc.kill()
+            log.close()
+    err = (tmp_path / "paper.log").read_text()
+    assert table.returncode == 0, table.stderr
+    for heading in ("Trading", "ACTIVE", "Account", "equity", "Feed", "tokens synced"):
+        assert heading in table.stdout, table.stdout
+    assert "$" in table.stdout
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    status = [r["msg"] for r in lines if r.get("logger") == "astra.app.status"]
+    assert len(status) >= 2, err[-2000:]
+    assert status[-1].startswith("status: ")
+    assert "equity $" in status[-1]
