@@ -25,6 +25,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Protocol
 
+import orjson
+
+from astra.adapters.bounded import MAX_DEPTH, too_deep
 from astra.adapters.closing import ServerThread
 
 log = logging.getLogger(__name__)
@@ -200,9 +203,13 @@ class _Handler(BaseHTTPRequestHandler):
         if not raw.strip():
             return {}
         try:
-            body = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            # orjson, not json: the stdlib raises RecursionError on 4 KB of "[" and ValueError
+            # on a 5,000-digit number; orjson refuses both as JSON errors.
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
             raise _BadRequest("body is not JSON") from exc
+        if too_deep(body):
+            raise _BadRequest(f"body nests deeper than {MAX_DEPTH}")
         if not isinstance(body, dict):
             raise _BadRequest("body must be a JSON object")
         return body

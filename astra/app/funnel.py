@@ -18,7 +18,7 @@ run's equity change at cost.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -65,7 +65,7 @@ def usd(micros: int) -> str:
     return str((Decimal(micros) / _MICROS).quantize(Decimal("0.000001")))
 
 
-def strategy_of_markets(records: Sequence[JournalRecord]) -> dict[str, str]:
+def strategy_of_markets(records: Iterable[JournalRecord]) -> dict[str, str]:
     owners: dict[str, str] = {}
     for record in records:
         if record.kind is RecordKind.DECISION and record.market:
@@ -73,7 +73,7 @@ def strategy_of_markets(records: Sequence[JournalRecord]) -> dict[str, str]:
     return owners
 
 
-def funnel(records: Sequence[JournalRecord]) -> dict[str, dict[str, Any]]:
+def funnel(records: Collection[JournalRecord]) -> dict[str, dict[str, Any]]:
     owners = strategy_of_markets(records)
     per: dict[str, _Funnel] = {}
     for record in records:

@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from astra.adapters.journal.runs import RunStatus
-from astra.adapters.journal.store import JournalStore, connect_readonly, read_records
+from astra.adapters.journal.store import JournalStore
 from astra.adapters.recording.replay import ReplayEvent, open_replay
 from astra.adapters.startup_checks import journal_ready, run_checklist
 from astra.app.book_age import EventTimeBookAges
 from astra.app.books import ReplayBooks
+from astra.app.journal_stream import JournalRecords
 from astra.app.replay_progress import ReplayProgress
 from astra.app.runtime import Runtime, RuntimeInputs, build_runtime
 from astra.app.strategies import ContractStrategyFactory
@@ -253,12 +254,9 @@ def _pace(wall_start: float, event_start: int, recv_ms: int, speed: float) -> No
         time.sleep(delay)
 
 
-def _records(path: Path) -> list[Any]:
-    conn = connect_readonly(path)
-    try:
-        return [s.record for s in read_records(conn)]
-    finally:
-        conn.close()
+def _records(path: Path) -> JournalRecords:
+    """Streamed from the closed journal on every pass: a summary never holds it whole."""
+    return JournalRecords(path)
 
 
 def progress_stream() -> TextIO | None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from astra.app.funnel import funnel, usd
+from astra.app.journal_stream import JournalRecords
 from astra.domain.journal_record import JournalRecord, RecordKind
 
 WALL_CLOCK_FIELDS = frozenset({"run_id"})
@@ -24,7 +25,12 @@ RISK_PRODUCER = "risk"
 
 def journal_digest(records: Iterable[JournalRecord]) -> str:
     digest = hashlib.sha256()
-    for record in sorted(records, key=lambda r: (r.producer, r.seq)):
+    ordered = (
+        records.in_digest_order()  # streamed: no sort of the whole journal in memory
+        if isinstance(records, JournalRecords)
+        else sorted(records, key=lambda r: (r.producer, r.seq))
+    )
+    for record in ordered:
         payload = {k: v for k, v in record.data().items() if k not in WALL_CLOCK_FIELDS}
         line = [record.producer, record.seq, record.kind.value, record.ts_ms, record.market]
         digest.update(json.dumps([*line, payload], sort_keys=True).encode())
@@ -32,7 +38,7 @@ def journal_digest(records: Iterable[JournalRecord]) -> str:
     return digest.hexdigest()
 
 
-def summarise(records: Sequence[JournalRecord], **extra: Any) -> dict[str, Any]:
+def summarise(records: Collection[JournalRecord], **extra: Any) -> dict[str, Any]:
     """Counts, orders, fills, halts and P&L of the journal's records, plus `extra` fields."""
     kinds = Counter(r.kind for r in records)
     decisions = Counter(
@@ -54,7 +60,7 @@ def summarise(records: Sequence[JournalRecord], **extra: Any) -> dict[str, Any]:
     return summary
 
 
-def _orders(records: Sequence[JournalRecord]) -> dict[str, Any]:
+def _orders(records: Collection[JournalRecord]) -> dict[str, Any]:
     final: dict[str, dict[str, Any]] = {}
     for record in records:
         if record.kind is RecordKind.ORDER_EVENT:
@@ -69,7 +75,7 @@ def _orders(records: Sequence[JournalRecord]) -> dict[str, Any]:
     }
 
 
-def _halts(records: Sequence[JournalRecord]) -> list[dict[str, Any]]:
+def _halts(records: Collection[JournalRecord]) -> list[dict[str, Any]]:
     return [
         {"producer": r.producer, "reason": r.data()["reason"], "ts_ms": r.ts_ms}
         for r in records
@@ -77,7 +83,7 @@ def _halts(records: Sequence[JournalRecord]) -> list[dict[str, Any]]:
     ]
 
 
-def _pnl(records: Sequence[JournalRecord]) -> dict[str, Any] | None:
+def _pnl(records: Collection[JournalRecord]) -> dict[str, Any] | None:
     ledger = None
     for record in records:
         if record.kind is RecordKind.LEDGER and record.producer == RISK_PRODUCER:

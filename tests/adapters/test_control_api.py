@@ -133,6 +133,9 @@ def test_bad_requests_are_named(server: ControlServer, backend: Backend) -> None
     cases = [
         ("POST", "/halt", b"not json", 400),
         ("POST", "/halt", b"[1]", 400),
+        ("POST", "/halt", b"[" * 4000, 400),  # the stdlib parser raised RecursionError
+        ("POST", "/halt", b'{"reason": ' + b"9" * 4500 + b"}", 400),  # and ValueError
+        ("POST", "/halt", b'{"a":' * 40 + b"1" + b"}" * 40, 400),
         ("POST", "/halt", b'{"reason": ""}', 400),
         ("POST", "/halt", b'{"reason": "' + b"x" * 201 + b'"}', 400),
         ("GET", "/nope", b"", 404),

@@ -205,6 +205,28 @@ def test_malformed_frames_are_counted_and_nothing_crashes() -> None:
     assert client.sessions == 1
 
 
+def test_poison_frames_are_counted_and_the_session_survives() -> None:
+    """One overflow, nesting or 5,000-digit frame used to raise out of the decoder and end the
+    connection (live: `astra paper` exited rc 1); each is now one counted rejection."""
+    poison = [
+        Raw(json.dumps({**CHANGES[0], "price_changes": [
+            {**CHANGES[0]["price_changes"][0], "size": "1e999999999"}]})),
+        Raw('{"event_type":"book","market":' + "[" * 1000 + "]" * 1000 + "}"),
+        Raw(json.dumps({**CHANGES[0], "timestamp": "1" * 5000})),
+    ]  # fmt: skip
+    script = [*[Send(m) for m in CHANGES[:10]], *poison, *[Send(m) for m in CHANGES[10:]]]
+    harness = Harness()
+    with LoopbackMarketWs(INITIAL_BOOKS, script) as server:
+        client = harness.connection(fast_settings(server.url))
+        run_until(server, client, books_match(harness, server))
+    counts = {
+        reason: harness.metrics.counter(FEED_REJECTED_FRAMES_TOTAL, {"reason": reason})
+        for reason in ("out_of_range", "too_deep", "number_too_long")
+    }
+    assert counts == {"out_of_range": 1, "too_deep": 1, "number_too_long": 1}
+    assert client.sessions == 1
+
+
 def test_tick_size_change_triggers_a_resync() -> None:
     tick_change = {
         "event_type": "tick_size_change",

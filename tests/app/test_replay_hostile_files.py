@@ -7,6 +7,7 @@ recording cut mid-write replayed silently with exit 0.
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from astra.adapters.recording.recorder import RecordingError
 from astra.adapters.recording.replay import open_replay
 from astra.adapters.sim.session_writer import write_session
 from astra.domain.sim.session import SessionConfig
@@ -104,3 +106,43 @@ def test_a_cut_last_line_is_truncation(recording: Path, tmp_path: Path) -> None:
     summary = _json(out)
     assert summary["truncated"] == f"last line {len(lines) - 1} is cut"
     assert summary["events"] > 0
+
+
+def _nested(depth: int) -> object:
+    value: object = "t"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def _header_and_frames(recording: Path) -> tuple[dict[str, Any], list[bytes]]:
+    lines = gzip.decompress(recording.read_bytes()).split(b"\n")
+    return json.loads(lines[0]), [line for line in lines[1:] if line.strip()]
+
+
+def test_a_frame_line_with_an_absurd_receive_time_is_one_rejection(
+    recording: Path, tmp_path: Path
+) -> None:
+    header, frames = _header_and_frames(recording)
+    bad = json.loads(frames[0]) | {"recv_ms": 2**62}
+    path = tmp_path / "bad_recv.jsonl.gz"
+    body = [json.dumps(header).encode(), json.dumps(bad).encode(), *frames[1:]]
+    path.write_bytes(gzip.compress(b"\n".join(body) + b"\n"))
+    replay = open_replay(path)
+    assert len(list(replay.events())) > 0
+    assert [d for _, d in replay.rejects] == ["line 2: recv_ms is not an int in range"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("min_size", 2**62), ("tags", _nested(40))],
+)
+def test_a_hostile_header_market_is_a_recording_error(
+    recording: Path, tmp_path: Path, field: str, value: object
+) -> None:
+    header, frames = _header_and_frames(recording)
+    header["markets"][0][field] = value
+    path = tmp_path / "bad_header.jsonl.gz"
+    path.write_bytes(gzip.compress(b"\n".join([json.dumps(header).encode(), *frames]) + b"\n"))
+    with pytest.raises(RecordingError):
+        open_replay(path)

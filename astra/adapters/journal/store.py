@@ -271,6 +271,16 @@ class JournalStore(CloseOnExit):
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def stream_records(
+    conn: sqlite3.Connection, *, digest_order: bool = False
+) -> Iterator[StoredRecord]:
+    """Every record one row at a time (memory independent of the journal's length), in commit
+    order or, with `digest_order`, by (producer, seq) through the UNIQUE index."""
+    order = "producer, seq" if digest_order else "id"
+    for row in conn.execute(f"{_SELECT} ORDER BY {order}"):
+        yield _to_record(row)
+
+
 def read_records(
     conn: sqlite3.Connection,
     after_id: int = 0,

@@ -1,15 +1,18 @@
 """`MarketInfo` <-> JSON for recording headers (the simulator writes the same shape).
 
 Exact values only: the tick and fee rates are decimal strings, the minimum size is an int of
-micro-shares. Reading is strict: a missing or mistyped field is a `MarketJsonError`.
+micro-shares. Reading is strict: a missing or mistyped field, or a value outside the boundary's
+limits (`astra.adapters.bounded`: the size cap, fee rates in [0, 1], exponent 0..10), is a
+`MarketJsonError`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
+from astra.adapters.bounded import MAX_SIZE_MICROS, OutOfBounds, bounded_decimal, short
 from astra.domain.market import FeeSchedule, MarketInfo
 from astra.domain.prices import PriceError, Tick
 
@@ -54,17 +57,17 @@ def market_info_from_json(obj: Mapping[str, Any]) -> MarketInfo:
         raise MarketJsonError(str(exc)) from exc
     outcomes = _str_list(obj, "outcomes")
     if len(outcomes) != 2:
-        raise MarketJsonError(f"outcomes must be two names, got {outcomes!r}")
+        raise MarketJsonError(f"outcomes must be two names, got {short(outcomes)}")
     end = obj.get("end_date_ms")
     if end is not None and (isinstance(end, bool) or not isinstance(end, int)):
-        raise MarketJsonError(f"end_date_ms must be an int or null, got {end!r}")
+        raise MarketJsonError(f"end_date_ms must be an int or null, got {short(end)}")
     return MarketInfo(
         condition_id=_typed(obj, "condition_id", str),
         question=_typed(obj, "question", str),
         yes_token=_typed(obj, "yes_token", str),
         no_token=_typed(obj, "no_token", str),
         tick=tick,
-        min_size=_int(obj, "min_size"),
+        min_size=_int(obj, "min_size", MAX_SIZE_MICROS),
         fees=_fees(obj.get("fees")),
         neg_risk=_typed(obj, "neg_risk", bool),
         end_date_ms=end,
@@ -81,10 +84,10 @@ def market_info_from_json(obj: Mapping[str, Any]) -> MarketInfo:
 
 def _fees(raw: object) -> FeeSchedule:
     if not isinstance(raw, dict):
-        raise MarketJsonError(f"fees must be an object, got {raw!r}")
+        raise MarketJsonError(f"fees must be an object, got {short(raw)}")
     return FeeSchedule(
         rate=_decimal(raw, "rate"),
-        exponent=_int(raw, "exponent"),
+        exponent=_int(raw, "exponent", 10),
         taker_only=_typed(raw, "taker_only", bool),
         rebate_rate=_decimal(raw, "rebate_rate"),
     )
@@ -93,30 +96,30 @@ def _fees(raw: object) -> FeeSchedule:
 def _typed(obj: Mapping[str, Any], key: str, kind: type[T]) -> T:
     value = obj.get(key)
     if not isinstance(value, kind):
-        raise MarketJsonError(f"{key} must be {kind.__name__}, got {value!r}")
+        raise MarketJsonError(f"{key} must be {kind.__name__}, got {short(value)}")
     return value
 
 
-def _int(obj: Mapping[str, Any], key: str) -> int:
+def _int(obj: Mapping[str, Any], key: str, high: int) -> int:
     value = obj.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise MarketJsonError(f"{key} must be a non-negative int, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
+        raise MarketJsonError(f"{key} must be an int in [0, {high}], got {short(value)}")
     return value
 
 
 def _decimal(obj: Mapping[str, Any], key: str) -> Decimal:
     text = _typed(obj, key, str)
     try:
-        value = Decimal(text)
-    except InvalidOperation as exc:
-        raise MarketJsonError(f"{key} is not a decimal: {text!r}") from exc
-    if not value.is_finite() or value < 0:
-        raise MarketJsonError(f"{key} must be a finite non-negative decimal: {text!r}")
+        value = bounded_decimal(text, key)
+    except OutOfBounds as exc:
+        raise MarketJsonError(exc.detail) from exc
+    if not 0 <= value <= 1:
+        raise MarketJsonError(f"{key} must be a fraction in [0, 1]: {short(text)}")
     return value
 
 
 def _str_list(obj: Mapping[str, Any], key: str) -> list[str]:
     value = obj.get(key)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise MarketJsonError(f"{key} must be a list of strings, got {value!r}")
+        raise MarketJsonError(f"{key} must be a list of strings, got {short(value)}")
     return value

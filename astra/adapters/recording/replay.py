@@ -22,7 +22,13 @@ from typing import IO, Any
 
 import orjson
 
-from astra.adapters.bounded import MAX_TIMESTAMP_MS, OutOfBounds, bounded_int, bounded_timestamp_ms
+from astra.adapters.bounded import (
+    MAX_TIMESTAMP_MS,
+    OutOfBounds,
+    bounded_int,
+    bounded_timestamp_ms,
+    too_deep,
+)
 from astra.adapters.polymarket.ws_decode import (
     DecodeResult,
     decode_market_frame,
@@ -198,6 +204,8 @@ def _header_or_none(line: bytes) -> RecordingHeader | None:
         return None
     if not isinstance(first, dict) or first.get("type") != "header":
         return None
+    if too_deep(first):
+        raise RecordingError("the recording header nests too deep")
     return RecordingHeader.from_json(first)
 
 
