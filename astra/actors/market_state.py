@@ -91,6 +91,7 @@ class MarketState:
         epoch: int = 0,
         contract: DefinitionContract | None = None,
         inputs: MarketInputs | None = None,
+        contract_reason: str = "",
     ) -> None:
         self.info = info
         self._strategy = strategy
@@ -98,6 +99,8 @@ class MarketState:
         self._risk = risk
         self._config = config
         self._contract = contract
+        # Why the builder made no contract (journaled in every decision while it has none).
+        self._contract_reason = contract_reason
         self._definition_hash = None if contract is None else definition_hash(contract)
         self._inputs = inputs or MarketInputs()
         self._symbol = (
@@ -166,10 +169,13 @@ class MarketState:
         return len(events)
 
     def evaluate(self, now_ms: int) -> None:
+        definition = self._definition(now_ms)
+        if not definition.passed:
+            self._definition_skip(definition, now_ms)
+            return
         view = self.view(now_ms)
         self._trades.clear()
         decision = self._strategy.evaluate(view, now_ms)
-        definition = self._definition(now_ms)
         gates: list[Verdict] = []
         if decision.action is DecisionAction.WITHDRAW:
             self._journal_orders(self.orders.cancel_all(OrderReason.STRATEGY_CANCEL, now_ms))
@@ -364,7 +370,23 @@ class MarketState:
     def _definition(self, now_ms: int) -> Verdict:
         if self._contract is None and not self._config.require_contract:
             return _NO_CONTRACT_REQUIRED
-        return definition_gate(self._contract, now_ms=now_ms)
+        verdict = definition_gate(self._contract, now_ms=now_ms)
+        if self._contract is None and self._contract_reason:
+            return Verdict.veto(verdict.gate, GateVeto.NO_CONTRACT, self._contract_reason)
+        return verdict
+
+    def _definition_skip(self, definition: Verdict, now_ms: int) -> None:
+        """No (clean) contract, or past its trading cutoff: nothing rests and the strategy
+        is not asked; the SKIP names the gate's reason (the builder's, for no contract)."""
+        self._trades.clear()
+        self._journal_orders(self.orders.cancel_all(OrderReason.DEFINITION_VETO, now_ms))
+        decision = StrategyDecision(
+            self._strategy.name,
+            DecisionAction.SKIP,
+            veto=definition.reason,
+            detail=definition.detail,
+        )
+        self._journal_decision(decision, definition, [], now_ms)
 
     def _edge(self, target: QuoteTarget) -> Verdict:
         if target.edge_pips < self._config.min_edge_pips:

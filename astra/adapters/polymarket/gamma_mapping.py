@@ -101,7 +101,26 @@ def _map(raw: JsonObject, event: JsonObject | None) -> MarketInfo:
         resolution_source=_text(raw, "resolutionSource"),
         group_item_title=_text(raw, "groupItemTitle"),
         tags=tags,
+        event_id=_event_id(raw, event),
+        game_start_ms=_instant_ms(raw, "gameStartTime"),
     )
+
+
+def _event_id(raw: JsonObject, event: JsonObject | None) -> str:
+    """The neg-risk group id when the market is neg-risk, else its first parent event's id."""
+    neg_risk_id = raw.get("negRiskMarketID")
+    if raw.get("negRisk") is True and isinstance(neg_risk_id, str) and neg_risk_id:
+        return neg_risk_id.lower()
+    parents: list[object] = [event] if event is not None else []
+    events = raw.get("events")
+    if isinstance(events, Sequence) and not isinstance(events, str):
+        parents.extend(events)
+    for parent in parents:
+        if isinstance(parent, Mapping):
+            ident = parent.get("id")
+            if isinstance(ident, str | int) and not isinstance(ident, bool) and str(ident):
+                return f"event:{ident}"
+    return ""
 
 
 def _condition_id(raw: JsonObject) -> str:
@@ -266,17 +285,21 @@ def _text(raw: JsonObject, field: str, *, required: bool = False) -> str:
 
 
 def _end_date_ms(raw: JsonObject) -> int | None:
-    value = raw.get("endDate")
-    if value is None:
+    return _instant_ms(raw, "endDate")
+
+
+def _instant_ms(raw: JsonObject, field: str) -> int | None:
+    value = raw.get(field)
+    if value is None or (value == "" and field == "gameStartTime"):  # "" = no game
         return None
     if not isinstance(value, str):
-        raise _Reject(MarketReject.BAD_END_DATE, f"endDate {value!r}")
+        raise _Reject(MarketReject.BAD_END_DATE, f"{field} {value!r}")
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise _Reject(MarketReject.BAD_END_DATE, f"endDate {value!r}") from exc
+        raise _Reject(MarketReject.BAD_END_DATE, f"{field} {value!r}") from exc
     if moment.tzinfo is None:
-        raise _Reject(MarketReject.BAD_END_DATE, f"endDate {value!r} has no time zone")
+        raise _Reject(MarketReject.BAD_END_DATE, f"{field} {value!r} has no time zone")
     return int(moment.timestamp() * 1000)
 
 
