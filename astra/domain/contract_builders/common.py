@@ -17,10 +17,17 @@ _SOURCE = re.compile(
     r"(?:is|will\s+be)\s+(?P<source>[^\n]+?)(?:\.\s|\.$|\n|$)",
     re.IGNORECASE,
 )
+_BASED_ON = re.compile(
+    r"resolution\s+(?:of\s+this\s+market\s+)?will\s+be\s+based\s+(?:on|upon)\s+"
+    r"(?P<source>[^\n;]+?)(?:[.;]\s|[.;]$|\n|$)",
+    re.IGNORECASE,
+)
 _FIFTY = re.compile(r"\b50\s*[-/]\s*50\b|\bfifty[- ]fifty\b", re.IGNORECASE)
 _EARLY = re.compile(
     r"resolve\s+(?:to\s+[" + _QUOTES + r"]?yes[" + _QUOTES + r"]?\s+)?immediately"
-    r"|immediately\s+resolve|resolve\s+early|will\s+resolve\s+as\s+soon\s+as",
+    r"|immediately\s+resolve|resolve\s+early|will\s+resolve\s+as\s+soon\s+as"
+    r"|before\s+the\s+(?:resolution|end)\s+date,?\s+this\s+market\s+will\s+resolve\s+to\s+"
+    r"[" + _QUOTES + r"]?yes",
     re.IGNORECASE,
 )
 # Wording that leaves the outcome to someone's judgement: no contract can pin it down.
@@ -71,7 +78,7 @@ def resolution_source(info: MarketInfo) -> str:
     """Gamma's `resolutionSource`, else the rules' "resolution source ... is X" sentence."""
     if info.resolution_source.strip():
         return one_line(info.resolution_source)
-    found = _SOURCE.search(info.description)
+    found = _SOURCE.search(info.description) or _BASED_ON.search(info.description)
     if found is None:
         raise Veto(BuildVeto.NO_RESOLUTION_SOURCE, "no resolutionSource and none in the rules")
     return one_line(found.group("source")).rstrip(".")
