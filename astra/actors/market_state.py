@@ -20,7 +20,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from astra.actors.market_config import JournalSink, MarketConfig, RiskGateway
+from astra.actors.market_definition import definition_verdict, skip_decision, token_view
 from astra.actors.market_inputs import MarketInputs, MarksThrottle, TokenPositions, token_mids
+from astra.actors.market_inventory import cancel_oversold, sell_verdict
 from astra.actors.market_records import (
     book_digest,
     decision_payload,
@@ -34,7 +36,6 @@ from astra.actors.settlements import resolution_payload, settlement_of
 from astra.domain.book import MarketBooks, TokenBook
 from astra.domain.contracts.canonical import definition_hash
 from astra.domain.contracts.contract import CryptoThresholdContract, DefinitionContract
-from astra.domain.contracts.definition_gate import definition_gate
 from astra.domain.events import (
     BookSnapshot,
     MarketEvent,
@@ -48,6 +49,7 @@ from astra.domain.journal_record import RecordKind
 from astra.domain.market import MarketInfo
 from astra.domain.order_manager import OrderManager
 from astra.domain.orders import OrderEvent
+from astra.domain.prices import Side
 from astra.domain.reasons import GateVeto, OrderReason
 from astra.domain.strategies import (
     DecisionAction,
@@ -60,7 +62,7 @@ from astra.domain.strategies import (
     TokenView,
 )
 from astra.domain.strategies.spot_state import spot_symbol
-from astra.domain.toxicity import ToxicityState, classify_touch
+from astra.domain.toxicity import ToxicityState
 from astra.domain.trading import Fill, OrderIntent, Settlement
 from astra.domain.verdict import Verdict
 
@@ -73,10 +75,6 @@ __all__ = [
     "open_orders_from_journal",
     "order_payload",
 ]
-
-
-# A Verdict is immutable: the answer for a market without a contract is built once.
-_NO_CONTRACT_REQUIRED = Verdict.ok("definition", "no contract required")
 
 
 class MarketState:
@@ -116,6 +114,7 @@ class MarketState:
         self.positions = TokenPositions(info.tokens)
         self._marks = MarksThrottle(config.marks_interval_ms)
         self._trades: list[Trade] = []
+        self._new_fills: list[Fill] = []  # our fills since the last evaluation (markouts)
         self._filled = False  # a fill in the event being handled: marks go out at once
         self.resolution: Settlement | None = None  # set once the market has resolved
         self.events = 0
@@ -175,6 +174,7 @@ class MarketState:
             return
         view = self.view(now_ms)
         self._trades.clear()
+        self._new_fills.clear()
         decision = self._strategy.evaluate(view, now_ms)
         gates: list[Verdict] = []
         if decision.action is DecisionAction.WITHDRAW:
@@ -206,6 +206,7 @@ class MarketState:
             toxicity_score=snap.score if snap.samples else None,
             trades=tuple(self._trades),
             halted=self._inputs.halted(),
+            fills=tuple(self._new_fills),
         )
 
     def _spot_view(self) -> SpotView | None:
@@ -215,21 +216,7 @@ class MarketState:
         return tracker.view(self._symbol)
 
     def _token_view(self, book: TokenBook, toxic: bool) -> TokenView:
-        bid, ask, synced, tick = book.best_bid(), book.best_ask(), book.synced, book.tick
-        regime = classify_touch(bid, ask, tick, synced, self._config.toxicity)
-        depth = self._config.view_depth
-        return TokenView(
-            book.asset_id,
-            synced,
-            bid,
-            ask,
-            toxic,
-            regime,
-            book.last_update_ms,
-            tick=tick,
-            bids=book.top_bids(depth),
-            asks=book.top_asks(depth),
-        )
+        return token_view(book, toxic, self._config.toxicity, self._config.view_depth)
 
     def book_digest(self) -> str:
         return book_digest(self.books, self.info.tokens)
@@ -275,8 +262,11 @@ class MarketState:
             mid = mid_pips(self.books, fill.asset_id)
             self._journal.emit(RecordKind.FILL, now_ms, fill_payload(fill, mid))
             self.positions.on_fill(fill)
+            self._new_fills.append(fill)
             self._filled = True
             self._risk.report_fill(fill)
+            if self.positions.last_merged:
+                self._after_merge(now_ms)
 
     def _resolve(self, event: MarketResolved, now_ms: int) -> None:
         """After the cancels: close the position view, journal the resolution (the market's
@@ -346,8 +336,11 @@ class MarketState:
             post_only=target.post_only,
             category=self.info.category,
             resting_notional=self.orders.resting_notional(),
+            event_id=self.info.event_id,
         )
         verdicts = [definition]
+        if verdicts[-1].passed and target.side is Side.SELL:
+            verdicts.append(self._inventory(target))
         if verdicts[-1].passed:
             verdicts.append(self._edge(target))
         if verdicts[-1].passed:
@@ -368,25 +361,24 @@ class MarketState:
         self._record_fills(fills, now_ms)
 
     def _definition(self, now_ms: int) -> Verdict:
-        if self._contract is None and not self._config.require_contract:
-            return _NO_CONTRACT_REQUIRED
-        verdict = definition_gate(self._contract, now_ms=now_ms)
-        if self._contract is None and self._contract_reason:
-            return Verdict.veto(verdict.gate, GateVeto.NO_CONTRACT, self._contract_reason)
-        return verdict
+        return definition_verdict(
+            self._contract, self._contract_reason, self._config.require_contract, now_ms
+        )
 
     def _definition_skip(self, definition: Verdict, now_ms: int) -> None:
         """No (clean) contract, or past its trading cutoff: nothing rests and the strategy
         is not asked; the SKIP names the gate's reason (the builder's, for no contract)."""
         self._trades.clear()
+        self._new_fills.clear()
         self._journal_orders(self.orders.cancel_all(OrderReason.DEFINITION_VETO, now_ms))
-        decision = StrategyDecision(
-            self._strategy.name,
-            DecisionAction.SKIP,
-            veto=definition.reason,
-            detail=definition.detail,
-        )
+        decision = skip_decision(self._strategy.name, definition)
         self._journal_decision(decision, definition, [], now_ms)
+
+    def _inventory(self, target: QuoteTarget) -> Verdict:
+        return sell_verdict(self.orders, self.positions, target)
+
+    def _after_merge(self, now_ms: int) -> None:
+        self._journal_orders(cancel_oversold(self.orders, self.positions, now_ms))
 
     def _edge(self, target: QuoteTarget) -> Verdict:
         if target.edge_pips < self._config.min_edge_pips:

@@ -107,9 +107,9 @@ def contract_plan(
         except RegistryError as exc:
             plan.missing[info.condition_id] = f"lint_failed: {exc}"
     for info in markets:
-        contract = registry.get(info.condition_id)
-        if contract is not None:
-            plan.contracts[info.condition_id] = contract
+        held = registry.get(info.condition_id)
+        if held is not None:
+            plan.contracts[info.condition_id] = held
         reason = plan.missing.get(info.condition_id)
         if reason is not None:
             _log.info("no contract for %s (%s): %s", info.condition_id, info.category, reason)

@@ -49,6 +49,7 @@ def risk_limits(settings: Settings) -> RiskLimits:
         max_order_notional=round(risk.max_order_notional_usd * MICROS),
         market_cap_frac=risk.market_exposure_frac,
         default_category_cap_frac=risk.category_exposure_frac,
+        event_cap_frac=risk.event_cap_frac,
         max_orders_per_window=risk.max_orders_per_minute,
         order_window_ms=60_000,
         auto_resume=AutoResume.WHEN_CLEARED if risk.auto_resume else AutoResume.NEVER,

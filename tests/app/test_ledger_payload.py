@@ -46,7 +46,7 @@ def test_payload_counts_distinct_fills_and_recomputes_with_settlement() -> None:
     # YES cost 4.0 (7/10 kept: 2.8), sold 3 at 0.60 (+1.8 - 1.2 = 0.6), paid 7: realised
     # 0.6 + 7 - 2.8 = 4.8; NO cost 2.2, paid 0: -2.2.  Total 2.6 collateral.
     assert payload["realised"] == 2_600_000
-    totals = recompute_ledger(fills, payload["opening_cash"], payload["settled"])
+    totals = recompute_ledger(fills, payload["opening_cash"], payload["settled"], payload["merged"])
     assert (totals.cash, totals.fees, totals.sizes) == (payload["cash"], payload["fees"], {})
 
 

@@ -87,7 +87,7 @@ def build(info: MarketInfo) -> BuildResult:
 
 
 def _station(text: str) -> str:
-    found = {a or b for a, b in _STATION.findall(text)}
+    found: set[str] = {m.group(1) or m.group(2) for m in _STATION.finditer(text)}
     if len(found) != 1:
         raise Veto(BuildVeto.NO_STATION, f"ICAO stations named: {sorted(found)}")
     return found.pop()
