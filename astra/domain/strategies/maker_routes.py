@@ -6,7 +6,9 @@ The bid (acquire YES exposure at b) is a BUY YES at b, or â€” when NO is held â€
 away from crossing) and clamped to rest post-only (a BUY strictly below the token's best
 ask, a SELL strictly above its best bid). The choice is explicit and journaled: the leg with
 the better effective YES price wins (the bid pays less, the ask receives more); on a tie the
-SELL wins, because it ties up no new collateral and reduces gross inventory. A SELL is never
+leg already resting on that side keeps its route (its queue place is worth keeping: a BUY of
+the complement that fills completes pairs, which merge into collateral at exactly 1), and
+otherwise the SELL wins, because it ties up no new collateral and reduces gross inventory. A SELL is never
 larger than what is held (the market actor refuses it again: `sell_exceeds_held`).
 """
 
@@ -68,7 +70,8 @@ def quote_side(
     }
     if not legs:
         return vetoes[0] if vetoes else (GateVeto.NO_QUOTABLE_PRICE, f"{name}: no leg")
-    chosen = min(legs, key=lambda leg: _rank(leg, request.bid))
+    resting = {(q.asset_id, q.side) for q in view.resting}
+    chosen = min(legs, key=lambda leg: _rank(leg, request.bid, resting))
     analysis[name]["chosen"] = chosen.route
     edge = _edge(view, chosen, band, request.bid)
     return QuoteTarget(
@@ -81,9 +84,10 @@ def quote_side(
     )
 
 
-def _rank(leg: _Leg, bid: bool) -> tuple[int, int]:
+def _rank(leg: _Leg, bid: bool, resting: set[tuple[str, Side]]) -> tuple[int, int, int]:
     better = leg.effective_yes if bid else -leg.effective_yes
-    return (better, 0 if leg.side is Side.SELL else 1)
+    rests = (leg.token.asset_id, leg.side) in resting
+    return (better, 0 if rests else 1, 0 if leg.side is Side.SELL else 1)
 
 
 def _edge(view: MarketView, leg: _Leg, band: FairBand, bid: bool) -> int:
