@@ -8,8 +8,9 @@ ask, a SELL strictly above its best bid). The choice is explicit and journaled: 
 the better effective YES price wins (the bid pays less, the ask receives more); on a tie the
 leg already resting on that side keeps its route (its queue place is worth keeping: a BUY of
 the complement that fills completes pairs, which merge into collateral at exactly 1), and
-otherwise the SELL wins, because it ties up no new collateral and reduces gross inventory. A SELL is never
-larger than what is held (the market actor refuses it again: `sell_exceeds_held`).
+otherwise the SELL wins, because it ties up no new collateral and reduces gross inventory.
+A SELL is never larger than what is held (the market actor refuses it again:
+`sell_exceeds_held`).
 """
 
 from __future__ import annotations
