@@ -233,3 +233,16 @@ def test_maker_never_quotes_at_or_through_the_far_touch(
         assert 100 <= target.price <= 9900
         assert target.size >= INFO.min_size
     assert decision.action is DecisionAction.QUOTE or decision.veto is not None
+
+
+def test_a_tie_keeps_the_route_already_resting_on_that_side() -> None:
+    """Holding YES with a BUY NO resting (placed while flat), the ask stays a BUY NO: on a
+    tie the resting leg keeps its queue place (its fill completes pairs, which merge)."""
+    resting = (RestingQuote("o2", "no", Side.BUY, 4800, 10 * SHARE),)
+    held = maker_view(yes_position=10 * SHARE, resting=resting)
+    ask = MakerStrategy().evaluate(held, NOW_MS).payload()["analysis"]["ask"]
+    effective = {c["route"]: c["effective_yes"] for c in ask["candidates"]}
+    assert effective["ask_sell_yes"] == effective["as_ask_via_no"]
+    assert ask["chosen"] == "as_ask_via_no"
+    without = MakerStrategy().evaluate(maker_view(yes_position=10 * SHARE), NOW_MS)
+    assert without.payload()["analysis"]["ask"]["chosen"] == "ask_sell_yes"
