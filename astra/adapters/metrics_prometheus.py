@@ -95,7 +95,7 @@ SPECS: Mapping[str, MetricSpec] = {
     mp.MARKETS: _g(("state",), "Markets by state"),
     mp.CONTRACTS: _g(("source",), "Markets with a definition contract, by source"),
     mp.CONTRACTS_MISSING: _g(("reason",), "Markets skipped: no contract, by builder reason"),
-    mp.MERGES_TOTAL: _c((), "YES+NO pairs merged into collateral"),
+    mp.MERGED_SHARES: _g((), "YES+NO pairs merged into collateral (shares, cumulative)"),
     mp.HTTP_REQUESTS_TOTAL: _c(("service", "outcome"), "Venue HTTP requests by outcome"),
     mp.DISCOVERY_REJECTED_MARKETS_TOTAL: _c(("reason",), "Markets rejected by discovery"),
     mp.DISCOVERY_VETOES_TOTAL: _c(("reason",), "Discovery runs vetoed"),

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from astra.app.contracts import contract_plan, load_contract_file, settings_contract_plan
+from astra.app.journal_metrics import publish_record
 from astra.cli.main import main
 from astra.domain import metrics_port as mp
 from astra.domain.contracts.contract import EventOpsContract
+from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import CountingMetrics
 from astra.domain.prices import SIZE_SCALE, Tick
@@ -139,3 +141,11 @@ def test_a_bad_contracts_file_fails_the_start_with_exit_2(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert "invalid_value:finality" in err[0]
+
+
+def test_merged_pairs_reach_the_metrics_from_the_ledger_record() -> None:
+    payload = {"cash": 1, "fees": 0, "realised": 0, "positions": {}, "merged": {"m": 2_500_000}}
+    record = JournalRecord.build("risk", 1, RecordKind.LEDGER, 1, None, payload)
+    metrics = CountingMetrics()
+    publish_record(metrics, record)
+    assert metrics.gauges[(mp.MERGED_SHARES, ())] == 2.5
