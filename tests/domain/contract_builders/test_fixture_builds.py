@@ -94,6 +94,16 @@ def test_neg_risk_leg_carries_event_group_and_outcome() -> None:
     assert len({leg.outcome for leg in legs}) == 2
 
 
+def test_event_ids_come_from_neg_risk_market_id_else_the_first_event() -> None:
+    (newsom,) = fixture_markets("gamma/market_newsom_2028_neg_risk_fees_enabled.json")
+    (sports,) = fixture_markets("gamma/market_sports_money_line_fee_schedule.json")
+    assert isinstance(newsom, MarketInfo)
+    assert isinstance(sports, MarketInfo)
+    assert (newsom.neg_risk, newsom.event_id) == (True, NEWSOM_EVENT)
+    assert (sports.neg_risk, sports.event_id) == (False, "event:346898")
+    assert sports.game_start_ms == 1_775_401_800_000
+
+
 def test_sports_cutoff_is_the_game_start_and_the_50_50_clause_is_read() -> None:
     (money_line,) = _built("gamma/market_sports_money_line_fee_schedule.json")
     assert money_line.cutoff_ms == 1_775_401_800_000  # gameStartTime 2026-04-05 15:10:00+00
