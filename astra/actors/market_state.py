@@ -7,6 +7,10 @@ halts. What it decides leaves through narrow doors: `JournalSink` (records, via 
 `RiskGateway` (approval asks, fill reports) and `MarketInputs.marks` (token mids). Free of
 pykka, so replays and unit tests drive the exact code the actor runs.
 
+No contract (when required) or past its cutoff: cancel all, SKIP with the gate's reason
+(`market_definition`). SELLs pass the inventory gate first and pairs merge after every fill
+(`market_inventory`).
+
 A target with post_only=False (taker escalation) goes through the same definition -> EV ->
 risk chain; with `OrderConfig.taker_enabled` it is executed at once by `OrderManager.take`
 and its fills are journaled and reported like maker fills, otherwise it is rejected
@@ -33,7 +37,7 @@ from astra.actors.market_records import (
     orders_digest,
 )
 from astra.actors.settlements import resolution_payload, settlement_of
-from astra.domain.book import MarketBooks, TokenBook
+from astra.domain.book import MarketBooks
 from astra.domain.contracts.canonical import definition_hash
 from astra.domain.contracts.contract import CryptoThresholdContract, DefinitionContract
 from astra.domain.events import (
@@ -59,7 +63,6 @@ from astra.domain.strategies import (
     SpotView,
     Strategy,
     StrategyDecision,
-    TokenView,
 )
 from astra.domain.strategies.spot_state import spot_symbol
 from astra.domain.toxicity import ToxicityState
@@ -186,8 +189,11 @@ class MarketState:
     # -- views and digests ---------------------------------------------------------------
     def view(self, now_ms: int) -> MarketView:
         """Books, resting quotes, spot, positions, equity, toxicity, new trades, the gate."""
-        snap = self._toxicity.snapshot()
-        tokens = [self._token_view(self.books.book(t), snap.toxic) for t in self.info.tokens]
+        snap, cfg = self._toxicity.snapshot(), self._config
+        tokens = [
+            token_view(self.books.book(t), snap.toxic, cfg.toxicity, cfg.view_depth)
+            for t in self.info.tokens
+        ]
         resting = tuple(
             RestingQuote(o.order_id, o.asset_id, o.side, o.price, o.remaining)
             for o in self.orders.open_orders()
@@ -214,9 +220,6 @@ class MarketState:
         if tracker is None or self._symbol is None:
             return None
         return tracker.view(self._symbol)
-
-    def _token_view(self, book: TokenBook, toxic: bool) -> TokenView:
-        return token_view(book, toxic, self._config.toxicity, self._config.view_depth)
 
     def book_digest(self) -> str:
         return book_digest(self.books, self.info.tokens)
@@ -265,8 +268,8 @@ class MarketState:
             self._new_fills.append(fill)
             self._filled = True
             self._risk.report_fill(fill)
-            if self.positions.last_merged:
-                self._after_merge(now_ms)
+            if self.positions.last_merged:  # pairs merged: no SELL may outgrow what is left
+                self._journal_orders(cancel_oversold(self.orders, self.positions, now_ms))
 
     def _resolve(self, event: MarketResolved, now_ms: int) -> None:
         """After the cancels: close the position view, journal the resolution (the market's
@@ -340,7 +343,7 @@ class MarketState:
         )
         verdicts = [definition]
         if verdicts[-1].passed and target.side is Side.SELL:
-            verdicts.append(self._inventory(target))
+            verdicts.append(sell_verdict(self.orders, self.positions, target))
         if verdicts[-1].passed:
             verdicts.append(self._edge(target))
         if verdicts[-1].passed:
@@ -373,12 +376,6 @@ class MarketState:
         self._journal_orders(self.orders.cancel_all(OrderReason.DEFINITION_VETO, now_ms))
         decision = skip_decision(self._strategy.name, definition)
         self._journal_decision(decision, definition, [], now_ms)
-
-    def _inventory(self, target: QuoteTarget) -> Verdict:
-        return sell_verdict(self.orders, self.positions, target)
-
-    def _after_merge(self, now_ms: int) -> None:
-        self._journal_orders(cancel_oversold(self.orders, self.positions, now_ms))
 
     def _edge(self, target: QuoteTarget) -> Verdict:
         if target.edge_pips < self._config.min_edge_pips:

@@ -128,8 +128,3 @@ def settings_contract_plan(
         metrics.set(mp.CONTRACTS, float(user), {"source": "file"})
         metrics.set(mp.CONTRACTS, float(len(plan.contracts) - user), {"source": "built"})
     return plan
-
-
-def linted_contracts(markets: Sequence[MarketInfo]) -> ContractPlan:
-    """Built contracts only (no user file): what callers without settings use."""
-    return contract_plan(markets)
