@@ -7,6 +7,8 @@ model when a taker buys at or through the offer.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from astra.actors.market_state import MarketConfig, MarketState
 from astra.domain.events import BookSnapshot, Trade
 from astra.domain.journal_record import RecordKind
@@ -114,3 +116,28 @@ def test_completed_pairs_merge_and_an_oversized_sell_is_canceled() -> None:
     canceled = [p for p in journal.of(RecordKind.ORDER_EVENT) if p["reason"] == "inventory_merged"]
     assert [(c["asset_id"], c["side"]) for c in canceled] == [(YES, "SELL")]
     assert state.orders.open_orders() == []
+
+
+def test_every_intent_carries_the_markets_event_group() -> None:
+    info = replace(INFO, event_id="0x" + "5e" * 32, neg_risk=True)
+    strategy, risk = Fixed(), Risk()
+    state = MarketState(
+        info,
+        strategy,
+        Sink(),
+        risk,
+        MarketConfig(orders=OrderConfig(latency_mean_ms=0)),
+        contract=_contract(T0 + 86_400_000),
+    )
+    snap = BookSnapshot(
+        info.condition_id,
+        YES,
+        T0,
+        ((4_800, 100 * SIZE_SCALE),),
+        ((5_200, 100 * SIZE_SCALE),),
+        tick=Tick.T0_01,
+    )
+    state.on_event(snap, T0)
+    strategy.targets = (_target(YES, Side.BUY, 5_000, 10),)
+    state.evaluate(T0 + 1)
+    assert [i.event_id for i in risk.asked] == ["0x" + "5e" * 32]
