@@ -28,10 +28,6 @@ def _line(row: DecisionRow) -> str:
     gates = row.payload.get("gates") or []
     failed = [g for g in gates if isinstance(g, dict) and not g.get("passed")]
     why = f" {failed[0].get('gate')}:{failed[0].get('reason')}" if failed else ""
-    definition = row.payload.get("definition")
-    if isinstance(definition, dict) and definition.get("passed") is False:
-        # A market skipped by the definition gate: say why (the builder's named reason).
-        why = f" definition:{definition.get('reason')} ({definition.get('detail')})"
     return f"{row.ts_ms} {row.market} {row.action}{why} run={row.run_id}"
 
 
