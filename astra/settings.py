@@ -77,6 +77,9 @@ class RiskSettings:
     max_order_notional_usd: float = 250.0
     market_exposure_frac: float = 0.05
     category_exposure_frac: float = 0.25
+    # Worst case of one event group (neg-risk legs sharing Gamma's negRiskMarketID, or one
+    # Gamma event), as a fraction of equity.
+    event_cap_frac: float = 0.10
     max_orders_per_minute: int = 120
     auto_resume: bool = False
     approval_timeout_s: float = 0.5
@@ -96,6 +99,8 @@ class StrategySettings:
     # market category -> strategy name; "default" applies to every other category.
     by_category: tuple[tuple[str, str], ...] = (("crypto_threshold", "crypto_threshold"),)
     default: str = "maker"
+    # No definition contract, no order (every strategy); False only for experiments.
+    require_contract: bool = True
     kelly_fraction: float = 0.25
     max_kelly_stake_frac: float = 0.02
     min_edge: float = 0.02
@@ -113,6 +118,13 @@ class StrategySettings:
     maker_horizon_s: float = 60.0
     maker_order_shares: float = 10.0
     maker_inventory_cap_shares: float = 200.0
+
+
+@dataclass(frozen=True, slots=True)
+class ContractsSettings:
+    # A TOML ([[contract]] tables) or JSON (a list) file of definition contracts that override
+    # or add to the built ones; validated at start (a bad file fails the start).
+    file: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +190,7 @@ class Settings:
     risk: RiskSettings = field(default_factory=RiskSettings)
     orders: OrderSettings = field(default_factory=OrderSettings)
     strategy: StrategySettings = field(default_factory=StrategySettings)
+    contracts: ContractsSettings = field(default_factory=ContractsSettings)
     journal: JournalSettings = field(default_factory=JournalSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     control: ControlSettings = field(default_factory=ControlSettings)

@@ -351,6 +351,7 @@ class Engine:
             risk_timeout_s=self.config.risk_timeout_s,
             on_canceled=self._parts.on_canceled,
             contract=self._contract_of,
+            contract_reason=self._contract_reason,
             contract_strategy=self._parts.contract_strategy,
             equity=self.equity.read,
             dispatcher=self.dispatcher,
@@ -371,6 +372,9 @@ class Engine:
 
     def _contract_of(self, info: MarketInfo) -> DefinitionContract | None:
         return self.contracts.get(info.condition_id)
+
+    def _contract_reason(self, info: MarketInfo) -> str:
+        return (self._parts.contract_missing or {}).get(info.condition_id, "")
 
     def _market_of(self, name: str) -> str | None:
         prefix = market_producer("")

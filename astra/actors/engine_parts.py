@@ -74,3 +74,5 @@ class EngineParts:
     contract_strategy: ContractStrategyFactory | None = None
     contracts: Mapping[str, DefinitionContract] | None = None
     parse_contracts: bool = False
+    # condition id -> why its contract could not be built (journaled in its SKIP decisions)
+    contract_missing: Mapping[str, str] | None = None

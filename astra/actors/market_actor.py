@@ -78,6 +78,7 @@ class MarketDeps:
     risk_timeout_s: float = 0.5
     on_canceled: CancelObserver | None = None
     contract: Callable[[MarketInfo], DefinitionContract | None] | None = None
+    contract_reason: Callable[[MarketInfo], str] | None = None  # why a market has none
     # When set, it builds the strategy from the market *and* its contract (wins over
     # `strategy`, which only sees the market).
     contract_strategy: ContractStrategyFactory | None = None
@@ -175,6 +176,7 @@ class MarketActor(SupervisedActor):
             epoch=outbox.last_seq,
             contract=contract,
             inputs=inputs,
+            contract_reason="" if deps.contract_reason is None else deps.contract_reason(info),
         )
 
     def on_started(self) -> None:

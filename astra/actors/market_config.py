@@ -38,7 +38,7 @@ class MarketConfig:
     orders: OrderConfig = field(default_factory=OrderConfig)
     toxicity: ToxicityConfig = field(default_factory=ToxicityConfig)
     run_id: str = "run"
-    require_contract: bool = False
+    require_contract: bool = True  # no contract, no order (fail closed)
     min_edge_pips: int = 0  # the EV gate for quoting: expected edge per share, in pips
     seed: int = 0
     marks_interval_ms: int = 1_000  # event time between two mark reports (fills force one)

@@ -74,7 +74,10 @@ class MarketInputs:
 
 
 class TokenPositions:
-    """Micro-shares held per token of one market: BUY fills add, SELL fills subtract.
+    """Micro-shares held per token of one market: BUY fills add, SELL fills subtract, and
+    after every fill complete YES+NO pairs are merged into collateral (both sides drop by the
+    pair count; `last_merged` says how many the last fill merged). The RiskActor's ledger
+    applies the same rule to the same fills (`Ledger.merge_pairs`), so both views agree.
 
     Fill ids are remembered so a fill seen twice (a journaled copy plus its still-pending
     outbox copy during a restart) counts once.
@@ -83,6 +86,8 @@ class TokenPositions:
     def __init__(self, tokens: Iterable[str]) -> None:
         self._held = dict.fromkeys(tokens, 0)
         self._seen: set[str] = set()
+        self.last_merged = 0
+        self.merged = 0  # micro-shares of pairs merged so far
 
     def on_fill(self, fill: Fill) -> bool:
         if fill.asset_id not in self._held or fill.fill_id in self._seen:
@@ -90,7 +95,16 @@ class TokenPositions:
         self._seen.add(fill.fill_id)
         signed = fill.size if fill.side is Side.BUY else -fill.size
         self._held[fill.asset_id] += signed
+        self._merge()
         return True
+
+    def _merge(self) -> None:
+        pairs = min(self._held.values()) if len(self._held) == 2 else 0
+        self.last_merged = max(pairs, 0)
+        if self.last_merged:
+            for asset in self._held:
+                self._held[asset] -= self.last_merged
+            self.merged += self.last_merged
 
     def close(self) -> None:
         """The market settled: every position is paid out (closed)."""
@@ -113,6 +127,7 @@ class TokenPositions:
             if asset in self._held and fill_id not in self._seen:
                 self._seen.add(fill_id)
                 self._held[asset] += signed
+                self._merge()
                 applied += 1
         return applied
 

@@ -7,6 +7,10 @@ halts. What it decides leaves through narrow doors: `JournalSink` (records, via 
 `RiskGateway` (approval asks, fill reports) and `MarketInputs.marks` (token mids). Free of
 pykka, so replays and unit tests drive the exact code the actor runs.
 
+No contract (when required) or past its cutoff: cancel all, SKIP with the gate's reason
+(`market_definition`). SELLs pass the inventory gate first and pairs merge after every fill
+(`market_inventory`).
+
 A target with post_only=False (taker escalation) goes through the same definition -> EV ->
 risk chain; with `OrderConfig.taker_enabled` it is executed at once by `OrderManager.take`
 and its fills are journaled and reported like maker fills, otherwise it is rejected
@@ -20,7 +24,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from astra.actors.market_config import JournalSink, MarketConfig, RiskGateway
+from astra.actors.market_definition import definition_verdict, skip_decision, token_view
 from astra.actors.market_inputs import MarketInputs, MarksThrottle, TokenPositions, token_mids
+from astra.actors.market_inventory import cancel_oversold, sell_verdict
 from astra.actors.market_records import (
     book_digest,
     decision_payload,
@@ -31,10 +37,9 @@ from astra.actors.market_records import (
     orders_digest,
 )
 from astra.actors.settlements import resolution_payload, settlement_of
-from astra.domain.book import MarketBooks, TokenBook
+from astra.domain.book import MarketBooks
 from astra.domain.contracts.canonical import definition_hash
 from astra.domain.contracts.contract import CryptoThresholdContract, DefinitionContract
-from astra.domain.contracts.definition_gate import definition_gate
 from astra.domain.events import (
     BookSnapshot,
     MarketEvent,
@@ -48,6 +53,7 @@ from astra.domain.journal_record import RecordKind
 from astra.domain.market import MarketInfo
 from astra.domain.order_manager import OrderManager
 from astra.domain.orders import OrderEvent
+from astra.domain.prices import Side
 from astra.domain.reasons import GateVeto, OrderReason
 from astra.domain.strategies import (
     DecisionAction,
@@ -57,10 +63,9 @@ from astra.domain.strategies import (
     SpotView,
     Strategy,
     StrategyDecision,
-    TokenView,
 )
 from astra.domain.strategies.spot_state import spot_symbol
-from astra.domain.toxicity import ToxicityState, classify_touch
+from astra.domain.toxicity import ToxicityState
 from astra.domain.trading import Fill, OrderIntent, Settlement
 from astra.domain.verdict import Verdict
 
@@ -75,10 +80,6 @@ __all__ = [
 ]
 
 
-# A Verdict is immutable: the answer for a market without a contract is built once.
-_NO_CONTRACT_REQUIRED = Verdict.ok("definition", "no contract required")
-
-
 class MarketState:
     def __init__(
         self,
@@ -91,6 +92,7 @@ class MarketState:
         epoch: int = 0,
         contract: DefinitionContract | None = None,
         inputs: MarketInputs | None = None,
+        contract_reason: str = "",
     ) -> None:
         self.info = info
         self._strategy = strategy
@@ -98,6 +100,8 @@ class MarketState:
         self._risk = risk
         self._config = config
         self._contract = contract
+        # Why the builder made no contract (journaled in every decision while it has none).
+        self._contract_reason = contract_reason
         self._definition_hash = None if contract is None else definition_hash(contract)
         self._inputs = inputs or MarketInputs()
         self._symbol = (
@@ -113,6 +117,7 @@ class MarketState:
         self.positions = TokenPositions(info.tokens)
         self._marks = MarksThrottle(config.marks_interval_ms)
         self._trades: list[Trade] = []
+        self._new_fills: list[Fill] = []  # our fills since the last evaluation (markouts)
         self._filled = False  # a fill in the event being handled: marks go out at once
         self.resolution: Settlement | None = None  # set once the market has resolved
         self.events = 0
@@ -166,10 +171,14 @@ class MarketState:
         return len(events)
 
     def evaluate(self, now_ms: int) -> None:
+        definition = self._definition(now_ms)
+        if not definition.passed:
+            self._definition_skip(definition, now_ms)
+            return
         view = self.view(now_ms)
         self._trades.clear()
+        self._new_fills.clear()
         decision = self._strategy.evaluate(view, now_ms)
-        definition = self._definition(now_ms)
         gates: list[Verdict] = []
         if decision.action is DecisionAction.WITHDRAW:
             self._journal_orders(self.orders.cancel_all(OrderReason.STRATEGY_CANCEL, now_ms))
@@ -180,8 +189,11 @@ class MarketState:
     # -- views and digests ---------------------------------------------------------------
     def view(self, now_ms: int) -> MarketView:
         """Books, resting quotes, spot, positions, equity, toxicity, new trades, the gate."""
-        snap = self._toxicity.snapshot()
-        tokens = [self._token_view(self.books.book(t), snap.toxic) for t in self.info.tokens]
+        snap, cfg = self._toxicity.snapshot(), self._config
+        tokens = [
+            token_view(self.books.book(t), snap.toxic, cfg.toxicity, cfg.view_depth)
+            for t in self.info.tokens
+        ]
         resting = tuple(
             RestingQuote(o.order_id, o.asset_id, o.side, o.price, o.remaining)
             for o in self.orders.open_orders()
@@ -200,6 +212,7 @@ class MarketState:
             toxicity_score=snap.score if snap.samples else None,
             trades=tuple(self._trades),
             halted=self._inputs.halted(),
+            fills=tuple(self._new_fills),
         )
 
     def _spot_view(self) -> SpotView | None:
@@ -207,23 +220,6 @@ class MarketState:
         if tracker is None or self._symbol is None:
             return None
         return tracker.view(self._symbol)
-
-    def _token_view(self, book: TokenBook, toxic: bool) -> TokenView:
-        bid, ask, synced, tick = book.best_bid(), book.best_ask(), book.synced, book.tick
-        regime = classify_touch(bid, ask, tick, synced, self._config.toxicity)
-        depth = self._config.view_depth
-        return TokenView(
-            book.asset_id,
-            synced,
-            bid,
-            ask,
-            toxic,
-            regime,
-            book.last_update_ms,
-            tick=tick,
-            bids=book.top_bids(depth),
-            asks=book.top_asks(depth),
-        )
 
     def book_digest(self) -> str:
         return book_digest(self.books, self.info.tokens)
@@ -269,8 +265,11 @@ class MarketState:
             mid = mid_pips(self.books, fill.asset_id)
             self._journal.emit(RecordKind.FILL, now_ms, fill_payload(fill, mid))
             self.positions.on_fill(fill)
+            self._new_fills.append(fill)
             self._filled = True
             self._risk.report_fill(fill)
+            if self.positions.last_merged:  # pairs merged: no SELL may outgrow what is left
+                self._journal_orders(cancel_oversold(self.orders, self.positions, now_ms))
 
     def _resolve(self, event: MarketResolved, now_ms: int) -> None:
         """After the cancels: close the position view, journal the resolution (the market's
@@ -340,8 +339,11 @@ class MarketState:
             post_only=target.post_only,
             category=self.info.category,
             resting_notional=self.orders.resting_notional(),
+            event_id=self.info.event_id,
         )
         verdicts = [definition]
+        if verdicts[-1].passed and target.side is Side.SELL:
+            verdicts.append(sell_verdict(self.orders, self.positions, target))
         if verdicts[-1].passed:
             verdicts.append(self._edge(target))
         if verdicts[-1].passed:
@@ -362,9 +364,18 @@ class MarketState:
         self._record_fills(fills, now_ms)
 
     def _definition(self, now_ms: int) -> Verdict:
-        if self._contract is None and not self._config.require_contract:
-            return _NO_CONTRACT_REQUIRED
-        return definition_gate(self._contract, now_ms=now_ms)
+        return definition_verdict(
+            self._contract, self._contract_reason, self._config.require_contract, now_ms
+        )
+
+    def _definition_skip(self, definition: Verdict, now_ms: int) -> None:
+        """No (clean) contract, or past its trading cutoff: nothing rests and the strategy
+        is not asked; the SKIP names the gate's reason (the builder's, for no contract)."""
+        self._trades.clear()
+        self._new_fills.clear()
+        self._journal_orders(self.orders.cancel_all(OrderReason.DEFINITION_VETO, now_ms))
+        decision = skip_decision(self._strategy.name, definition)
+        self._journal_decision(decision, definition, [], now_ms)
 
     def _edge(self, target: QuoteTarget) -> Verdict:
         if target.edge_pips < self._config.min_edge_pips:

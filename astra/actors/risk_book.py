@@ -1,8 +1,9 @@
 """`DomainRiskBook`: the decision domain's RiskState (with its Ledger) as the RiskActor's
 `RiskBook` port. A thin translation: halts added by a fill are reported back as the reason,
 and the ledger is rendered as the journal's LEDGER payload (docs/journal.md: with
-`opening_cash`, `fills` — distinct fills applied — and `settled`, the cumulative settlement
-payout per token, so the journal alone recomputes the ledger) and a stable digest.
+`opening_cash`, `fills` — distinct fills applied — `settled`, the cumulative settlement
+payout per token, and `merged`, the cumulative YES+NO pairs merged per market, so the journal
+alone recomputes the ledger) and a stable digest.
 `settle` books a resolved market's payout (realised P&L) into the ledger.
 
 `MarkedRiskBook` is the optional extension the RiskActor uses when a book has it: marks
@@ -106,6 +107,7 @@ class DomainRiskBook:
             "opening_cash": ledger.initial_cash,
             "fills": len(snapshot["seen_fills"]),
             "settled": dict(sorted(self._settled.items())),
+            "merged": dict(sorted(ledger.merged.items())),
             "positions": {
                 asset: {"market": p.market, "size": p.size, "cost": p.cost}
                 for asset, p in sorted(ledger.positions.items())

@@ -109,13 +109,16 @@ def _book_item(record: JournalRecord) -> JournalRecord | Settlement | None:
 
 
 def _replay(book: Sequence[JournalRecord | Settlement]) -> Ledger:
-    """A ledger from zero cash over the book's fills and settlements, in order."""
+    """A ledger from zero cash over the book's fills and settlements, in order; complete
+    YES+NO pairs merge after every fill, as the RiskActor's ledger merges them."""
     ledger = Ledger(0)
     for item in book:
         if isinstance(item, Settlement):
             ledger.settle(item)
         else:
-            ledger.apply_fill(to_fill(item))
+            fill = to_fill(item)
+            if ledger.apply_fill(fill):
+                ledger.merge_pairs(fill.market, fill.ts_ms)
     return ledger
 
 

@@ -93,6 +93,9 @@ def _publish_ledger(metrics: MetricsSink, data: dict[str, Any]) -> None:
     metrics.set(mp.EXPOSURE, _usd(exposure))
     metrics.set(mp.EQUITY, _usd(cash + exposure))
     metrics.set(mp.REALIZED_PNL, _usd(int(data.get("realised", 0))))
+    merged = data.get("merged") or {}
+    pairs = sum(int(n) for n in merged.values()) if isinstance(merged, dict) else 0
+    metrics.set(mp.MERGED_SHARES, pairs / _MICROS)
 
 
 def _usd(micros: int) -> float:

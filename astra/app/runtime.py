@@ -22,7 +22,7 @@ from astra.actors.runtime.watchdog import WatchdogConfig
 from astra.actors.telemetry_actor import TelemetryConfig
 from astra.adapters.journal.runs import RunStatus, close_run
 from astra.adapters.journal.store import JournalStore
-from astra.app.contracts import ContractPlan, linted_contracts
+from astra.app.contracts import ContractPlan, settings_contract_plan
 from astra.app.gc_policy import release_heap, settle_heap
 from astra.app.journal_metrics import MeteredJournal, zero_series
 from astra.app.recovery_start import StartState, recover_and_open
@@ -49,6 +49,7 @@ def risk_limits(settings: Settings) -> RiskLimits:
         max_order_notional=round(risk.max_order_notional_usd * MICROS),
         market_cap_frac=risk.market_exposure_frac,
         default_category_cap_frac=risk.category_exposure_frac,
+        event_cap_frac=risk.event_cap_frac,
         max_orders_per_window=risk.max_orders_per_minute,
         order_window_ms=60_000,
         auto_resume=AutoResume.WHEN_CLEARED if risk.auto_resume else AutoResume.NEVER,
@@ -69,6 +70,7 @@ def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> 
             taker_enabled=settings.strategy.taker_escalation,
         ),
         run_id=run_id,
+        require_contract=settings.strategy.require_contract,
         seed=seed,
         spot_sample_interval_ms=round(settings.strategy.spot_sample_interval_s * 1000),
     )
@@ -178,9 +180,12 @@ def build_runtime(store: JournalStore, inputs: RuntimeInputs) -> Runtime:
     config = engine_config(inputs.settings, start.run_id, inputs.seed, live=inputs.live)
     books = RiskBookFactory(store, config.risk_limits, config.initial_cash, inputs.clock.now_ms)
     zero_series(inputs.metrics, len(inputs.markets))
-    plan = linted_contracts(inputs.markets)
+    plan = settings_contract_plan(inputs.settings, inputs.markets, inputs.metrics)
     parts = EngineParts(
-        contract_strategy=inputs.strategy, contracts=plan.contracts, risk_book=books
+        contract_strategy=inputs.strategy,
+        contracts=plan.contracts,
+        contract_missing=plan.missing,
+        risk_book=books,
     )
     engine = Engine(
         inputs.markets,

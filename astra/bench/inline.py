@@ -20,12 +20,11 @@ from astra.actors.outbox import Outbox
 from astra.actors.risk_book import DomainRiskBook
 from astra.adapters.journal.store import JournalStore
 from astra.app.runtime import engine_config
-from astra.bench.harness import default_strategy
+from astra.bench.harness import bench_settings, default_strategy
 from astra.bench.workload import Workload
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.trading import Fill, OrderIntent
 from astra.domain.verdict import Verdict
-from astra.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +85,7 @@ class _Risk:
 
 def run_inline(workload: Workload, directory: Path) -> InlineResult:
     """Every event of `workload` through MarketState on this thread; timed end to end."""
-    config = engine_config(Settings(), "bench-inline", seed=1, live=False)
+    config = engine_config(bench_settings(), "bench-inline", seed=1, live=False)
     start_ms = workload.events[0].recv_ms if workload.events else 0
     risk_book = DomainRiskBook(config.risk_limits, config.initial_cash, start_ms)
     risk_book.resume(start_ms, "bench")

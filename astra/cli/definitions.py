@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import tomllib
 from pathlib import Path
 from typing import Any
 
 from astra.cli.main import CommandError
 from astra.domain.contracts import (
+    DefinitionContract,
     RegistryError,
     canonical_mapping,
     definition_hash,
     format_instant,
+    parse_contract_entries,
     parse_contract_list,
     parse_instant,
 )
@@ -38,8 +41,10 @@ def register(subparsers: Any) -> None:
     parse.add_argument("--group-item-title", metavar="T", default="", help="Gamma groupItemTitle")
     parse.add_argument("--json", action="store_true", help="print one JSON document")
     parse.set_defaults(func=_parse)
-    lint = commands.add_parser("lint", help="lint a contracts file (JSON list)")
-    lint.add_argument("file", help="contracts JSON file")
+    lint = commands.add_parser(
+        "lint", help="lint a contracts file (JSON list, or TOML [[contract]] tables)"
+    )
+    lint.add_argument("file", help="contracts file (.json or .toml), as for [contracts] file")
     lint.set_defaults(func=_lint)
 
 
@@ -108,10 +113,23 @@ def _lint_document(result: ParseResult) -> dict[str, Any]:
     }
 
 
+def _parse_file(path: str, text: str) -> tuple[DefinitionContract, ...]:
+    """A JSON list, or TOML `[[contract]]` tables (the two shapes `[contracts] file` takes)."""
+    if not path.lower().endswith(".toml"):
+        return parse_contract_list(text)
+    try:
+        entries = tomllib.loads(text).get("contract", [])
+    except tomllib.TOMLDecodeError as exc:
+        raise CommandError(f"{path}: not TOML: {exc}") from exc
+    if not isinstance(entries, list):
+        raise CommandError(f"{path}: contract must be an array of tables ([[contract]])")
+    return parse_contract_entries(list(entries))
+
+
 def _lint(args: argparse.Namespace) -> int:
     text = _read(args.file)
     try:
-        contracts = parse_contract_list(text)
+        contracts = _parse_file(args.file, text)
     except RegistryError as exc:
         for problem in exc.problems:
             print(f"{args.file}: {problem}")

@@ -61,6 +61,9 @@ def _demo(args: argparse.Namespace) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
         strategy = contract_strategy_factory(settings, fallback="simple_quoter")
+        from astra.app.contracts import load_contract_file
+
+        load_contract_file(settings.contracts.file)  # a bad file fails the start
     except SettingsError as exc:
         raise CommandError(str(exc), exit_code=2) from exc
     registry = CollectorRegistry()

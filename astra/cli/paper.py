@@ -68,6 +68,9 @@ def _paper(args: argparse.Namespace) -> int:
         redactor = configure_logging(settings.logging.level, settings.logging.json)
         _register_secrets(redactor, settings)
         strategy = contract_strategy_factory(settings)
+        from astra.app.contracts import load_contract_file
+
+        load_contract_file(settings.contracts.file)  # a bad file fails the start
     except (SettingsError, ValueError, OSError) as exc:
         raise CommandError(str(exc), exit_code=2) from exc
     signals = ShutdownSignals()

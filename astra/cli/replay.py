@@ -83,6 +83,9 @@ def _replay(args: argparse.Namespace) -> int:
         raise CommandError("--linger-s must not be negative", exit_code=2)
     try:
         strategy = contract_strategy_factory(settings)
+        from astra.app.contracts import load_contract_file
+
+        load_contract_file(settings.contracts.file)  # a bad file fails the start
     except SettingsError as exc:
         raise CommandError(str(exc), exit_code=2) from exc
     options = ReplayOptions(

@@ -10,6 +10,13 @@ because the journal delivers at least once.
 Realised P&L is gross of fees (fees are tracked separately): on a SELL it is proceeds minus the
 average cost of the shares sold (floor of the pro-rata cost; a full close removes the whole
 cost so nothing is lost to rounding); on settlement it is payout minus cost.
+
+Merge (the venue's merge of complementary outcome tokens): a market's YES+NO pair pays
+exactly 1 however it resolves (a 50/50 resolution pays 0.5 + 0.5), so `merge_pairs` turns
+min(YES, NO) pairs into that much collateral; realised P&L is the collateral minus the
+pro-rata cost of both legs (floor of each, the whole cost of a leg that is closed). The
+risk state merges after every fill (`RiskState.on_fill`), so a replay of the same fills
+merges the same pairs.
 Identity: equity(marks) == initial_cash + realized − fees + unrealized(marks).
 """
 
@@ -34,6 +41,7 @@ class EntryKind(enum.StrEnum):
     FILL = "fill"
     FEE = "fee"
     SETTLEMENT = "settlement"
+    MERGE = "merge"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +90,7 @@ class Ledger:
         self._seen_fills: set[str] = set()
         self._settled: set[str] = set()
         self._entries: list[LedgerEntry] = []
+        self._merged: dict[str, int] = {}  # market -> pairs merged (micro-shares), cumulative
 
     # -- reading --
 
@@ -107,6 +116,18 @@ class Ledger:
 
     def is_settled(self, market: str) -> bool:
         return market in self._settled
+
+    @property
+    def merged(self) -> Mapping[str, int]:
+        return dict(self._merged)
+
+    def pair(self, market: str) -> tuple[Position, Position] | None:
+        """The market's two held legs (a YES+NO pair), when both are held."""
+        legs = [p for p in self._positions.values() if p.market == market]
+        if len(legs) != 2:
+            return None
+        first, second = sorted(legs, key=lambda p: p.asset_id)
+        return first, second
 
     def realized_net(self) -> int:
         return self.realized - self.fees_paid
@@ -168,6 +189,29 @@ class Ledger:
         self._post(tuple(entries))
         return tuple(entries)
 
+    def merge_pairs(self, market: str, ts_ms: int) -> tuple[LedgerEntry, ...]:
+        """Merge every complete YES+NO pair of `market` into collateral at exactly 1."""
+        legs = self.pair(market)
+        if legs is None or market in self._settled:
+            return ()
+        pairs = min(leg.size for leg in legs)
+        removed = 0
+        for leg in legs:
+            cost = leg.cost if pairs == leg.size else leg.cost * pairs // leg.size
+            removed += cost
+            if pairs == leg.size:
+                del self._positions[leg.asset_id]
+            else:
+                self._positions[leg.asset_id] = replace(
+                    leg, size=leg.size - pairs, cost=leg.cost - cost
+                )
+        collateral = notional_micros(ONE, pairs)  # exactly 1 per pair
+        self.realized += collateral - removed
+        self._merged[market] = self._merged.get(market, 0) + pairs
+        entry = LedgerEntry(EntryKind.MERGE, collateral, market, legs[0].asset_id, ts_ms)
+        self._post((entry,))
+        return (entry,)
+
     def _check_fill(self, fill: Fill) -> None:
         for name in ("price", "size", "fee"):
             value = getattr(fill, name)
@@ -226,6 +270,7 @@ class Ledger:
             ],
             "seen_fills": sorted(self._seen_fills),
             "settled_markets": sorted(self._settled),
+            "merged": dict(sorted(self._merged.items())),
         }
 
     @classmethod
@@ -245,6 +290,7 @@ class Ledger:
                 ledger._positions[pos.asset_id] = pos
             ledger._seen_fills = {str(f) for f in snapshot["seen_fills"]}
             ledger._settled = {str(m) for m in snapshot["settled_markets"]}
+            ledger._merged = {str(m): _int(n) for m, n in snapshot.get("merged", {}).items()}
         except (KeyError, TypeError) as exc:
             raise LedgerError(f"malformed ledger snapshot: {exc!r}") from exc
         ledger._base_cash = ledger.cash

@@ -47,6 +47,10 @@ class MarketInfo:
     resolution_source: str = ""
     group_item_title: str = ""
     tags: tuple[str, ...] = ()
+    # The event group this market belongs to (Gamma `negRiskMarketID` for a neg-risk market,
+    # else `events[0].id`; "" unknown): the risk caps bound the worst case per group.
+    event_id: str = ""
+    game_start_ms: int | None = None  # sports: trading stops when the game starts
 
     @property
     def tokens(self) -> tuple[str, str]:

@@ -39,6 +39,8 @@ class OrderReason(enum.StrEnum):
     FEED_DESYNC = "feed_desync"  # the feed lost the book (reconnect): resting orders go
     TAKER_UNFILLED = "taker_unfilled"  # the rest of a taker order after walking the book
     NO_LIQUIDITY = "no_liquidity"  # a taker order found nothing to take within its limit
+    DEFINITION_VETO = "definition_veto"  # no contract, or its trading cutoff has passed
+    INVENTORY_MERGED = "inventory_merged"  # a resting SELL larger than what a merge left
 
 
 class FeedReject(enum.StrEnum):
@@ -111,6 +113,8 @@ class GateVeto(enum.StrEnum):
     SIZE_BELOW_MIN = "size_below_min"
     INVENTORY_CAP = "inventory_cap"
     TAKER_BUDGET_EXHAUSTED = "taker_budget_exhausted"
+    SELL_EXCEEDS_HELD = "sell_exceeds_held"  # no naked shorts: sells are of inventory held
+    EVENT_EXPOSURE_CAP = "event_exposure_cap"  # worst case of one (neg-risk) event group
 
 
 class VenueVeto(enum.StrEnum):
@@ -202,3 +206,28 @@ class ParseVeto(enum.StrEnum):
     AMBIGUOUS_SOURCE = "ambiguous_source"
     SOURCE_CONFLICT = "source_conflict"
     LINT_FAILED = "lint_failed"
+
+
+class BuildVeto(enum.StrEnum):
+    """Why no definition contract could be built for a market from its Gamma metadata."""
+
+    NO_DESCRIPTION = "no_description"
+    NOT_YES_NO = "not_yes_no"  # outcomes are neither Yes/No nor named in the rules
+    SCALAR_MARKET = "scalar_market"
+    NO_RESOLUTION_RULE = "no_resolution_rule"
+    NO_END_DATE = "no_end_date"
+    NO_RESOLUTION_SOURCE = "no_resolution_source"
+    AMBIGUOUS_WORDING = "ambiguous_wording"
+    MULTI_OUTCOME = "multi_outcome"  # a neg-risk leg without its outcome or event id
+    NO_BODY = "no_body"
+    NO_ACTION = "no_action"
+    AMBIGUOUS_ACTION = "ambiguous_action"
+    NO_BP_BUCKET = "no_bp_bucket"
+    NO_MEETING = "no_meeting"
+    NO_STATION = "no_station"
+    NO_QUANTITY = "no_quantity"
+    NO_THRESHOLD = "no_threshold"
+    RANGE_BUCKET = "range_bucket"
+    CRYPTO_UNPARSED = "crypto_unparsed"  # a crypto price market the crypto parser refused
+    LINT_FAILED = "lint_failed"
+    USER_FILE = "user_file"  # (not a veto) the contract came from `[contracts] file`

@@ -16,9 +16,12 @@ are not risk events: they do not start the cooldown (a cooldown after every star
 the trader idle for its length), so they lift on the first resume the other halts allow.
 
 Caps (from actual positions marked to the latest mids, against current equity): max notional
-per order, per-market and per-category exposure, and an order-rate limit. An order's exposure
-is its notional for a BUY and (1 − p)·size for a SELL beyond holdings (a short's risk).
-Resting orders are not counted; the order manager's own limits bound them.
+per order, per-market, per-category and per-event-group exposure, and an order-rate limit. An
+order's exposure is its notional for a BUY and (1 − p)·size for a SELL beyond holdings (a
+short's risk). A YES+NO pair counts at its worst case, zero (`risk_exposure`); a SELL of
+held shares, or a BUY of the complement of a held leg up to its size, only reduces exposure
+and passes the caps. Every fill is followed by a merge of the market's complete pairs into
+collateral (`Ledger.merge_pairs`), as the venue's merge would.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import Any
 from astra.domain.ledger import Ledger
 from astra.domain.prices import ONE, Side, notional_micros
 from astra.domain.reasons import GateVeto, HaltReason
+from astra.domain.risk_exposure import completes_pairs, netted_values
 from astra.domain.risk_limits import MS_PER_DAY, AutoResume, RiskLimits
 from astra.domain.trading import Fill, OrderIntent
 from astra.domain.verdict import Verdict
@@ -69,6 +73,7 @@ class RiskState:
         self._last_halt_ms: int | None = None
         self._operator_reducing = False
         self._categories: dict[str, str] = {}
+        self._events: dict[str, str] = {}  # market -> event group id (Gamma's)
         self._resting: dict[str, tuple[str, int]] = {}  # market -> (category, notional)
         self._recent: deque[int] = deque()
 
@@ -114,15 +119,21 @@ class RiskState:
             return Fraction(1)
         return max(Fraction(0), Fraction(self._peak - self._equity, self._peak))
 
-    def exposure(self, market: str | None = None, category: str | None = None) -> int:
-        """Marked value of positions, optionally of one market or one category."""
+    def exposure(
+        self, market: str | None = None, category: str | None = None, event: str | None = None
+    ) -> int:
+        """Marked value of positions net of YES+NO pairs, optionally of one market, one
+        category or one event group."""
         total = 0
+        values = netted_values(self.ledger, self._marks)
         for asset, pos in self.ledger.positions.items():
             if market is not None and pos.market != market:
                 continue
             if category is not None and self._categories.get(pos.market, "other") != category:
                 continue
-            total += self.ledger.position_value(asset, self._marks)
+            if event is not None and self._events.get(pos.market) != event:
+                continue
+            total += values[asset]
         return total
 
     def resting(self, category: str | None = None, excluding: str | None = None) -> int:
@@ -171,7 +182,8 @@ class RiskState:
     # -- inputs --
 
     def on_fill(self, fill: Fill, now_ms: int) -> TradingState:
-        self.ledger.apply_fill(fill)
+        if self.ledger.apply_fill(fill):
+            self.ledger.merge_pairs(fill.market, fill.ts_ms)
         self._fill_leaves_resting(fill)
         return self._refresh(now_ms)
 
@@ -261,11 +273,14 @@ class RiskState:
             )
         self._recent.append(now_ms)
         self._categories.setdefault(intent.market, intent.category)
+        if intent.event_id:
+            self._events.setdefault(intent.market, intent.event_id)
         return Verdict.ok(GATE, "approved")
 
     def _reduces(self, intent: OrderIntent) -> bool:
         held = self.ledger.position(intent.asset_id)
-        return intent.side is Side.SELL and held is not None and held.size >= intent.size
+        sells_held = intent.side is Side.SELL and held is not None and held.size >= intent.size
+        return sells_held or completes_pairs(self.ledger, intent)
 
     def _check_increase(self, intent: OrderIntent) -> Verdict | None:
         if self.state is TradingState.REDUCING:
@@ -288,6 +303,20 @@ class RiskState:
             return Verdict.veto(
                 GATE, GateVeto.CATEGORY_EXPOSURE_CAP, f"{category} {category_after}"
             )
+        return self._check_event(intent, pending)
+
+    def _check_event(self, intent: OrderIntent, pending: int) -> Verdict | None:
+        event = self._events.get(intent.market, intent.event_id)
+        if not event:
+            return None
+        others = sum(
+            value
+            for market, (_, value) in self._resting.items()
+            if market != intent.market and self._events.get(market) == event
+        )
+        after = self.exposure(event=event) + others + pending
+        if Fraction(after) > _frac(self.limits.event_cap_frac) * self._equity:
+            return Verdict.veto(GATE, GateVeto.EVENT_EXPOSURE_CAP, f"{event} {after}")
         return None
 
     def _prune(self, now_ms: int) -> None:
@@ -308,6 +337,7 @@ class RiskState:
             "day_start_equity": self._day_start,
             "marks": dict(sorted(self._marks.items())),
             "categories": dict(sorted(self._categories.items())),
+            "events": dict(sorted(self._events.items())),
             "recent_orders": list(self._recent),
             "operator_reducing": self._operator_reducing,
             "ledger": self.ledger.snapshot(),
@@ -329,6 +359,7 @@ class RiskState:
             last = snapshot["last_halt_ms"]
             state._last_halt_ms = None if last is None else int(last)
             state._categories = {str(m): str(c) for m, c in snapshot["categories"].items()}
+            state._events = {str(m): str(e) for m, e in snapshot.get("events", {}).items()}
             state._recent = deque(int(t) for t in snapshot["recent_orders"])
             state._operator_reducing = bool(snapshot["operator_reducing"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:

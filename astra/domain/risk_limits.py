@@ -31,6 +31,7 @@ class RiskLimits:
     market_cap_frac: float = 0.10
     default_category_cap_frac: float = 0.30
     category_caps: tuple[tuple[str, float], ...] = ()
+    event_cap_frac: float = 0.10  # worst case of one event group (neg-risk event)
     max_orders_per_window: int = 30
     order_window_ms: int = 60_000
     auto_resume: AutoResume = AutoResume.NEVER
@@ -42,6 +43,7 @@ class RiskLimits:
             "reduce_at": self.reduce_at,
             "market_cap_frac": self.market_cap_frac,
             "default_category_cap_frac": self.default_category_cap_frac,
+            "event_cap_frac": self.event_cap_frac,
             **{f"category_caps[{name}]": cap for name, cap in self.category_caps},
         }
         for name, value in fractions.items():

@@ -33,6 +33,7 @@ class OrderIntent:
     post_only: bool = True
     category: str = "other"
     resting_notional: int = 0
+    event_id: str = ""  # the market's event group (`MarketInfo.event_id`; "" none)
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,7 +74,7 @@ def test_engine_desync_cancels_withdraws_and_resyncs_on_the_next_snapshot(
 
 def test_state_desync_ignores_foreign_assets() -> None:
     risk = Risk()
-    config = MarketConfig(orders=OrderConfig(latency_mean_ms=0))
+    config = MarketConfig(orders=OrderConfig(latency_mean_ms=0), require_contract=False)
     state = MarketState(INFO, SimpleQuoter(), Sink(), risk, config, epoch=1, inputs=MarketInputs())
     for snap in book_pair(INFO, 5000, T0):
         state.on_event(snap, T0)

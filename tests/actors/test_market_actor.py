@@ -22,7 +22,7 @@ INFO = synthetic_markets(1)[0]
 
 def make(risk: Risk, config: MarketConfig | None = None) -> tuple[MarketState, Sink]:
     sink = Sink()
-    config = config or MarketConfig(orders=OrderConfig(latency_mean_ms=0))
+    config = config or MarketConfig(orders=OrderConfig(latency_mean_ms=0), require_contract=False)
     return MarketState(INFO, SimpleQuoter(), sink, risk, config, epoch=5), sink
 
 
@@ -64,7 +64,9 @@ def test_risk_veto_means_no_order_and_is_recorded() -> None:
 
 def test_ev_gate_vetoes_thin_edge_before_risk_is_asked() -> None:
     risk = Risk()
-    config = MarketConfig(orders=OrderConfig(latency_mean_ms=0), min_edge_pips=1_000)
+    config = MarketConfig(
+        orders=OrderConfig(latency_mean_ms=0), min_edge_pips=1_000, require_contract=False
+    )
     state, sink = make(risk, config)
     for snap in book_pair(INFO, 5000, 1_000):
         state.on_event(snap, 1_000)

@@ -35,7 +35,9 @@ SHARES = 5_000_000  # SimpleQuoter's size
 
 
 def state_with(risk: Risk) -> MarketState:
-    config = MarketConfig(orders=OrderConfig(latency_mean_ms=0), marks_interval_ms=1_000)
+    config = MarketConfig(
+        orders=OrderConfig(latency_mean_ms=0), marks_interval_ms=1_000, require_contract=False
+    )
     inputs = MarketInputs(marks=risk)
     return MarketState(INFO, SimpleQuoter(), Sink(), risk, config, epoch=1, inputs=inputs)
 

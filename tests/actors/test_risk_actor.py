@@ -107,7 +107,7 @@ def test_no_risk_actor_means_risk_unavailable_and_local_halt_comes_first() -> No
         router=router,
         journal=None,  # type: ignore[arg-type]
         books=None,  # type: ignore[arg-type]
-        config=MarketConfig(),
+        config=MarketConfig(require_contract=False),
         strategy=lambda info: None,  # type: ignore[arg-type,return-value]
         risk_gate=RiskGate(),  # no RiskActor ever bound
         journal_bag=JournalBag(router, "telemetry"),

@@ -130,7 +130,7 @@ def test_view_carries_positions_trades_equity_toxicity_and_the_gate() -> None:
     views: list[MarketView] = []
     halted = [True]
     inputs = MarketInputs(equity=lambda: 7_000_000, halted=lambda: halted[0])
-    config = MarketConfig(orders=OrderConfig(latency_mean_ms=0))
+    config = MarketConfig(orders=OrderConfig(latency_mean_ms=0), require_contract=False)
     state = MarketState(
         OTHER, Recording(SimpleQuoter(), views), Sink(), Risk(), config, inputs=inputs
     )
@@ -163,7 +163,7 @@ def test_spot_reaches_only_a_contract_market_and_stale_spot_skips_by_name() -> N
         strategy,
         sink,
         Risk(),
-        MarketConfig(),
+        MarketConfig(require_contract=False),
         contract=contract(),
         inputs=MarketInputs(spot=spot),
     )

@@ -182,7 +182,9 @@ def engine(
     tmp_path: Path, *, taker_enabled: bool, max_order_notional: int
 ) -> Iterator[tuple[Engine, JournalStore]]:
     base = chaos_engine_config()
-    market = MarketConfig(orders=OrderConfig(latency_mean_ms=0, taker_enabled=taker_enabled))
+    market = MarketConfig(
+        orders=OrderConfig(latency_mean_ms=0, taker_enabled=taker_enabled), require_contract=False
+    )
     limits = replace(base.risk_limits, max_order_notional=max_order_notional)
     config = replace(
         base,

@@ -67,6 +67,30 @@ class Venue:
     ws: LoopbackMarketWs
     markets: list[dict[str, Any]]
 
+    def contracts_file(self, data_dir: Path) -> Path:
+        """The venue's markets' definition contracts, as the user's `[contracts] file`: the
+        fixture templates are up/down and neg-risk legs tagged crypto, which the builders
+        rightly refuse, so the paper trader trades them only through the user's contracts."""
+        day_ms = 86_400_000
+        cutoff = time.time_ns() // 1_000_000 + day_ms
+        contracts = [
+            {
+                "category": "event_ops",
+                "market_id": m["conditionId"],
+                "cutoff_ms": cutoff,
+                "event": m.get("question") or "loopback market",
+                "early_resolution": False,
+                "resolution_source": "the loopback venue",
+                "finality": "official_announcement",
+                "fifty_fifty": False,
+            }
+            for m in self.markets
+        ]
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path = data_dir / "contracts.json"
+        path.write_text(json.dumps(contracts))
+        return path
+
     def env(self, data_dir: Path, control_port: int) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
@@ -82,6 +106,7 @@ class Venue:
             ASTRA_ORDERS__LATENCY_MS_MEAN="10",
             ASTRA_LOGGING__LEVEL="WARNING",
             ASTRA_DATA__DIR=str(data_dir),
+            ASTRA_CONTRACTS__FILE=str(self.contracts_file(data_dir)),
         )
         env.pop("ASTRA_CONTROL_TOKEN", None)
         return env

@@ -129,7 +129,7 @@ def check_restarts(records: list[tuple[int, JournalRecord]]) -> int:
 def assert_ledger_matches(ledger_record: JournalRecord, before: list[JournalRecord]) -> None:
     entry = ledger_entry(ledger_record)
     distinct = {f.fill_id: f for f in fills(before)}
-    totals = recompute_ledger(distinct.values(), entry.opening_cash, entry.settled)
+    totals = recompute_ledger(distinct.values(), entry.opening_cash, entry.settled, entry.merged)
     assert entry.fills == len(distinct)
     assert (entry.cash, entry.fees, entry.sizes()) == (totals.cash, totals.fees, totals.sizes)
 

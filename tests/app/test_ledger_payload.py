@@ -33,20 +33,23 @@ def test_payload_counts_distinct_fills_and_recomputes_with_settlement() -> None:
         book.apply_fill(fill, 10)
     before = book.ledger_payload()
     assert (before["opening_cash"], before["fills"], before["settled"]) == (CASH, 3, {})
+    # f2 completed 4 YES+NO pairs: they merged into 4 collateral at once.
+    assert before["merged"] == {"m1": 4_000_000}
 
     cash = before["cash"]
     assert book.settle(Settlement("m1", "yes", "no", 20), 20) is None
     payload = book.ledger_payload()
     assert book.settle(Settlement("m1", "yes", "no", 30), 30) is None
     assert book.ledger_payload() == payload  # settling twice changes nothing
-    # 7 YES shares pay 1 each, 4 NO shares pay 0
-    assert payload["settled"] == {"no": 0, "yes": 7_000_000}
-    assert payload["cash"] == cash + 7_000_000
+    # 3 YES shares pay 1 each (the 4 NO shares merged away with 4 YES before)
+    assert payload["settled"] == {"yes": 3_000_000}
+    assert payload["cash"] == cash + 3_000_000
     assert payload["positions"] == {}
-    # YES cost 4.0 (7/10 kept: 2.8), sold 3 at 0.60 (+1.8 - 1.2 = 0.6), paid 7: realised
-    # 0.6 + 7 - 2.8 = 4.8; NO cost 2.2, paid 0: -2.2.  Total 2.6 collateral.
+    # YES 10 cost 4.0; the merge pays 4 for 4 YES (1.6) + 4 NO (2.2): +0.2; 6 YES cost 2.4
+    # left, 3 sold at 0.60 (+1.8 - 1.2 = 0.6); 3 settle at 1 for 1.2: +1.8.  Total 2.6, as
+    # without the merge: merging moves P&L earlier, never changes it.
     assert payload["realised"] == 2_600_000
-    totals = recompute_ledger(fills, payload["opening_cash"], payload["settled"])
+    totals = recompute_ledger(fills, payload["opening_cash"], payload["settled"], payload["merged"])
     assert (totals.cash, totals.fees, totals.sizes) == (payload["cash"], payload["fees"], {})
 
 

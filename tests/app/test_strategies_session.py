@@ -50,7 +50,10 @@ def test_both_strategies_trade_a_simulated_session_with_spot(tmp_path: Path) -> 
     assert stats.spot_frames > 0
     summary = _replay(recording, tmp_path)
 
-    assert summary["contracts"]["with_contract"] == 2
+    # Every market has a contract now: two crypto thresholds and four generic markets whose
+    # Gamma-like rules text the rates, weather and event builders read.
+    assert summary["contracts"]["with_contract"] == 6
+    assert summary["contracts"]["without"] == {}
     assert summary["spot_events"] == stats.spot_frames
     assert summary["spot_unrouted"] == 0
     strategies = summary["strategies"]

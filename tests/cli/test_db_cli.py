@@ -11,6 +11,7 @@ import pytest
 from astra.adapters.journal.paths import journal_path
 from astra.adapters.journal.store import JournalStore
 from astra.cli.main import main
+from astra.domain.journal_record import JournalRecord, RecordKind
 from tests.adapters.journal import factories as f
 
 
@@ -166,3 +167,33 @@ def test_a_missing_journal_flag_file_is_one_line_error(
     assert out == ""
     assert err == f"astra {command[0]}: journal not found: {missing}\n"
     assert not missing.exists()
+
+
+def test_decisions_name_the_builders_reason_for_a_skipped_market(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A market without a contract journals SKIP `no_contract` with the builder's reason as
+    its detail and as the definition gate's detail (what MarketState writes)."""
+    record = f.decision("market:m3", 1, action="skip", market="m3")
+    why = "no_end_date: Gamma gives no endDate"
+    payload = record.data() | {
+        "gates": [],
+        "veto": "no_contract",
+        "detail": why,
+        "definition": {
+            "gate": "definition",
+            "passed": False,
+            "reason": "no_contract",
+            "detail": why,
+        },
+    }
+    skipped = JournalRecord.build("market:m3", 1, RecordKind.DECISION, 1_001, "m3", payload)
+    with JournalStore.open(journal_path(data_dir)) as store:
+        store.write_batch([skipped])
+    code, out, _ = _run(
+        capsys, "decisions", "--data-dir", str(data_dir), "--market", "m3", "--json"
+    )
+    assert code == 0
+    (row,) = [json.loads(line) for line in out.splitlines()]
+    assert (row["action"], row["veto"], row["detail"]) == ("skip", "no_contract", why)
+    assert row["definition"]["detail"] == why

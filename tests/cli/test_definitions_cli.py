@@ -88,3 +88,21 @@ def test_lint_prints_one_line_per_problem(
 def test_lint_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["definitions", "lint", str(tmp_path / "nope.json")]) == 1
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_lint_reads_toml_contract_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "contracts.toml"
+    rates = "\n".join(f"{k} = {json.dumps(v)}" for k, v in RATES.items())
+    path.write_text(f"[[contract]]\n{rates}\n", encoding="utf-8")
+    assert main(["definitions", "lint", str(path)]) == 0
+    assert "1 contract(s), all clean" in capsys.readouterr().out
+    path.write_text(
+        f'[[contract]]\n{rates}\nfinality = "rumour"\n'.replace(
+            f'finality = "{RATES["finality"]}"\n', ""
+        ),
+        encoding="utf-8",
+    )
+    assert main(["definitions", "lint", str(path)]) == 1
+    assert "invalid_value:finality" in capsys.readouterr().out

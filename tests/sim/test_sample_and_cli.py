@@ -9,14 +9,18 @@ from pathlib import Path
 import orjson
 import pytest
 
+from astra.actors.market_contracts import SpotRoutes
+from astra.adapters.recording.replay import open_replay
 from astra.adapters.sim.sample import SAMPLE_CONFIG, sample_session_path
 from astra.adapters.sim.session_writer import write_session
+from astra.app.contracts import contract_plan
 from astra.cli.main import main
+from astra.domain.events import SpotPrice
 
 
 def test_bundled_sample_is_byte_identical_to_a_regeneration(tmp_path: Path) -> None:
     bundled = sample_session_path()
-    assert bundled.stat().st_size < 300_000
+    assert bundled.stat().st_size < 650_000  # 9 markets x 10 minutes: enough for a merge
     write_session(SAMPLE_CONFIG, tmp_path / "again.jsonl.gz")
     assert (tmp_path / "again.jsonl.gz").read_bytes() == bundled.read_bytes()
     header = orjson.loads(gzip.decompress(bundled.read_bytes()).split(b"\n", 1)[0])
@@ -42,6 +46,17 @@ def test_simulate_sample_flag_reproduces_the_bundled_file(tmp_path: Path) -> Non
     assert (tmp_path / "s.gz").read_bytes() == sample_session_path().read_bytes()
 
 
+def _spot_deliveries() -> int:
+    replay = open_replay(sample_session_path())
+    routes = SpotRoutes(contract_plan(replay.markets).contracts)
+    assert routes.symbols() == ["btcusdt", "ethusdt"]
+    return sum(
+        len(routes.markets(event.symbol))
+        for _, _, event in replay.events()
+        if isinstance(event, SpotPrice)
+    )
+
+
 def test_demo_replays_the_sample_through_the_engine(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -51,10 +66,10 @@ def test_demo_replays_the_sample_through_the_engine(
     assert summary["markets"] == SAMPLE_CONFIG.markets
     assert summary["events"] > 1000
     assert summary["rejected_frames"] == 0
-    # A decision record for every market event and every routed spot print (the sample has one
-    # BTC and one ETH threshold market, so each spot print reaches exactly one market).
+    # A decision record for every market event and every delivery of a spot print (a print
+    # reaches every market whose contract resolves on its symbol: two BTC markets, one ETH).
     assert summary["spot_unrouted"] == 0
-    assert summary["evaluations"] == summary["events"] + summary["spot_events"]
+    assert summary["evaluations"] == summary["events"] + _spot_deliveries()
     assert summary["orders"]["placed"] > 0
     assert Path(summary["journal"]).is_file()
     metrics = Path(summary["metrics"]).read_text()

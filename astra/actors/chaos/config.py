@@ -17,7 +17,9 @@ def chaos_engine_config() -> EngineConfig:
     backoff = BackoffPolicy(base_ms=2, cap_ms=20, reset_after_ms=500)
     budget = Intensity(max_restarts=100_000, period_ms=60_000)
     return EngineConfig(
-        market=MarketConfig(orders=OrderConfig(latency_mean_ms=0)),
+        # Synthetic markets carry no definition contract: the harness tests fault handling,
+        # so it trades them without one (the one place contracts are not required).
+        market=MarketConfig(orders=OrderConfig(latency_mean_ms=0), require_contract=False),
         risk_limits=RiskLimits(max_orders_per_window=1_000_000, cooldown_ms=0),
         initial_cash=10**12,
         risk_timeout_s=0.5,

@@ -231,7 +231,7 @@ def _compare_ledger(entry: LedgerEntry, all_fills: list[Fill]) -> list[Problem]:
                 f"last ledger entry counts {entry.fills} fills, the journal holds {len(distinct)}",
             )
         ]
-    totals = recompute_ledger(distinct.values(), entry.opening_cash, entry.settled)
+    totals = recompute_ledger(distinct.values(), entry.opening_cash, entry.settled, entry.merged)
     stored = {"cash": entry.cash, "fees": entry.fees, "sizes": entry.sizes()}
     wanted = {"cash": totals.cash, "fees": totals.fees, "sizes": totals.sizes}
     return [

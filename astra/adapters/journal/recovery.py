@@ -81,6 +81,7 @@ class LedgerEntry:
     fills: int
     settled: Mapping[str, int]
     ts_ms: int
+    merged: Mapping[str, int] = field(default_factory=dict)  # market -> pairs merged
 
     def sizes(self) -> dict[str, int]:
         """Non-zero position sizes per asset."""
@@ -210,6 +211,7 @@ def ledger_entry(record: JournalRecord) -> LedgerEntry:
         d["fills"],
         d.get("settled", {}),
         record.ts_ms,
+        {str(m): int(n) for m, n in d.get("merged", {}).items()},
     )
 
 
@@ -221,15 +223,28 @@ def last_ledger(records: Iterable[JournalRecord]) -> LedgerEntry | None:
 
 
 def recompute_ledger(
-    all_fills: Iterable[Fill], opening_cash: int, settled: Mapping[str, int]
+    all_fills: Iterable[Fill],
+    opening_cash: int,
+    settled: Mapping[str, int],
+    merged: Mapping[str, int] | None = None,
 ) -> LedgerTotals:
-    """Cash, fees and sizes from fills and settlement payouts alone (order-independent sums).
+    """Cash, fees and sizes from fills, settlement payouts and merges alone (order-independent
+    sums).
 
     Notional is `notional_micros` (floor) on both sides; a fee is paid (a rebate is negative);
-    a settled token's position is closed and its payout is cash.
+    a settled token's position is closed and its payout is cash; `merged` pairs of a market
+    (micro-shares) left both of its tokens and paid exactly 1 each.
     """
-    cash, fees, sizes = opening_cash + sum(settled.values()), 0, Counter[str]()
-    for f in all_fills:
+    merged = merged or {}
+    cash = opening_cash + sum(settled.values()) + sum(merged.values())
+    fees, sizes = 0, Counter[str]()
+    fills_list = list(all_fills)
+    assets = {(f.market, f.asset_id) for f in fills_list}
+    for market, pairs in merged.items():
+        for fill_market, asset in assets:
+            if fill_market == market:
+                sizes[asset] -= pairs
+    for f in fills_list:
         notional = notional_micros(f.price, f.size)
         signed = f.size if f.side is Side.BUY else -f.size
         cash += -notional if f.side is Side.BUY else notional

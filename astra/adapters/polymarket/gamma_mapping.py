@@ -124,6 +124,8 @@ def _map(raw: JsonObject, event: JsonObject | None) -> MarketInfo:
         resolution_source=_text(raw, "resolutionSource"),
         group_item_title=_text(raw, "groupItemTitle"),
         tags=tags,
+        event_id=_event_id(raw, event),
+        game_start_ms=_game_start_ms(raw),
     )
 
 
@@ -334,3 +336,40 @@ def _category(raw: JsonObject, tags: tuple[str, ...]) -> str:
             if candidate == category or candidate.startswith(f"{category}-"):
                 return category
     return "other"
+
+
+# -- event groups and game starts (issue 16) -------------------------------------------------
+_MAX_DATE_CHARS = 40  # "2026-03-11T12:00:00.000000+00:00" is 32
+
+
+def _event_id(raw: JsonObject, event: JsonObject | None) -> str:
+    """The neg-risk group id when the market is neg-risk, else its first parent event's id."""
+    neg_risk_id = raw.get("negRiskMarketID")
+    if raw.get("negRisk") is True and isinstance(neg_risk_id, str) and neg_risk_id:
+        return neg_risk_id.lower()[:80]
+    parents: list[object] = [event] if event is not None else []
+    events = raw.get("events")
+    if isinstance(events, Sequence) and not isinstance(events, str):
+        parents.extend(events)
+    for parent in parents:
+        if isinstance(parent, Mapping):
+            ident = parent.get("id")
+            if isinstance(ident, str | int) and not isinstance(ident, bool) and str(ident):
+                return f"event:{str(ident)[:80]}"
+    return ""
+
+
+def _game_start_ms(raw: JsonObject) -> int | None:
+    """Gamma's `gameStartTime` ("2026-04-05 15:10:00+00"); absent or "" is no game."""
+    value = raw.get("gameStartTime")
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > _MAX_DATE_CHARS:
+        raise _Reject(MarketReject.BAD_END_DATE, "gameStartTime is not a short string")
+    try:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise _Reject(MarketReject.BAD_END_DATE, f"gameStartTime {value!r} has no time zone")
+        return int(moment.timestamp() * 1000)
+    except (ValueError, OverflowError) as exc:
+        raise _Reject(MarketReject.BAD_END_DATE, f"gameStartTime {value!r}") from exc

@@ -47,6 +47,8 @@ def market_info_to_json(market: MarketInfo) -> dict[str, Any]:
         "resolution_source": market.resolution_source,
         "group_item_title": market.group_item_title,
         "tags": list(market.tags),
+        "event_id": market.event_id,
+        "game_start_ms": market.game_start_ms,
     }
 
 
@@ -79,7 +81,17 @@ def market_info_from_json(obj: Mapping[str, Any]) -> MarketInfo:
         resolution_source=_typed(obj, "resolution_source", str),
         group_item_title=_typed(obj, "group_item_title", str),
         tags=tuple(_str_list(obj, "tags")),
+        # Optional: recordings made before event groups carry neither.
+        event_id=_typed(obj, "event_id", str) if "event_id" in obj else "",
+        game_start_ms=_optional_ms(obj, "game_start_ms"),
     )
+
+
+def _optional_ms(obj: Mapping[str, Any], key: str) -> int | None:
+    value = obj.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise MarketJsonError(f"{key} must be an int or null, got {value!r}")
+    return value
 
 
 def _fees(raw: object) -> FeeSchedule:

@@ -12,10 +12,12 @@ from pathlib import Path
 from astra.domain.sim.markets import MINUTE_MS
 from astra.domain.sim.session import DEFAULT_START_MS, SessionConfig
 
-# Six markets (two crypto thresholds, four others) for six minutes, starting 11:56 ET so
-# the same-day crypto markets pass their noon cutoff at minute four and resolve at five.
+# Nine markets (three crypto thresholds, six others: a rates decision, a weather exceedance
+# and binary events, one of them a neg-risk leg) for ten minutes, starting 11:56 ET so the
+# same-day crypto markets pass their noon cutoff at minute four and resolve at five. Ten
+# minutes of nine markets is enough flow for the demo to show sells and a merge.
 SAMPLE_CONFIG = SessionConfig(
-    markets=6, minutes=6, seed=2026, start_ms=DEFAULT_START_MS + 4 * MINUTE_MS
+    markets=9, minutes=10, seed=2026, start_ms=DEFAULT_START_MS + 4 * MINUTE_MS
 )
 SAMPLE_FILE = "sample_session.jsonl.gz"
 

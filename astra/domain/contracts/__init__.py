@@ -26,6 +26,7 @@ from astra.domain.contracts.registry import (
     ContractRegistry,
     EntryProblem,
     RegistryError,
+    parse_contract_entries,
     parse_contract_list,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "definition_hash",
     "format_instant",
     "lint_contract",
+    "parse_contract_entries",
     "parse_contract_list",
     "parse_instant",
     "to_mapping",

@@ -86,7 +86,12 @@ class RatesEventContract(DefinitionContract):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EventOpsContract(DefinitionContract):
-    """Does a named event happen by the cutoff (optionally not before `window_start_ms`)."""
+    """Does a named event happen by the cutoff (optionally not before `window_start_ms`).
+
+    `fifty_fifty` records a clause that lets the market resolve 50/50 (each token pays 0.5:
+    a YES+NO pair is still worth exactly 1). A neg-risk leg names its event group
+    (`neg_risk_event_id`) and the outcome it stands for (`outcome`); both or neither.
+    """
 
     category: ClassVar[Category] = Category.EVENT_OPS
     event: str
@@ -94,6 +99,9 @@ class EventOpsContract(DefinitionContract):
     early_resolution: bool
     resolution_source: str
     finality: str
+    fifty_fifty: bool = False
+    neg_risk_event_id: str | None = None
+    outcome: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -80,7 +80,12 @@ class ContractRegistry:
 
 def parse_contract_list(text: str) -> tuple[DefinitionContract, ...]:
     """Every entry of a JSON list as a contract; RegistryError lists all problems of all entries."""
-    entries = _load_list(text)
+    return parse_contract_entries(_load_list(text))
+
+
+def parse_contract_entries(entries: list[object]) -> tuple[DefinitionContract, ...]:
+    """Every entry (already decoded: JSON or TOML) as a contract, or RegistryError listing
+    all problems of all entries (nothing is half-loaded)."""
     problems: list[EntryProblem] = []
     contracts: list[DefinitionContract] = []
     seen: dict[str, int] = {}

@@ -61,7 +61,12 @@ def _rates(values: Mapping[str, object]) -> list[Finding]:
 
 
 def _event_ops(values: Mapping[str, object]) -> list[Finding]:
-    return _window(values, required=False)
+    found = _window(values, required=False)
+    if ("neg_risk_event_id" in values) != ("outcome" in values):
+        found.append(
+            (LintCode.INCONSISTENT, "outcome", "a neg-risk leg names its event and its outcome")
+        )
+    return found
 
 
 def _weather(values: Mapping[str, object]) -> list[Finding]:

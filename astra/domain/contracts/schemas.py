@@ -58,6 +58,9 @@ _EVENT_OPS: dict[str, f.FieldSpec] = {
     "early_resolution": f.FieldSpec(f.boolean, "whether YES resolves as soon as it happens"),
     "resolution_source": f.FieldSpec(f.text, "who confirms the event"),
     "finality": f.FieldSpec(f.choice(OFFICIAL_FINALITY), "which confirmation is final"),
+    "fifty_fifty": f.FieldSpec(f.boolean, "whether the rules allow a 50/50 resolution"),
+    "neg_risk_event_id": f.FieldSpec(f.text, "the neg-risk event group", required=False),
+    "outcome": f.FieldSpec(f.text, "the outcome this leg's YES stands for", required=False),
 }
 
 _WEATHER: dict[str, f.FieldSpec] = {

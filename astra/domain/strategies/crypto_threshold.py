@@ -8,6 +8,7 @@ For each side the candidate prices are "improve the best bid by one tick" (only 
 still strictly below the best ask) and "join the best bid"; the first that passes the EV gate
 (lower bound, frictions, maker liquidity) is sized by the capped Kelly fraction and quoted.
 A price is never at or through the far touch (the original priced at the best ask, B-9).
+A held token whose edge has reversed is offered for sale (`crypto_exit`).
 
 Requotes follow the estimate and the book, but an improving move is bounded by
 `max_chase_ticks` from the first price of the chain (the chain ends when nothing of ours
@@ -26,6 +27,7 @@ from astra.domain.ev_gate import EvConfig, EvResult, ev_gate
 from astra.domain.frictions import BookContext
 from astra.domain.prices import PRICE_SCALE, SIZE_SCALE, Side, Tick, in_bounds, round_to_tick
 from astra.domain.reasons import GateVeto
+from astra.domain.strategies.crypto_exit import exit_target
 from astra.domain.strategies.crypto_inputs import ModelConfig, ModelInputs, model_inputs
 from astra.domain.strategies.guards import (
     analysis_items,
@@ -115,7 +117,10 @@ class CryptoThresholdStrategy:
         yes = self._side(ctx, view.yes, est.p_low, est.p_high)
         no = self._side(ctx, view.no, 1.0 - est.p_high, 1.0 - est.p_low)
         analysis = self._analysis(found, ctx, yes, no)
-        targets = tuple(s.target for s in (yes, no) if s.target is not None)
+        exits = self._exits(view, ((yes, view.yes, est.p_high), (no, view.no, 1.0 - est.p_low)))
+        if exits:
+            analysis["exits"] = [{"asset_id": t.asset_id, "price": t.price} for t in exits]
+        targets = tuple(s.target for s in (yes, no) if s.target is not None) + exits
         if not targets:
             first = yes.veto or no.veto
             reason = (first.reason if first else None) or GateVeto.NO_QUOTABLE_PRICE
@@ -131,6 +136,16 @@ class CryptoThresholdStrategy:
             detail=f"{len(targets)} quote(s)",
             analysis=analysis_items(analysis),
         )
+
+    @staticmethod
+    def _exits(
+        view: MarketView, sides: tuple[tuple[_Side, TokenView, float], ...]
+    ) -> tuple[QuoteTarget, ...]:
+        """Offer held tokens whose edge has reversed (no buy target, market above the model)."""
+        found = (
+            exit_target(view, token, p_high) for side, token, p_high in sides if side.target is None
+        )
+        return tuple(t for t in found if t is not None)
 
     # -- context ---------------------------------------------------------------------
     def _context(self, view: MarketView, now_ms: int) -> _Context:

@@ -9,10 +9,16 @@ worth exactly 1), risk aversion γ, mid variance σ² per second and horizon τ 
 
 k is the order-arrival decay estimated from recent trades (`intensity.py`), σ² the rolling
 mid variance (`mid_variance.py`); each falls back to its configured default until warm. The
-bid is a BUY YES at r − δ; the ask is expressed as a BUY NO at 1 − (r + δ), so no short
-inventory is ever needed. Both round down on the grid (away from crossing) and are clamped
-strictly below their token's best ask. A side whose fill would push |q| past the inventory cap
-is not quoted (its size is cut to the room left, and dropped below the minimum size).
+bid is at r − δ and the ask at r + δ; each side is expressed by `maker_routes`: the ask is a
+SELL of held YES or a BUY NO at 1 − (r + δ), the bid a BUY YES or a SELL of held NO, chosen
+explicitly (journaled under `analysis.bid/ask`), so the maker quotes both sides around its
+inventory and never sells what it does not hold. A side whose fill would push |q| past the
+inventory cap is not quoted (its size is cut to the room left, and dropped below the minimum).
+
+The EV gate does not judge a quote against r (the maker's own wish): each target's
+`edge_pips` is its edge over an independent fair value (`fair_value.py`: the YES microprice
+corrected by the adverse selection measured from the maker's own fill markouts, as a
+conservative band), edge = fair-value lower bound − price − frictions.
 Defensive: the spread widens with the toxicity score; a toxic flag or a WIDE/BROKEN regime
 on either token withdraws everything.
 """
@@ -27,18 +33,22 @@ from astra.domain.prices import (
     PRICE_SCALE,
     SIZE_SCALE,
     Side,
-    in_bounds,
-    round_float_to_tick,
 )
 from astra.domain.reasons import GateVeto
+from astra.domain.strategies.fair_value import (
+    AdverseSelection,
+    FairValueConfig,
+    fair_band,
+    microprice,
+)
 from astra.domain.strategies.guards import (
     analysis_items,
     no_quote,
-    token_tick,
     toxicity_score,
     view_blocker,
 )
 from astra.domain.strategies.intensity import ArrivalIntensity, IntensityConfig
+from astra.domain.strategies.maker_routes import SideRequest, quote_side
 from astra.domain.strategies.mid_variance import RollingMidVariance
 from astra.domain.strategies.protocol import (
     DecisionAction,
@@ -65,6 +75,7 @@ class MakerConfig:
     intensity: IntensityConfig = field(default_factory=IntensityConfig)
     mid_window_ms: int = 600_000
     min_mid_moves: int = 10
+    fair_value: FairValueConfig = field(default_factory=FairValueConfig)
 
     def __post_init__(self) -> None:
         positives = (self.risk_aversion, self.sigma2_default, self.k_default)
@@ -81,6 +92,7 @@ class MakerStrategy:
         self._config = config or MakerConfig()
         self._intensity = ArrivalIntensity(self._config.intensity)
         self._mids = RollingMidVariance(self._config.mid_window_ms, self._config.min_mid_moves)
+        self._adverse = AdverseSelection(self._config.fair_value)
 
     @property
     def name(self) -> str:
@@ -97,13 +109,32 @@ class MakerStrategy:
             return no_quote(self.name, view, GateVeto.NON_FINITE_INPUT, "model", analysis)
         if isinstance(model, tuple):
             return no_quote(self.name, view, model[0], model[1], analysis)
-        bid_yes = model.reservation - model.half_spread
-        ask_yes = model.reservation + model.half_spread
-        sides = (
-            self._side(view, view.yes, bid_yes, model.reservation, model.inventory_room_yes()),
-            self._side(
-                view, view.no, 1.0 - ask_yes, 1.0 - model.reservation, model.inventory_room_no()
+        micro = microprice(view.yes.best_bid, view.yes.best_ask)
+        if micro is None:
+            return no_quote(self.name, view, GateVeto.NO_QUOTABLE_PRICE, "no YES touch", analysis)
+        adverse = self._adverse.estimate()
+        band = fair_band(micro, adverse)
+        analysis.update(fair_value=band.as_dict(), adverse_selection=adverse.as_dict())
+        cfg = self._config
+        requests = (
+            SideRequest(
+                True,
+                model.reservation - model.half_spread,
+                model.inventory_room_yes(),
+                cfg.order_size,
+                cfg.size_step,
             ),
+            SideRequest(
+                False,
+                model.reservation + model.half_spread,
+                model.inventory_room_no(),
+                cfg.order_size,
+                cfg.size_step,
+            ),
+        )
+        sides = (
+            quote_side(view, requests[0], band, analysis),
+            quote_side(view, requests[1], band, analysis),
         )
         return self._decide(view, sides, analysis)
 
@@ -114,9 +145,15 @@ class MakerStrategy:
             mid = mids.get(trade.asset_id)
             if mid is not None:
                 self._intensity.observe(trade, mid, now_ms)
+        for fill in view.fills:
+            is_yes = fill.asset_id == view.info.yes_token
+            direction = 1 if (fill.side is Side.BUY) == is_yes else -1
+            price = fill.price / PRICE_SCALE
+            self._adverse.on_fill(direction, price if is_yes else 1.0 - price, fill.ts_ms)
         yes_mid = mids[view.yes.asset_id]
         if yes_mid is not None and view.yes.synced:
             self._mids.observe(yes_mid / PRICE_SCALE, now_ms)
+            self._adverse.on_mid(yes_mid / PRICE_SCALE, now_ms)
 
     # -- model -----------------------------------------------------------------------
     def _model(
@@ -156,34 +193,6 @@ class MakerStrategy:
         )
         return model if model.finite() else None
 
-    # -- one side -----------------------------------------------------------------------
-    def _side(
-        self, view: MarketView, token: TokenView, price: float, fair: float, room: int
-    ) -> QuoteTarget | tuple[GateVeto, str]:
-        tick = token_tick(view, token)
-        if token.best_ask is None:
-            return GateVeto.NO_QUOTABLE_PRICE, f"{token.asset_id}: no ask"
-        pips = round_float_to_tick(price, tick, Side.BUY)
-        pips = min(pips, token.best_ask[0] - tick.pips)
-        if not in_bounds(pips, tick):
-            return (
-                GateVeto.NO_QUOTABLE_PRICE,
-                f"{token.asset_id}: {price:.4f} off the grid's bounds",
-            )
-        size = min(self._config.order_size, room) // self._config.size_step * self._config.size_step
-        if size < max(view.info.min_size, 1):
-            if room < self._config.order_size:
-                return GateVeto.INVENTORY_CAP, f"{token.asset_id}: inventory room {room}"
-            return GateVeto.SIZE_BELOW_MIN, f"{token.asset_id}: order size {size} < min size"
-        return QuoteTarget(
-            asset_id=token.asset_id,
-            side=Side.BUY,
-            price=pips,
-            size=size,
-            reason="as_bid" if token.asset_id == view.info.yes_token else "as_ask_via_no",
-            edge_pips=math.floor(fair * PRICE_SCALE) - pips,
-        )
-
     def _decide(
         self,
         view: MarketView,
@@ -193,12 +202,18 @@ class MakerStrategy:
         targets = tuple(s for s in sides if isinstance(s, QuoteTarget))
         vetoes = [s for s in sides if not isinstance(s, QuoteTarget)]
         analysis["sides"] = {
-            token.asset_id: (
-                {"price": s.price, "size": s.size, "edge_pips": s.edge_pips}
+            name: (
+                {
+                    "asset_id": s.asset_id,
+                    "side": s.side.value,
+                    "price": s.price,
+                    "size": s.size,
+                    "edge_pips": s.edge_pips,
+                }
                 if isinstance(s, QuoteTarget)
                 else {"veto": s[0], "detail": s[1]}
             )
-            for token, s in zip(view.tokens, sides, strict=True)
+            for name, s in zip(("bid", "ask"), sides, strict=True)
         }
         if not targets:
             detail = "; ".join(d for _, d in vetoes)

@@ -20,6 +20,7 @@ from astra.domain.market import MarketInfo
 from astra.domain.prices import Side, Tick
 from astra.domain.reasons import GateVeto
 from astra.domain.toxicity import SpreadRegime
+from astra.domain.trading import Fill
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,7 @@ class MarketView:
     toxicity_score: float | None = None  # ToxicitySnapshot.score (None: a conservative default)
     trades: tuple[Trade, ...] = ()  # trades of this market since the previous evaluation
     halted: bool = False  # the RiskActor's state is HALTED
+    fills: tuple[Fill, ...] = ()  # our own fills in this market since the previous evaluation
 
     @property
     def tokens(self) -> tuple[TokenView, TokenView]:

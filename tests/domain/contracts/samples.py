@@ -51,6 +51,7 @@ EVENT_OPS: dict[str, object] = {
     "early_resolution": True,
     "resolution_source": "Ethereum mainnet block data",
     "finality": "official_announcement",
+    "fifty_fifty": False,
 }
 
 WEATHER: dict[str, object] = {

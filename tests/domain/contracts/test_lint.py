@@ -23,7 +23,7 @@ from tests.domain.contracts.samples import (
     WEATHER,
 )
 
-BOOL_FIELDS = {"inclusive", "early_resolution"}
+BOOL_FIELDS = {"inclusive", "early_resolution", "fifty_fifty"}
 
 
 def _codes(mapping: object) -> set[tuple[str, str]]:

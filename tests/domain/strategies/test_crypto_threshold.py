@@ -250,3 +250,28 @@ def test_quotes_never_touch_the_far_side(yes_bid: int, spread: int, spot_price: 
         assert target.edge_pips > 0
     if decision.action is not DecisionAction.QUOTE:
         assert decision.veto is not None
+
+
+def test_exits_held_yes_when_the_market_values_it_above_the_model() -> None:
+    """The model says YES is worth < 0.71 (the spot sits near the strike); holding YES and
+    with the book at 0.90/0.92 the edge has reversed: offer the held shares above the upper
+    bound, never more than is held, and do not also buy more YES."""
+    low_spot = replace(view(9000, 9200), spot=spot("64000"), yes_position=12_345_678)
+    decision = strategy().evaluate(low_spot, NOW_MS)
+    est = decision.payload()["analysis"]["estimate"]
+    assert est["p_high"] < 0.9
+    sells = [t for t in decision.targets if t.side is Side.SELL]
+    assert [(t.asset_id, t.reason, t.size) for t in sells] == [
+        ("yes", "crypto_threshold_exit", 12_340_000)
+    ]
+    (sell,) = sells
+    assert sell.price == 9100  # one tick above the best bid, above the upper bound
+    assert sell.edge_pips == math.floor((0.91 - est["p_high"]) * 10_000)
+    assert not [t for t in decision.targets if t.asset_id == "yes" and t.side is Side.BUY]
+
+
+def test_no_exit_without_holdings_or_while_buying_is_still_good() -> None:
+    flat = strategy().evaluate(replace(view(9000, 9200), spot=spot("64000")), NOW_MS)
+    assert not [t for t in flat.targets if t.side is Side.SELL]
+    held = strategy().evaluate(replace(view(7000, 7200), yes_position=20 * SHARE), NOW_MS)
+    assert not [t for t in held.targets if t.side is Side.SELL]  # YES still a buy at 0.71

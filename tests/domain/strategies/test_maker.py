@@ -38,8 +38,18 @@ def test_flat_inventory_quotes_both_sides_symmetrically() -> None:
     analysis = decision.payload()["analysis"]
     assert analysis["reservation"] == pytest.approx(0.5)
     assert analysis["k_source"] == "default"
-    assert q["yes"].edge_pips == 200
+    # Edge is over the independent fair value, not the reservation price: the microprice
+    # 0.5 less the adverse-selection bound before any markout (prior 0.002 + 1 sd/sqrt(5)).
+    assert analysis["fair_value"]["microprice"] == pytest.approx(0.5)
+    assert analysis["adverse_selection"]["measured"] == 0
+    assert analysis["fair_value"]["lower"] == pytest.approx(0.5 - 0.002 - 0.01 / 5**0.5)
+    assert q["yes"].edge_pips == q["no"].edge_pips == 135  # floor((0.49353 - 0.48) * 1e4)
     assert q["yes"].size == 10 * SHARE
+    assert (analysis["bid"]["chosen"], analysis["ask"]["chosen"]) == ("as_bid", "as_ask_via_no")
+
+
+def by_leg(decision: Any) -> dict[tuple[str, Side], QuoteTarget]:
+    return {(t.asset_id, t.side): t for t in decision.targets}
 
 
 def test_long_inventory_skews_quotes_down_and_short_skews_up() -> None:
@@ -48,15 +58,20 @@ def test_long_inventory_skews_quotes_down_and_short_skews_up() -> None:
     short = MakerStrategy(SKEWED).evaluate(maker_view(no_position=100 * SHARE), NOW_MS)
     assert long.payload()["analysis"]["reservation"] == pytest.approx(0.44)
     assert short.payload()["analysis"]["reservation"] == pytest.approx(0.56)
-    lq, sq = quotes(long), quotes(short)
-    # Long YES: bid YES lower, offer YES (= bid NO) cheaper, i.e. bid NO higher.
-    assert lq["yes"].price < flat["yes"].price
-    assert lq["no"].price > flat["no"].price
-    assert sq["yes"].price > flat["yes"].price
-    assert sq["no"].price < flat["no"].price
-    # Never at or through the far touch, however strong the skew.
-    assert lq["no"].price < 5100
-    assert sq["yes"].price < 5100
+    lq, sq = by_leg(long), by_leg(short)
+    # Long YES: the bid YES drops; the ask is a SELL of the held YES (rather than a BUY NO at
+    # the same effective price), resting one tick above the YES bid however strong the skew.
+    assert set(lq) == {("yes", Side.BUY), ("yes", Side.SELL)}
+    assert lq[("yes", Side.BUY)].price < flat["yes"].price
+    assert lq[("yes", Side.SELL)].price == 5000
+    assert lq[("yes", Side.SELL)].reason == "ask_sell_yes"
+    assert long.payload()["analysis"]["ask"]["chosen"] == "ask_sell_yes"
+    # Short (holds NO): the bid is a SELL of the held NO, the ask a BUY NO lower than flat.
+    assert set(sq) == {("no", Side.SELL), ("no", Side.BUY)}
+    assert sq[("no", Side.BUY)].price < flat["no"].price
+    assert sq[("no", Side.SELL)].price == 5000
+    # Selling below the fair value's upper bound is negative edge: the EV gate sees it.
+    assert lq[("yes", Side.SELL)].edge_pips < 0
 
 
 def test_holdings_of_both_tokens_net() -> None:
@@ -67,17 +82,48 @@ def test_holdings_of_both_tokens_net() -> None:
     assert netted.payload()["analysis"]["reservation"] == pytest.approx(0.5)
 
 
+def test_the_sell_leg_wins_only_when_it_is_not_worse() -> None:
+    """Holding NO, the bid can be a BUY YES at b or a SELL NO at 1 - b: with a NO book whose
+    bid is far below 1 - b, the SELL NO must rest higher (one tick above that bid is the
+    floor) and is chosen only when its effective YES price is no dearer."""
+    held = maker_view(no_position=50 * SHARE)
+    decision = MakerStrategy().evaluate(held, NOW_MS)
+    bid = decision.payload()["analysis"]["bid"]
+    effective = {c["route"]: c["effective_yes"] for c in bid["candidates"]}
+    assert effective == {"as_bid": 4900, "bid_sell_no": 4900}  # r = 0.506 with 50 NO held
+    assert bid["chosen"] == "bid_sell_no"  # a tie: the SELL ties up no collateral
+    cheap_no = maker_view(no_position=50 * SHARE, no=token("no", 4000, 5100))
+    lowered = MakerStrategy().evaluate(cheap_no, NOW_MS).payload()["analysis"]["bid"]
+    assert lowered["chosen"] == "bid_sell_no"
+    dear = maker_view(no_position=50 * SHARE, no=token("no", 5400, 5600))
+    raised = MakerStrategy().evaluate(dear, NOW_MS).payload()["analysis"]["bid"]
+    # SELL NO must rest above 5400 (at 5500: effective YES 4500), cheaper than BUY YES 4900.
+    assert raised["chosen"] == "bid_sell_no"
+    assert {c["route"]: c["effective_yes"] for c in raised["candidates"]}["bid_sell_no"] == 4500
+
+
 def test_inventory_cap_stops_the_side_that_would_grow_it() -> None:
     capped = MakerConfig(inventory_cap=100 * SHARE)
     at_cap = MakerStrategy(capped).evaluate(maker_view(yes_position=100 * SHARE), NOW_MS)
-    assert set(quotes(at_cap)) == {"no"}
-    assert at_cap.payload()["analysis"]["sides"]["yes"]["veto"] == "inventory_cap"
+    assert set(by_leg(at_cap)) == {("yes", Side.SELL)}
+    assert at_cap.payload()["analysis"]["sides"]["bid"]["veto"] == "inventory_cap"
     near = MakerStrategy(capped).evaluate(maker_view(no_position=93 * SHARE), NOW_MS)
-    assert quotes(near)["no"].size == 7 * SHARE  # cut to the room left
-    assert quotes(near)["yes"].size == 10 * SHARE
+    legs = by_leg(near)
+    assert legs[("no", Side.BUY)].size == 7 * SHARE  # cut to the room left
+    assert legs[("no", Side.SELL)].size == 10 * SHARE
     tight = MakerStrategy(replace(capped, inventory_cap=3 * SHARE))
     both = tight.evaluate(maker_view(resting=_RESTING), NOW_MS)
     assert (both.action, both.veto) == (DecisionAction.WITHDRAW, GateVeto.INVENTORY_CAP)
+
+
+def test_never_offers_more_than_is_held() -> None:
+    few = MakerStrategy().evaluate(maker_view(yes_position=7 * SHARE), NOW_MS)
+    sell = by_leg(few)[("yes", Side.SELL)]
+    assert sell.size == 7 * SHARE
+    none = MakerStrategy().evaluate(maker_view(yes_position=4 * SHARE), NOW_MS)
+    assert ("yes", Side.SELL) not in by_leg(none)  # below the minimum size: BUY NO instead
+    skipped = none.payload()["analysis"]["ask"]["skipped"]
+    assert any(s.startswith("sell_exceeds_held") for s in skipped)
 
 
 def test_spread_widens_with_the_toxicity_score() -> None:
@@ -172,12 +218,31 @@ def test_maker_never_quotes_at_or_through_the_far_touch(
     position = {"yes_position": q * SHARE} if q > 0 else {"no_position": -q * SHARE}
     market = maker_view(bid, ask, toxicity_score=tox, **position)
     decision = MakerStrategy(SKEWED).evaluate(market, NOW_MS)
-    asks = {t.asset_id: t.best_ask for t in market.tokens}
+    touch = {t.asset_id: (t.best_bid, t.best_ask) for t in market.tokens}
     for target in decision.targets:
-        far = asks[target.asset_id]
+        near, far = touch[target.asset_id]
+        assert near is not None
         assert far is not None
-        assert target.price < far[0]
+        if target.side is Side.BUY:
+            assert target.price < far[0]
+        else:
+            assert target.price > near[0]
+            held = market.yes_position if target.asset_id == "yes" else market.no_position
+            assert target.size <= held
         assert on_grid(target.price, INFO.tick)
         assert 100 <= target.price <= 9900
         assert target.size >= INFO.min_size
     assert decision.action is DecisionAction.QUOTE or decision.veto is not None
+
+
+def test_a_tie_keeps_the_route_already_resting_on_that_side() -> None:
+    """Holding YES with a BUY NO resting (placed while flat), the ask stays a BUY NO: on a
+    tie the resting leg keeps its queue place (its fill completes pairs, which merge)."""
+    resting = (RestingQuote("o2", "no", Side.BUY, 4800, 10 * SHARE),)
+    held = maker_view(yes_position=10 * SHARE, resting=resting)
+    ask = MakerStrategy().evaluate(held, NOW_MS).payload()["analysis"]["ask"]
+    effective = {c["route"]: c["effective_yes"] for c in ask["candidates"]}
+    assert effective["ask_sell_yes"] == effective["as_ask_via_no"]
+    assert ask["chosen"] == "as_ask_via_no"
+    without = MakerStrategy().evaluate(maker_view(yes_position=10 * SHARE), NOW_MS)
+    assert without.payload()["analysis"]["ask"]["chosen"] == "ask_sell_yes"
