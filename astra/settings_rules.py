@@ -102,6 +102,7 @@ RULES: Mapping[str, Rule] = {
     "risk.max_order_notional_usd": positive(),
     "risk.market_exposure_frac": fraction(),
     "risk.category_exposure_frac": fraction(),
+    "risk.event_cap_frac": fraction(),
     "risk.max_orders_per_minute": count(1, 1_000_000),
     "risk.approval_timeout_s": Range(0, 60, lo_open=True),
     "orders.ttl_s": Range(0, 30 * 86_400, lo_open=True),
