@@ -47,7 +47,7 @@ from astra.domain.events import (
 from astra.domain.journal_record import RecordKind
 from astra.domain.market import MarketInfo
 from astra.domain.order_manager import OrderManager
-from astra.domain.orders import OrderEvent
+from astra.domain.orders import OrderEvent, PaperOrder
 from astra.domain.reasons import GateVeto, OrderReason
 from astra.domain.strategies import (
     DecisionAction,
@@ -124,15 +124,26 @@ class MarketState:
 
     # -- inputs ----------------------------------------------------------------------------
     def on_event(self, event: MarketEvent, now_ms: int) -> None:
-        """Book & toxicity, queue positions & fills, sweep, then one strategy evaluation."""
+        """Due expiries, book & toxicity, queue positions & fills, sweep, then one strategy
+        evaluation. Expiries run first, at their exact times, so an order that ended before
+        this event was received never fills from it."""
         self.events += 1
+        self.sweep(now_ms)
         changed = self.books.apply(event)
         self._observe(event, changed, now_ms)
         self._filled = False
         self._journal_orders(self._advance_orders(event, now_ms))
-        self._journal_orders(self.orders.sweep(now_ms))
+        self._journal_orders(self.orders.sweep(now_ms, self.books))
         self.evaluate(now_ms)
         self._send_marks(now_ms, force=self._filled)
+
+    def sweep(self, now_ms: int) -> int:
+        """Journal every arrival, TTL expiry, stale cancel and in-flight cancel due by
+        `now_ms`, each at its exact time (`OrderManager.expire_due`); the live per-market
+        timer tick calls this between events. Returns how many transitions it journaled."""
+        events = self.orders.expire_due(now_ms, self.books)
+        self._journal_orders(events)
+        return len(events)
 
     def on_spot(self, event: SpotPrice, now_ms: int) -> bool:
         """Record a print of this market's underlying and re-evaluate (a quote priced off
@@ -172,7 +183,7 @@ class MarketState:
         definition = self._definition(now_ms)
         gates: list[Verdict] = []
         if decision.action is DecisionAction.WITHDRAW:
-            self._journal_orders(self.orders.cancel_all(OrderReason.STRATEGY_CANCEL, now_ms))
+            self._request_cancels(self.orders.open_orders(), now_ms)
         elif decision.action is DecisionAction.QUOTE:
             gates = self._reconcile(decision.targets, definition, now_ms)
         self._journal_decision(decision, definition, gates, now_ms)
@@ -185,6 +196,7 @@ class MarketState:
         resting = tuple(
             RestingQuote(o.order_id, o.asset_id, o.side, o.price, o.remaining)
             for o in self.orders.open_orders()
+            if o.cancel_at_ms is None  # a cancel in flight is no longer the strategy's quote
         )
         return MarketView(
             self.info,
@@ -250,7 +262,7 @@ class MarketState:
         if isinstance(event, TickSizeChange) and event.asset_id in self.info.tokens:
             return self.orders.on_tick_size_change(event, now_ms)
         if isinstance(event, PriceChange | BookSnapshot):
-            return self._book_changed(event, now_ms)
+            self._book_changed(event, now_ms)
         return []
 
     def _on_trade(self, trade: Trade, now_ms: int) -> None:
@@ -294,15 +306,18 @@ class MarketState:
         if marks:
             sink.report_marks(marks, now_ms)
 
-    def _book_changed(self, event: PriceChange | BookSnapshot, now_ms: int) -> list[OrderEvent]:
+    def _book_changed(self, event: PriceChange | BookSnapshot, now_ms: int) -> None:
+        """Either token's change moves every order's queue (in its own terms) and may cross
+        it: fills are journaled with their transitions, like a trade's."""
         if isinstance(event, BookSnapshot):
-            assets = {event.asset_id} & set(self.info.tokens)
+            ours = event.asset_id in self.info.tokens
         else:
-            assets = {c.asset_id for c in event.changes} & set(self.info.tokens)
-        events: list[OrderEvent] = []
-        for asset in sorted(assets):
-            events.extend(self.orders.on_book_change(event, self.books.book(asset), now_ms))
-        return events
+            ours = any(c.asset_id in self.info.tokens for c in event.changes)
+        if not ours:
+            return
+        fills = self.orders.on_book_change(event, self.books, now_ms)
+        self._journal_orders(self.orders.take_events())
+        self._record_fills(fills, now_ms)
 
     def _reconcile(
         self, targets: Sequence[QuoteTarget], definition: Verdict, now_ms: int
@@ -312,20 +327,29 @@ class MarketState:
         that see `RestingQuote.remaining` ask for that, to keep the order's queue place).
         A taker target never matches a resting order: it is executed (or rejected) anew."""
         wanted = {t.key(): t for t in targets if t.post_only}
+        unwanted: list[PaperOrder] = []
         for order in self.orders.open_orders():
+            if order.cancel_at_ms is not None:
+                continue  # already leaving: neither kept nor canceled twice
             key = (order.asset_id, order.side, order.price)
             if key in wanted and wanted[key].size in (order.size, order.remaining):
                 self.orders.refresh(order.order_id, now_ms)
                 del wanted[key]
                 continue
-            event = self.orders.cancel(order.order_id, OrderReason.STRATEGY_CANCEL, now_ms)
-            if event is not None:
-                self._journal_orders([event])
+            unwanted.append(order)
+        self._request_cancels(unwanted, now_ms)
         verdicts: list[Verdict] = []
         takers = [t for t in targets if not t.post_only]
         for target in [*wanted.values(), *takers]:
             verdicts.extend(self._place(target, definition, now_ms))
         return verdicts
+
+    def _request_cancels(self, orders: Sequence[PaperOrder], now_ms: int) -> None:
+        """Strategy cancels fly to the venue with the cancel latency (fills may land first)."""
+        for order in orders:
+            event = self.orders.request_cancel(order.order_id, OrderReason.STRATEGY_CANCEL, now_ms)
+            if event is not None:
+                self._journal_orders([event])
 
     def _place(self, target: QuoteTarget, definition: Verdict, now_ms: int) -> list[Verdict]:
         """Definition -> EV -> risk; the first veto stops the chain (and is recorded)."""

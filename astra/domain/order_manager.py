@@ -23,13 +23,22 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from astra.domain.book import TokenBook
+from astra.domain.book import MarketBooks, TokenBook
 from astra.domain.events import BookSnapshot, LevelChange, PriceChange, TickSizeChange, Trade
 from astra.domain.fees import maker_fee
-from astra.domain.fill_model import draw_latency_ms, queue_after_level_change, trade_fill
+from astra.domain.fill_model import (
+    crossing_size,
+    draw_latency_ms,
+    in_frame,
+    level_in_snapshot,
+    trade_fill,
+)
+from astra.domain.match_legs import MatchLegs
 from astra.domain.market import MarketInfo
+from astra.domain.order_queue import QueueState
 from astra.domain.orders import OrderEvent, OrderState, PaperOrder
 from astra.domain.prices import ONE, Side, in_bounds, notional_micros, on_grid
+from astra.domain.queue_models import QueueModel
 from astra.domain.reasons import OrderReason
 from astra.domain.taker_fill import execute_taker, match_levels
 from astra.domain.toxicity import SpreadRegime
@@ -47,11 +56,16 @@ class OrderConfig:
     latency_min_ms: int = 0
     rebate: bool = False
     taker_enabled: bool = False  # taker escalation: `take` may cross (else `not_post_only`)
+    cancel_latency_mean_ms: float = 0.0
+    cancel_latency_min_ms: int = 0
+    queue_model: QueueModel = QueueModel()
 
     def __post_init__(self) -> None:
         if self.ttl_ms <= 0 or self.stale_ms <= 0:
             raise ValueError("order TTL and stale threshold must be positive")
-        if self.max_chase_ticks < 0 or self.latency_min_ms < 0 or self.latency_mean_ms < 0:
+        latencies = (self.latency_min_ms, self.latency_mean_ms, self.cancel_latency_min_ms,
+                     self.cancel_latency_mean_ms)  # fmt: skip
+        if self.max_chase_ticks < 0 or min(latencies) < 0:
             raise ValueError("chase ticks and latency must be non-negative")
 
 
@@ -94,6 +108,12 @@ class OrderManager:
         self._seq = 0
         self._fill_seq = 0
         self._outbox: list[OrderEvent] = []
+        self._queues: dict[str, QueueState] = {}
+        self._model = config.queue_model
+        self._legs = MatchLegs(market)
+        # Its own stream (spawned, the parent's draws unchanged): cancels never shift the
+        # placement latencies of a seeded run.
+        self._cancel_rng = rng.spawn(1)[0]
 
     # -- queries ---------------------------------------------------------------------
     def open_orders(self) -> list[PaperOrder]:
@@ -164,6 +184,7 @@ class OrderManager:
         if reject is not None:
             return OrderEvent.of(order.moved(OrderState.REJECTED), reject, now_ms)
         self._orders[order.order_id] = order
+        self._queues[order.order_id] = QueueState.at_submit(queue)
         return OrderEvent.of(order, OrderReason.SUBMITTED, now_ms)
 
     def take(
@@ -238,24 +259,33 @@ class OrderManager:
         moved = order.moved(state)
         if moved.state.terminal:
             del self._orders[order.order_id]
+            self._queues.pop(order.order_id, None)
         else:
             self._orders[order.order_id] = moved
         return OrderEvent.of(moved, reason, now_ms)
 
-    def _activate_due(self, now_ms: int) -> list[OrderEvent]:
-        due = [
-            o
-            for o in self._orders.values()
-            if o.state is OrderState.PENDING_NEW and o.live_at_ms <= now_ms
-        ]
-        return [self._move(o, OrderState.RESTING, OrderReason.ACCEPTED, now_ms) for o in due]
-
     def cancel(self, order_id: str, reason: OrderReason, now_ms: int) -> OrderEvent | None:
-        """Cancel an open order; None when it is no longer open (filled, expired, ...)."""
+        """Cancel an open order at once; None when it is no longer open (filled, expired, ...).
+        Halts, desyncs and resolutions use this: the engine stops trusting the order now."""
         order = self._orders.get(order_id)
         if order is None:
             return None
         return self._move(order, OrderState.CANCELED, reason, now_ms)
+
+    def request_cancel(self, order_id: str, reason: OrderReason, now_ms: int) -> OrderEvent | None:
+        """Send a cancel that reaches the venue after a seeded cancel latency; the order can
+        still fill until then (`expire_due` moves it). With no latency it is `cancel`.
+        None when nothing happens now (not open, or a cancel already in flight)."""
+        order = self._orders.get(order_id)
+        if order is None or order.cancel_at_ms is not None:
+            return None
+        latency = draw_latency_ms(
+            self._cancel_rng, self.config.cancel_latency_mean_ms, self.config.cancel_latency_min_ms
+        )
+        if latency <= 0:
+            return self._move(order, OrderState.CANCELED, reason, now_ms)
+        self._orders[order_id] = replace(order, cancel_at_ms=now_ms + latency, cancel_reason=reason)
+        return None
 
     def cancel_all(
         self, reason: OrderReason, now_ms: int, *, asset_id: str | None = None
@@ -309,42 +339,84 @@ class OrderManager:
     def on_book_change(
         self,
         change: LevelChange | PriceChange | BookSnapshot,
-        book: TokenBook,
+        books: MarketBooks,
         now_ms: int,
-    ) -> list[OrderEvent]:
-        """Advance queue positions after `book` applied `change`; returns activations."""
-        if not self._orders:  # nothing to activate or advance (most events of most markets)
+    ) -> list[Fill]:
+        """Advance queues after `books` applied `change` (either token, in each order's own
+        terms), then fill what a crossed book reaches. Transition events go to the outbox."""
+        if not self._orders:  # nothing to advance (most events of most markets)
             return []
-        events = self._activate_due(now_ms)
-        levels: set[tuple[Side, int]] | None = None  # None: every level may have changed
-        if isinstance(change, LevelChange):
-            levels = {(change.side, change.price)}
-        elif isinstance(change, PriceChange):
-            levels = {(c.side, c.price) for c in change.changes if c.asset_id == book.asset_id}
+        self._outbox.extend(self.expire_due(now_ms, books))
+        ts = now_ms if isinstance(change, LevelChange) else change.ts_ms
+        if isinstance(change, BookSnapshot):
+            for order in list(self._orders.values()):
+                size = level_in_snapshot(change, order.asset_id, order.side, order.price)
+                self._level(order, size, ts)
+        else:
+            levels = (change,) if isinstance(change, LevelChange) else change.changes
+            for level in levels:
+                self._level_change(level, ts)
+        return self._cross_fills(books, ts, now_ms)
+
+    def _level_change(self, level: LevelChange, ts: int) -> None:
         for order in list(self._orders.values()):
-            if order.asset_id != book.asset_id:
+            if level.asset_id not in self.market.tokens:
+                return
+            side, price = in_frame(order.asset_id, level.asset_id, level.side, level.price)
+            if side is order.side and price == order.price:
+                self._level(order, level.size, ts)
+
+    def _level(self, order: PaperOrder, size: int, ts: int) -> None:
+        live = self._at_venue(order, ts)
+        queue = self._queues[order.order_id].on_level(size, ts, self._model, live=live)
+        self._set_queue(order, queue)
+
+    def _set_queue(self, order: PaperOrder, queue: QueueState) -> None:
+        self._queues[order.order_id] = queue
+        if queue.ahead != order.queue_ahead:
+            self._orders[order.order_id] = replace(order, queue_ahead=queue.ahead)
+
+    def _cross_fills(self, books: MarketBooks, ts: int, now_ms: int) -> list[Fill]:
+        """A book at or through a live order's price: a real seller (buyer) would have hit
+        us, so the order fills at its own price as maker, once per unit of crossing size.
+        Orders on one token and side share what crosses them within this event."""
+        fills: list[Fill] = []
+        taken: dict[tuple[str, Side], int] = {}
+        for order in list(self._orders.values()):
+            if not self._at_venue(order, ts):
                 continue
-            if levels is not None and (order.side, order.price) not in levels:
-                continue
-            visible = book.size_at(order.side, order.price)
-            queue = queue_after_level_change(order.queue_ahead, visible, live=order.state.live)
-            if queue != order.queue_ahead:
-                self._orders[order.order_id] = replace(order, queue_ahead=queue)
-        return events
+            available = crossing_size(books, order.asset_id, order.side, order.price)
+            queue = self._queues[order.order_id]
+            key = (order.asset_id, order.side)
+            fresh = available - max(queue.crossed, taken.get(key, 0))
+            size = min(max(fresh, 0), order.remaining)
+            self._set_queue(order, queue.on_cross(available, size))
+            if size > 0:
+                taken[key] = taken.get(key, 0) + size
+                fills.append(self._fill(self._orders[order.order_id], size, now_ms))
+        return fills
 
     def on_trade(self, trade: Trade, now_ms: int) -> list[Fill]:
-        """Fill resting orders from one trade print; transition events go to the outbox."""
-        self._outbox.extend(self._activate_due(now_ms))
+        """Fill resting orders of either token from one print (the complement's in mirror
+        terms; both legs of one match count once); transition events go to the outbox."""
+        self._outbox.extend(self.expire_due(now_ms))
+        if trade.asset_id not in self.market.tokens or self._legs.duplicate(trade):
+            return []
         left = trade.size  # our own orders never fill twice from the same volume
         fills: list[Fill] = []
         for order in list(self._orders.values()):
-            if order.asset_id != trade.asset_id or not order.state.live or left <= 0:
+            if left <= 0 or not self._at_venue(order, trade.ts_ms):
                 continue
+            taker, price = in_frame(order.asset_id, trade.asset_id, trade.taker_side, trade.price)
+            queue = self._queues[order.order_id].settled(trade.ts_ms, self._model)
             result = trade_fill(
-                order.side, order.price, order.queue_ahead, order.remaining,
-                trade.price, left, trade.taker_side,
-            )  # fmt: skip
-            self._orders[order.order_id] = replace(order, queue_ahead=result.queue_ahead)
+                order.side, order.price, queue.ahead, order.remaining, price, left, taker
+            )
+            if price == order.price and taker is not order.side:
+                queue = queue.on_trade(left, result.queue_ahead, trade.ts_ms, self._model)
+            else:
+                queue = replace(queue, ahead=result.queue_ahead)
+            self._set_queue(order, queue)
             if result.fill > 0:
                 left -= result.fill
                 fills.append(self._fill(self._orders[order.order_id], result.fill, now_ms))
@@ -355,6 +427,7 @@ class OrderManager:
         moved, reason = order.filled_by(size)
         if moved.state is OrderState.FILLED:
             del self._orders[order.order_id]
+            self._queues.pop(order.order_id, None)
         else:
             self._orders[order.order_id] = moved
         self._outbox.append(OrderEvent.of(moved, reason, now_ms))
@@ -365,15 +438,58 @@ class OrderManager:
         """Old-grid orders are invalid on the new grid: cancel them."""
         return self.cancel_all(OrderReason.TICK_SIZE_CHANGE, now_ms, asset_id=event.asset_id)
 
-    def sweep(self, now_ms: int) -> list[OrderEvent]:
-        """Queued events, then activations, TTL expiries and stale cancels due at `now_ms`."""
+    def sweep(self, now_ms: int, books: MarketBooks | None = None) -> list[OrderEvent]:
+        """Queued events, then everything `expire_due` finds due at `now_ms`."""
         events = self.take_events()
-        events.extend(self._activate_due(now_ms))
-        for order in list(self._orders.values()):
-            if now_ms >= order.expires_ms:
-                events.append(
-                    self._move(order, OrderState.EXPIRED, OrderReason.TTL_EXPIRED, now_ms)
-                )
-            elif now_ms - order.refreshed_ms >= self.config.stale_ms:
-                events.append(self._move(order, OrderState.CANCELED, OrderReason.STALE, now_ms))
+        events.extend(self.expire_due(now_ms, books))
         return events
+
+    # -- time ---------------------------------------------------------------------------
+    def _end(self, order: PaperOrder) -> tuple[int, OrderState, OrderReason]:
+        """When the order stops being on the venue, and how: TTL, staleness or a cancel in
+        flight, whichever comes first (ties in that order)."""
+        ends = [
+            (order.expires_ms, OrderState.EXPIRED, OrderReason.TTL_EXPIRED),
+            (order.refreshed_ms + self.config.stale_ms, OrderState.CANCELED, OrderReason.STALE),
+        ]
+        if order.cancel_at_ms is not None and order.cancel_reason is not None:
+            ends.append((order.cancel_at_ms, OrderState.CANCELED, order.cancel_reason))
+        return min(ends, key=lambda end: end[0])
+
+    def _at_venue(self, order: PaperOrder, ts: int) -> bool:
+        """Venue time `ts` falls in the order's life at the venue: arrived, not yet ended."""
+        return order.state.live and order.live_at_ms <= ts < self._end(order)[0]
+
+    def expire_due(self, now_ms: int, books: MarketBooks | None = None) -> list[OrderEvent]:
+        """Every arrival, TTL expiry, stale cancel and in-flight cancel due by `now_ms`, each
+        stamped with its exact time and applied in time order, so nothing later can fill an
+        order that had already ended. An order that arrives onto a book crossing it is
+        rejected `would_cross` (post-only) when `books` is given. The public expiry path:
+        replays call it before each event, the live per-market tick on its timer."""
+        due: list[tuple[int, int, int, str]] = []
+        for index, order in enumerate(self._orders.values()):
+            end = self._end(order)[0]
+            if order.state is OrderState.PENDING_NEW and order.live_at_ms < end:
+                if order.live_at_ms <= now_ms:
+                    due.append((order.live_at_ms, 0, index, order.order_id))
+            if end <= now_ms:
+                due.append((end, 1, index, order.order_id))
+        events: list[OrderEvent] = []
+        for ts, kind, _, order_id in sorted(due):
+            order = self._orders.get(order_id)
+            if order is None:
+                continue
+            if kind == 0:
+                events.append(self._arrive(order, ts, books))
+            else:
+                _, state, reason = self._end(order)
+                events.append(self._move(order, state, reason, ts))
+        return events
+
+    def _arrive(self, order: PaperOrder, ts: int, books: MarketBooks | None) -> OrderEvent:
+        crossed = books is not None and (
+            crossing_size(books, order.asset_id, order.side, order.price) > 0
+        )
+        if crossed:
+            return self._move(order, OrderState.REJECTED, OrderReason.WOULD_CROSS, ts)
+        return self._move(order, OrderState.RESTING, OrderReason.ACCEPTED, ts)

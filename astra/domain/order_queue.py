@@ -1,0 +1,80 @@
+"""One resting order's place in its level's queue, in the order's own token (docs/fills.md).
+
+The state advances on three inputs, all already translated into the order's token:
+
+* `on_level(size, ts)`: the level's visible size became `size` at venue time `ts`.
+* `on_trade(size, ts)`: a print at our price consumed `size` (the fill itself is `trade_fill`).
+* `flush()`: the venue time moved past `ts`; what no trade explained was canceled.
+
+Trade-aware depletion: within one venue timestamp a decrease of the level is first matched
+against prints at our price of the same timestamp, whichever arrived first. Only what no print
+explains is handed to the queue model as a cancel, and only once the venue clock has moved on,
+so a `price_change` and its `last_trade_price` give the same queue in either arrival order.
+Before the order reaches the venue the whole visible level is ahead of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from astra.domain.queue_models import QueueModel
+
+
+@dataclass(frozen=True, slots=True)
+class QueueState:
+    """`ahead`: size the venue fills before us; `visible`: the level's last known size;
+    `traded`/`canceled`: volume at `ts` printed but not yet seen leaving the level, and
+    decreases not (yet) explained by a print; `crossed`: opposite size at or through our price
+    we already filled against (a crossed book pays us once, not on every update)."""
+
+    ahead: int
+    visible: int
+    ts: int | None = None
+    traded: int = 0
+    canceled: int = 0
+    crossed: int = 0
+
+    @classmethod
+    def at_submit(cls, visible: int) -> QueueState:
+        return cls(ahead=visible, visible=visible)
+
+    def settled(self, ts: int, model: QueueModel) -> QueueState:
+        """This state for events at venue time `ts`: an older timestamp is settled first."""
+        if self.ts is None or self.ts == ts:
+            return replace(self, ts=ts)
+        return replace(self.flush(model), ts=ts)
+
+    def flush(self, model: QueueModel) -> QueueState:
+        """Settle the pending timestamp: unexplained decreases are cancels, for the model."""
+        ahead = model.after_cancel(self.ahead, self.visible, self.canceled)
+        return replace(self, ahead=ahead, ts=None, traded=0, canceled=0)
+
+    def on_level(self, size: int, ts: int, model: QueueModel, *, live: bool) -> QueueState:
+        state = self.settled(ts, model)
+        if not live:
+            return replace(state, ahead=size, visible=size, traded=0, canceled=0)
+        decrease = state.visible - size
+        if decrease <= 0:
+            return replace(state, visible=size)  # newcomers join behind us
+        explained = min(decrease, state.traded)
+        return replace(
+            state,
+            visible=size,
+            traded=state.traded - explained,
+            canceled=state.canceled + decrease - explained,
+        )
+
+    def on_trade(self, size: int, ahead_after: int, ts: int, model: QueueModel) -> QueueState:
+        """A print of `size` at our price left `ahead_after` ahead of us."""
+        state = self.settled(ts, model)
+        explained = min(size, state.canceled)
+        return replace(
+            state,
+            ahead=ahead_after,
+            canceled=state.canceled - explained,
+            traded=state.traded + size - explained,
+        )
+
+    def on_cross(self, available: int, filled: int) -> QueueState:
+        """`available` opposite size sits at or through our price; we just took `filled`."""
+        return replace(self, crossed=min(self.crossed + filled, available))
