@@ -397,6 +397,10 @@ class MarketState:
         return Verdict.ok("ev", f"edge {target.edge_pips} pips")
 
     # -- journaling ------------------------------------------------------------------------
+    def journal_orders(self, events: Sequence[OrderEvent]) -> None:
+        """Journal transitions of orders placed on `orders` directly (the fill scenario)."""
+        self._journal_orders(events)
+
     def _journal_orders(self, events: Sequence[OrderEvent]) -> None:
         for event in events:
             self._journal.emit(RecordKind.ORDER_EVENT, event.ts_ms, order_payload(event))

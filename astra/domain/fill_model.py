@@ -85,16 +85,19 @@ def size_through(book: TokenBook, resting_side: Side, price: int) -> int:
 
 
 def crossing_size(books: MarketBooks, asset: str, side: Side, price: int) -> int:
-    """`size_through` for an order on `asset`, read from its own book, or from the
-    complement's mirror when its own book is not synced (0 when neither is)."""
+    """`size_through` for an order on `asset`, from its own book and from the complement's
+    mirror, whichever shows more (each only while synced). The venue mirrors every order in
+    both books, so they agree; when one token's update is missing, the cross is still seen
+    (a crossed fill is usually adverse: missing it would flatter P&L)."""
+    through = 0
     own = books.book(asset)
     if own.synced:
-        return size_through(own, side, price)
+        through = size_through(own, side, price)
     other = books.book(books.market.complement_of(asset))
     if other.synced:
         mirror_side, mirror_price = in_frame(other.asset_id, asset, side, price)
-        return size_through(other, mirror_side, mirror_price)
-    return 0
+        through = max(through, size_through(other, mirror_side, mirror_price))
+    return through
 
 
 def level_in_snapshot(snapshot: BookSnapshot, order_asset: str, side: Side, price: int) -> int:

@@ -173,14 +173,18 @@ class OrderManager:
         *,
         anchor_price: int | None = None,
         replaces: str = "",
+        ttl_ms: int | None = None,
     ) -> OrderEvent:
-        """Place a post-only paper order; the event is SUBMITTED (pending) or REJECTED."""
+        """Place a post-only paper order; the event is SUBMITTED (pending) or REJECTED.
+        `ttl_ms` overrides the configured TTL for this order (a scenario's `ttl_s`)."""
         if book.asset_id != intent.asset_id:
             raise ValueError(f"intent for {intent.asset_id} checked against {book.asset_id}")
         reject = self._identity_reject(intent, book) or self._price_reject(intent, book)
         latency = 0 if reject else self._draw_latency()
         queue = book.size_at(intent.side, intent.price)
         order = self._new_order(intent, now_ms, latency, queue, anchor_price, replaces)
+        if ttl_ms is not None:
+            order = replace(order, expires_ms=now_ms + ttl_ms)
         if reject is not None:
             return OrderEvent.of(order.moved(OrderState.REJECTED), reject, now_ms)
         self._orders[order.order_id] = order
