@@ -379,7 +379,8 @@ class MarketState:
         rejects the taker intent `not_post_only` (the fail-closed default)."""
         book = self.books.book(intent.asset_id)
         if intent.post_only or not self._config.orders.taker_enabled:
-            self._journal_orders([self.orders.submit(intent, book, now_ms)])
+            mirror = self.books.book(self.info.complement_of(intent.asset_id))
+            self._journal_orders([self.orders.submit(intent, book, now_ms, mirror=mirror)])
             return
         events, fills = self.orders.take(intent, book, now_ms)
         self._journal_orders(events)

@@ -129,7 +129,8 @@ def _place(state: MarketState, market: MarketInfo, place: Place, at_ms: int) -> 
         reason="scenario",
     )
     book = state.books.book(place.token)
-    event = state.orders.submit(intent, book, at_ms, ttl_ms=place.ttl_ms)
+    mirror = state.books.book(market.complement_of(place.token))
+    event = state.orders.submit(intent, book, at_ms, ttl_ms=place.ttl_ms, mirror=mirror)
     state.journal_orders([event])
     return event.order_id
 

@@ -174,14 +174,20 @@ class OrderManager:
         anchor_price: int | None = None,
         replaces: str = "",
         ttl_ms: int | None = None,
+        mirror: TokenBook | None = None,
     ) -> OrderEvent:
         """Place a post-only paper order; the event is SUBMITTED (pending) or REJECTED.
-        `ttl_ms` overrides the configured TTL for this order (a scenario's `ttl_s`)."""
+        `ttl_ms` overrides the configured TTL for this order (a scenario's `ttl_s`). With the
+        complement's book as `mirror`, the queue starts at the larger of the two views of the
+        level (they agree on a mirrored feed; the larger queue never flatters fills)."""
         if book.asset_id != intent.asset_id:
             raise ValueError(f"intent for {intent.asset_id} checked against {book.asset_id}")
         reject = self._identity_reject(intent, book) or self._price_reject(intent, book)
         latency = 0 if reject else self._draw_latency()
         queue = book.size_at(intent.side, intent.price)
+        if mirror is not None and mirror.synced:
+            side, price = in_frame(mirror.asset_id, book.asset_id, intent.side, intent.price)
+            queue = max(queue, mirror.size_at(side, price))
         order = self._new_order(intent, now_ms, latency, queue, anchor_price, replaces)
         if ttl_ms is not None:
             order = replace(order, expires_ms=now_ms + ttl_ms)
