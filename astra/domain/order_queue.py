@@ -10,6 +10,8 @@ Trade-aware depletion: within one venue timestamp a decrease of the level is fir
 against prints at our price of the same timestamp, whichever arrived first. Only what no print
 explains is handed to the queue model as a cancel, and only once the venue clock has moved on,
 so a `price_change` and its `last_trade_price` give the same queue in either arrival order.
+A print that arrives only after an event with a later venue timestamp has settled its own
+timestamp is netted against the later, still pending decreases (docs/fills.md, known gaps).
 Before the order reaches the venue the whole visible level is ahead of it.
 """
 
@@ -39,9 +41,13 @@ class QueueState:
         return cls(ahead=visible, visible=visible)
 
     def settled(self, ts: int, model: QueueModel) -> QueueState:
-        """This state for events at venue time `ts`: an older timestamp is settled first."""
-        if self.ts is None or self.ts == ts:
+        """This state for events at venue time `ts`: an older pending timestamp is settled
+        first. An event older than the pending one (it arrived after a later-stamped event)
+        joins the pending timestamp instead: it is netted against what is still unsettled."""
+        if self.ts is None:
             return replace(self, ts=ts)
+        if ts <= self.ts:
+            return self
         return replace(self.flush(model), ts=ts)
 
     def flush(self, model: QueueModel) -> QueueState:

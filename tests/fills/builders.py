@@ -30,7 +30,8 @@ def _book(asset: str, ts: int) -> dict[str, Any]:
 class Step:
     """At venue `ts`: a print of `traded` at YES 0.48 (taker SELL) and the level change that goes
     with it, the level then also losing `canceled` and gaining `joined`. `trade_first` says which
-    message arrives first; `delay` is the receive lag."""
+    message arrives first; `delay` is the receive lag (a step's messages arrive together, after
+    the previous step's)."""
 
     ts: int
     traded: int
@@ -75,6 +76,7 @@ def document(
         {"recv_ms": 1000, "msg": _book(YES, 1000)}, {"recv_ms": 1000, "msg": _book(NO, 1000)},
     ]  # fmt: skip
     level = 100
+    last_recv = 1000
     for step in steps:
         level = level - step.traded - step.canceled + step.joined
         side, pips = _in(frame, "SELL", 4800)
@@ -92,7 +94,8 @@ def document(
         pair = [trade, change] if step.trade_first else [change, trade]
         if step.traded == 0:
             pair = [change]
-        recv = step.ts + step.delay
+        recv = max(step.ts + step.delay, last_recv + 2)
+        last_recv = recv
         messages += [{"recv_ms": recv + i, "msg": m} for i, m in enumerate(pair)]
     # The order is YES BUY 0.48 in the YES frame; mirrored it is NO SELL 0.52.
     own_token = "no" if frame.mirror else "yes"
