@@ -88,9 +88,7 @@ def parse_scenario(data: object) -> Scenario:
     cancel_ms = _non_negative(latency.get("cancel"), "latency_ms.cancel")
     cash = _amount(top.get("cash"), "cash", to_micros)
     messages = tuple(_message(m, i) for i, m in enumerate(_list(top.get("messages"), "messages")))
-    actions = tuple(
-        _action(a, i, market) for i, a in enumerate(_list(top.get("orders"), "orders"))
-    )
+    actions = tuple(_action(a, i, market) for i, a in enumerate(_list(top.get("orders"), "orders")))
     _check_keys(actions)
     stale = top.get("stale_s")
     stale_ms = None if stale is None else _positive_ms(stale, "stale_s")
@@ -157,7 +155,7 @@ def _action(raw: object, index: int, market: MarketInfo) -> Place | Cancel:
     return Place(
         at_ms,
         _text(place.get("id"), f"{where}.place.id"),
-        market.yes_token if token == "yes" else market.no_token,
+        market.yes_token if token == "yes" else market.no_token,  # noqa: S105 - a side, not a secret
         Side(side),
         _amount(place.get("price"), f"{where}.place.price", to_pips),
         _amount(place.get("size"), f"{where}.place.size", to_micros),

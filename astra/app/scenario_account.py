@@ -16,7 +16,9 @@ from astra.domain.prices import ONE, Side, format_size, notional_micros
 from astra.domain.trading import Fill
 
 
-def scenario_account(opening_cash: int, fills: Sequence[Fill], books: MarketBooks) -> dict[str, Any]:
+def scenario_account(
+    opening_cash: int, fills: Sequence[Fill], books: MarketBooks
+) -> dict[str, Any]:
     """{"cash", "positions": {token: shares}, "equity"} as decimal strings."""
     cash = opening_cash
     held: dict[str, int] = {}

@@ -2,10 +2,12 @@
 
 Post-only always; a submit is checked against the live book (grid, bounds, min size,
 would-cross) and becomes live after a seeded latency draw. Resting orders advance in the
-queue on book changes and fill from the trade stream (`fill_model`). TTL expiry and
-stale cancels happen in `sweep`. A replace is a new order (new id, new TTL, back of the
-queue), bounded by a chase limit measured from the *first* order of the replace chain,
-and never improves the price while the flow is toxic or the spread WIDE/BROKEN.
+queue on book changes of either token and fill from either token's prints or a crossed
+book (`fill_model`, `order_queue`, `queue_models`). Arrivals, TTL expiry, stale cancels and
+in-flight cancels happen at their exact times in `expire_due` (`order_life`). A replace is
+a new order (new id, new TTL, back of the queue), bounded by a chase limit measured from
+the *first* order of the replace chain, and never improves the price while the flow is
+toxic or the spread WIDE/BROKEN.
 
 Every transition yields an `OrderEvent`. Methods return the events they cause, except
 `on_trade`, which returns fills and queues its transition events; `sweep` (or
@@ -19,7 +21,7 @@ and by `take` alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -33,11 +35,13 @@ from astra.domain.fill_model import (
     level_in_snapshot,
     trade_fill,
 )
-from astra.domain.match_legs import MatchLegs
 from astra.domain.market import MarketInfo
+from astra.domain.match_legs import MatchLegs
+from astra.domain.order_checks import identity_reject, improves, price_reject, taker_reject
+from astra.domain.order_life import Due, at_venue, due_transitions, order_end
 from astra.domain.order_queue import QueueState
 from astra.domain.orders import OrderEvent, OrderState, PaperOrder
-from astra.domain.prices import ONE, Side, in_bounds, notional_micros, on_grid
+from astra.domain.prices import ONE, Side, notional_micros
 from astra.domain.queue_models import QueueModel
 from astra.domain.reasons import OrderReason
 from astra.domain.taker_fill import execute_taker, match_levels
@@ -58,7 +62,7 @@ class OrderConfig:
     taker_enabled: bool = False  # taker escalation: `take` may cross (else `not_post_only`)
     cancel_latency_mean_ms: float = 0.0
     cancel_latency_min_ms: int = 0
-    queue_model: QueueModel = QueueModel()
+    queue_model: QueueModel = field(default_factory=QueueModel)
 
     def __post_init__(self) -> None:
         if self.ttl_ms <= 0 or self.stale_ms <= 0:
@@ -67,17 +71,6 @@ class OrderConfig:
                      self.cancel_latency_mean_ms)  # fmt: skip
         if self.max_chase_ticks < 0 or min(latencies) < 0:
             raise ValueError("chase ticks and latency must be non-negative")
-
-
-def _crosses(side: Side, price: int, book: TokenBook) -> bool:
-    opposite = book.best(side.opposite)
-    if opposite is None:
-        return False
-    return price >= opposite[0] if side is Side.BUY else price <= opposite[0]
-
-
-def _improves(side: Side, old: int, new: int) -> bool:
-    return new > old if side is Side.BUY else new < old
 
 
 class OrderManager:
@@ -140,31 +133,6 @@ class OrderManager:
         self._seq += 1
         return f"{self._id_prefix}-{self._seq}"
 
-    def _identity_reject(self, intent: OrderIntent, book: TokenBook) -> OrderReason | None:
-        if intent.market != self.market.condition_id or intent.asset_id not in self.market.tokens:
-            return OrderReason.UNKNOWN_ASSET
-        if not intent.post_only:
-            return OrderReason.NOT_POST_ONLY
-        if not book.synced or book.tick is None:
-            return OrderReason.BOOK_NOT_SYNCED
-        return None
-
-    def _shape_reject(self, intent: OrderIntent, book: TokenBook) -> OrderReason | None:
-        tick = book.tick or self.market.tick
-        if intent.size <= 0 or intent.size < self.market.min_size:
-            return OrderReason.BELOW_MIN_SIZE
-        if not on_grid(intent.price, tick):
-            return OrderReason.OFF_GRID
-        if not in_bounds(intent.price, tick):
-            return OrderReason.OUT_OF_BOUNDS
-        return None
-
-    def _price_reject(self, intent: OrderIntent, book: TokenBook) -> OrderReason | None:
-        shape = self._shape_reject(intent, book)
-        if shape is None and _crosses(intent.side, intent.price, book):
-            return OrderReason.WOULD_CROSS
-        return shape
-
     def submit(
         self,
         intent: OrderIntent,
@@ -182,7 +150,9 @@ class OrderManager:
         level (they agree on a mirrored feed; the larger queue never flatters fills)."""
         if book.asset_id != intent.asset_id:
             raise ValueError(f"intent for {intent.asset_id} checked against {book.asset_id}")
-        reject = self._identity_reject(intent, book) or self._price_reject(intent, book)
+        reject = identity_reject(self.market, intent, book) or price_reject(
+            self.market, intent, book
+        )
         latency = 0 if reject else self._draw_latency()
         queue = book.size_at(intent.side, intent.price)
         if mirror is not None and mirror.synced:
@@ -214,22 +184,13 @@ class OrderManager:
         if intent.post_only:
             raise ValueError("take() executes taker intents only; submit() places post-only")
         order = self._new_order(intent, now_ms, 0, 0, None, "")
-        reject = self._taker_reject(intent, book)
+        reject = taker_reject(self.market, self.config.taker_enabled, intent, book)
         if reject is not None:
             return [OrderEvent.of(order.moved(OrderState.REJECTED), reject, now_ms)], []
         matches = match_levels(book, intent.side, intent.price, intent.size, self.market.fees)
         done = execute_taker(order, matches, now_ms, first_fill_seq=self._fill_seq + 1)
         self._fill_seq += len(done.fills)
         return list(done.events), list(done.fills)
-
-    def _taker_reject(self, intent: OrderIntent, book: TokenBook) -> OrderReason | None:
-        if intent.market != self.market.condition_id or intent.asset_id not in self.market.tokens:
-            return OrderReason.UNKNOWN_ASSET
-        if not self.config.taker_enabled:
-            return OrderReason.NOT_POST_ONLY
-        if not book.synced or book.tick is None:
-            return OrderReason.BOOK_NOT_SYNCED
-        return self._shape_reject(intent, book)
 
     def _new_order(
         self,
@@ -326,7 +287,7 @@ class OrderManager:
         if old is None:
             return []
         tick = book.tick or self.market.tick
-        if _improves(old.side, old.price, new_price) and (toxic or regime in _NO_IMPROVE_REGIMES):
+        if improves(old.side, old.price, new_price) and (toxic or regime in _NO_IMPROVE_REGIMES):
             return [self._move(old, OrderState.CANCELED, OrderReason.TOXIC_NO_IMPROVE, now_ms)]
         if abs(new_price - old.anchor_price) > self.config.max_chase_ticks * tick.pips:
             return [self._move(old, OrderState.CANCELED, OrderReason.CHASE_LIMIT, now_ms)]
@@ -369,9 +330,9 @@ class OrderManager:
         return self._cross_fills(books, ts, now_ms)
 
     def _level_change(self, level: LevelChange, ts: int) -> None:
+        if level.asset_id not in self.market.tokens:
+            return
         for order in list(self._orders.values()):
-            if level.asset_id not in self.market.tokens:
-                return
             side, price = in_frame(order.asset_id, level.asset_id, level.side, level.price)
             if side is order.side and price == order.price:
                 self._level(order, level.size, ts)
@@ -456,19 +417,10 @@ class OrderManager:
 
     # -- time ---------------------------------------------------------------------------
     def _end(self, order: PaperOrder) -> tuple[int, OrderState, OrderReason]:
-        """When the order stops being on the venue, and how: TTL, staleness or a cancel in
-        flight, whichever comes first (ties in that order)."""
-        ends = [
-            (order.expires_ms, OrderState.EXPIRED, OrderReason.TTL_EXPIRED),
-            (order.refreshed_ms + self.config.stale_ms, OrderState.CANCELED, OrderReason.STALE),
-        ]
-        if order.cancel_at_ms is not None and order.cancel_reason is not None:
-            ends.append((order.cancel_at_ms, OrderState.CANCELED, order.cancel_reason))
-        return min(ends, key=lambda end: end[0])
+        return order_end(order, self.config.stale_ms)
 
     def _at_venue(self, order: PaperOrder, ts: int) -> bool:
-        """Venue time `ts` falls in the order's life at the venue: arrived, not yet ended."""
-        return order.state.live and order.live_at_ms <= ts < self._end(order)[0]
+        return at_venue(order, ts, self.config.stale_ms)
 
     def expire_due(self, now_ms: int, books: MarketBooks | None = None) -> list[OrderEvent]:
         """Every arrival, TTL expiry, stale cancel and in-flight cancel due by `now_ms`, each
@@ -476,20 +428,14 @@ class OrderManager:
         order that had already ended. An order that arrives onto a book crossing it is
         rejected `would_cross` (post-only) when `books` is given. The public expiry path:
         replays call it before each event, the live per-market tick on its timer."""
-        due: list[tuple[int, int, int, str]] = []
-        for index, order in enumerate(self._orders.values()):
-            end = self._end(order)[0]
-            if order.state is OrderState.PENDING_NEW and order.live_at_ms < end:
-                if order.live_at_ms <= now_ms:
-                    due.append((order.live_at_ms, 0, index, order.order_id))
-            if end <= now_ms:
-                due.append((end, 1, index, order.order_id))
         events: list[OrderEvent] = []
-        for ts, kind, _, order_id in sorted(due):
+        for ts, kind, order_id in due_transitions(
+            self._orders.values(), now_ms, self.config.stale_ms
+        ):
             order = self._orders.get(order_id)
             if order is None:
                 continue
-            if kind == 0:
+            if kind is Due.ARRIVE:
                 events.append(self._arrive(order, ts, books))
             else:
                 _, state, reason = self._end(order)

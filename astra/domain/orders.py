@@ -68,8 +68,8 @@ class PaperOrder:
 
     `queue_ahead` is the visible size at our price on our side that the venue would fill
     before us (the fill model keeps the full `order_queue.QueueState` beside it); `live_at_ms`
-    is when it reaches the venue (submit + placement latency). `anchor_price` is the price of the first order in a replace chain, so the
-    chase bound holds across repeated replaces.
+    is when it reaches the venue (submit + placement latency). `anchor_price` is the price
+    of the first order in a replace chain, so the chase bound holds across repeated replaces.
     """
 
     order_id: str

@@ -43,7 +43,8 @@ class QueueModel:
         if self.name is QueueModelName.RISK_AVERSE or decrease <= 0 or front <= 0:
             return capped
         back = max(level_after + decrease - front, 0)
-        weight_front, weight_back = front**self.power, back**self.power
+        weight_front: int = pow(front, self.power)
+        weight_back: int = pow(back, self.power)
         from_front = decrease * weight_back // (weight_front + weight_back)
         return min(front - from_front, capped)
 

@@ -32,7 +32,9 @@ def steps(draw: st.DrawFn) -> list[Step]:
         canceled = draw(st.integers(0, level - traded))
         joined = draw(st.integers(0, 60))
         level = level - traded - canceled + joined
-        out.append(Step(ts, traded, canceled, joined, draw(st.booleans()), draw(st.integers(0, 40))))
+        out.append(
+            Step(ts, traded, canceled, joined, draw(st.booleans()), draw(st.integers(0, 40)))
+        )
     return out
 
 
@@ -87,7 +89,8 @@ def test_mirrored_scenario_gives_mirrored_fills(
     assert (a["state"], a["reason"], a["filled"]) == (b["state"], b["reason"], b["filled"])
     assert [(f["venue_ms"], f["size"]) for f in a["fills"]] == fills(mirrored)
     assert all(
-        Decimal(f["price"]) + Decimal(g["price"]) == 1 for f, g in zip(a["fills"], b["fills"])
+        Decimal(f["price"]) + Decimal(g["price"]) == 1
+        for f, g in zip(a["fills"], b["fills"], strict=False)
     )
     held = Decimal(own["account"]["positions"].get(YES, "0"))
     assert Decimal(mirrored["account"]["positions"].get(NO, "0")) == -held

@@ -26,7 +26,8 @@ def test_there_are_at_least_sixteen_hand_computed_scenarios() -> None:
     assert len(SCENARIOS) >= 16
     for path in SCENARIOS:
         doc = json.loads(path.read_text())
-        assert doc["_comment"] and set(doc["_expect"]) == set(MODELS)
+        assert doc["_comment"]
+        assert set(doc["_expect"]) == set(MODELS)
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -68,14 +69,17 @@ def test_bad_files_get_one_line_and_exit_2(
     path.write_text(json.dumps(doc))
     code, out, err = run_cli(capsys, str(path), "--json")
     assert (code, out) == (2, "")
-    assert err.count("\n") == 1 and message in err
+    assert err.count("\n") == 1
+    assert message in err
 
 
 def test_unreadable_and_non_json_files_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = run_cli(capsys, str(tmp_path / "missing.json"))
-    assert code == 2 and "cannot read" in err
+    assert code == 2
+    assert "cannot read" in err
     (tmp_path / "x.json").write_text("{not json")
     code, _, err = run_cli(capsys, str(tmp_path / "x.json"))
-    assert code == 2 and "not JSON" in err
+    assert code == 2
+    assert "not JSON" in err
