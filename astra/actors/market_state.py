@@ -25,6 +25,7 @@ from astra.actors.market_records import (
     book_digest,
     decision_payload,
     fill_payload,
+    markout_payload,
     mid_pips,
     open_orders_from_journal,
     order_payload,
@@ -46,6 +47,7 @@ from astra.domain.events import (
 )
 from astra.domain.journal_record import RecordKind
 from astra.domain.market import MarketInfo
+from astra.domain.markouts import MarkoutTracker
 from astra.domain.order_manager import OrderManager
 from astra.domain.orders import OrderEvent, PaperOrder
 from astra.domain.reasons import GateVeto, OrderReason
@@ -113,6 +115,7 @@ class MarketState:
         self.positions = TokenPositions(info.tokens)
         self._marks = MarksThrottle(config.marks_interval_ms)
         self._trades: list[Trade] = []
+        self._markouts = MarkoutTracker()
         self._filled = False  # a fill in the event being handled: marks go out at once
         self.resolution: Settlement | None = None  # set once the market has resolved
         self.events = 0
@@ -143,7 +146,15 @@ class MarketState:
         timer tick calls this between events. Returns how many transitions it journaled."""
         events = self.orders.expire_due(now_ms, self.books)
         self._journal_orders(events)
+        self._journal_markouts(now_ms)
         return len(events)
+
+    def _journal_markouts(self, now_ms: int) -> None:
+        """Fills whose 1 s / 10 s / 60 s horizon has passed, marked at the mids in force."""
+        for markout in self._markouts.due(now_ms, lambda asset: mid_pips(self.books, asset)):
+            ts = markout.fill.ts_ms + markout.horizon_ms
+            payload = markout_payload(markout, self._strategy.name)
+            self._journal.emit(RecordKind.MARKOUT, ts, payload)
 
     def on_spot(self, event: SpotPrice, now_ms: int) -> bool:
         """Record a print of this market's underlying and re-evaluate (a quote priced off
@@ -281,6 +292,7 @@ class MarketState:
             mid = mid_pips(self.books, fill.asset_id)
             self._journal.emit(RecordKind.FILL, now_ms, fill_payload(fill, mid))
             self.positions.on_fill(fill)
+            self._markouts.on_fill(fill)
             self._filled = True
             self._risk.report_fill(fill)
 

@@ -75,6 +75,8 @@ def publish_record(metrics: MetricsSink, record: JournalRecord) -> None:
         metrics.inc(mp.FILLED_SHARES_TOTAL, amount=int(data.get("size", 0)) / _MICROS)
     elif record.kind is RecordKind.LEDGER:
         _publish_ledger(metrics, data)
+    elif record.kind is RecordKind.MARKOUT:
+        _publish_markout(metrics, data)
 
 
 def decision_gate(data: dict[str, Any]) -> str:
@@ -93,6 +95,18 @@ def _publish_ledger(metrics: MetricsSink, data: dict[str, Any]) -> None:
     metrics.set(mp.EXPOSURE, _usd(exposure))
     metrics.set(mp.EQUITY, _usd(cash + exposure))
     metrics.set(mp.REALIZED_PNL, _usd(int(data.get("realised", 0))))
+
+
+def _publish_markout(metrics: MetricsSink, data: dict[str, Any]) -> None:
+    horizon = f"{int(data.get('horizon_ms', 0)) // 1000}s"
+    value = data.get("markout")
+    if not isinstance(value, int):
+        outcome = "unknown"
+    else:
+        outcome = "adverse" if value < 0 else "favourable" if value > 0 else "flat"
+    metrics.inc(mp.FILL_MARKOUTS_TOTAL, {"horizon": horizon, "outcome": outcome})
+    if isinstance(value, int) and value < 0:
+        metrics.inc(mp.FILL_MARKOUT_ADVERSE_USD_TOTAL, {"horizon": horizon}, _usd(-value))
 
 
 def _usd(micros: int) -> float:

@@ -24,7 +24,7 @@ from astra.cli.common import add_journal_arg, add_settings_args, journal_file
 from astra.cli.main import CommandError
 from astra.domain.journal_record import JournalRecord, RecordKind
 
-KINDS = ("fill", "ledger", "decision", "risk_event")
+KINDS = ("fill", "ledger", "decision", "risk_event", "markout")
 
 _RECORDS = """
 SELECT ts_ms, market, payload FROM records
@@ -79,6 +79,7 @@ def write_journal_report(
         title=title,
         run=manifest.to_dict() if manifest else None,
         market_pnl=market_pnl(rows["fill"] + rows["risk_event"]),
+        markouts=rows["markout"],
     )
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from astra.adapters.report import svg
+from astra.adapters.report.markouts import markout_table
 
 Row = Mapping[str, Any]
 PIPS = 10_000
@@ -166,6 +167,7 @@ def render_report(
     title: str = "Astra run report",
     run: Row | None = None,
     market_pnl: Sequence[tuple[str, float]] = (),
+    markouts: Sequence[Row] = (),
 ) -> str:
     equity = equity_points(ledger)
     span = (_when(equity[0][0]), _when(equity[-1][0])) if equity else ("", "")
@@ -180,6 +182,7 @@ def render_report(
         ),
     ]
     sections = "".join(f"<section>{chart}</section>" for chart in charts)
+    sections += f"<section>{markout_table(markouts)}</section>"
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
@@ -198,6 +201,7 @@ def write_report(
     title: str = "Astra run report",
     run: Row | None = None,
     market_pnl: Sequence[tuple[str, float]] = (),
+    markouts: Sequence[Row] = (),
 ) -> Path:
     """Render and write the report atomically (temp file, then rename); returns the path."""
     path = Path(out_path)
@@ -208,6 +212,7 @@ def write_report(
         title=title,
         run=run,
         market_pnl=market_pnl,
+        markouts=markouts,
     )
     temp = path.with_name(path.name + ".tmp")
     temp.write_text(html, encoding="utf-8")
