@@ -33,11 +33,6 @@ def order_end(order: PaperOrder, stale_ms: int) -> tuple[int, OrderState, OrderR
     return end
 
 
-def at_venue(order: PaperOrder, ts: int, stale_ms: int) -> bool:
-    """Venue time `ts` falls in the order's life at the venue: arrived, not yet ended."""
-    return order.state.live and order.live_at_ms <= ts < order_end(order, stale_ms)[0]
-
-
 def due_transitions(
     orders: Iterable[PaperOrder], now_ms: int, stale_ms: int
 ) -> list[tuple[int, Due, str]]:

@@ -38,7 +38,7 @@ from astra.domain.fill_model import (
 from astra.domain.market import MarketInfo
 from astra.domain.match_legs import MatchLegs
 from astra.domain.order_checks import identity_reject, improves, price_reject, taker_reject
-from astra.domain.order_life import Due, at_venue, due_transitions, order_end
+from astra.domain.order_life import Due, due_transitions, order_end
 from astra.domain.order_queue import QueueState
 from astra.domain.orders import OrderEvent, OrderState, PaperOrder
 from astra.domain.prices import ONE, Side, notional_micros
@@ -102,6 +102,7 @@ class OrderManager:
         self._fill_seq = 0
         self._outbox: list[OrderEvent] = []
         self._queues: dict[str, QueueState] = {}
+        self._ends: dict[str, int] = {}  # open order id -> when it leaves the venue (order_end)
         self._model = config.queue_model
         self._legs = MatchLegs(market)
         # Its own stream (spawned, the parent's draws unchanged): cancels never shift the
@@ -165,6 +166,7 @@ class OrderManager:
             return OrderEvent.of(order.moved(OrderState.REJECTED), reject, now_ms)
         self._orders[order.order_id] = order
         self._queues[order.order_id] = QueueState.at_submit(queue)
+        self._ends[order.order_id] = order_end(order, self.config.stale_ms)[0]
         return OrderEvent.of(order, OrderReason.SUBMITTED, now_ms)
 
     def take(
@@ -231,6 +233,7 @@ class OrderManager:
         if moved.state.terminal:
             del self._orders[order.order_id]
             self._queues.pop(order.order_id, None)
+            self._ends.pop(order.order_id, None)
         else:
             self._orders[order.order_id] = moved
         return OrderEvent.of(moved, reason, now_ms)
@@ -255,7 +258,10 @@ class OrderManager:
         )
         if latency <= 0:
             return self._move(order, OrderState.CANCELED, reason, now_ms)
-        self._orders[order_id] = replace(order, cancel_at_ms=now_ms + latency, cancel_reason=reason)
+        self._orders[order_id] = moved = replace(
+            order, cancel_at_ms=now_ms + latency, cancel_reason=reason
+        )
+        self._ends[order_id] = order_end(moved, self.config.stale_ms)[0]
         return None
 
     def cancel_all(
@@ -269,7 +275,8 @@ class OrderManager:
         order = self._orders.get(order_id)
         if order is None:
             return False
-        self._orders[order_id] = replace(order, refreshed_ms=now_ms)
+        self._orders[order_id] = moved = replace(order, refreshed_ms=now_ms)
+        self._ends[order_id] = order_end(moved, self.config.stale_ms)[0]
         return True
 
     def replace(
@@ -319,6 +326,7 @@ class OrderManager:
             return []
         self._outbox.extend(self.expire_due(now_ms, books))
         ts = now_ms if isinstance(change, LevelChange) else change.ts_ms
+        touched: set[tuple[str, Side]] | None = None  # None: every side may have changed
         if isinstance(change, BookSnapshot):
             for order in list(self._orders.values()):
                 size = level_in_snapshot(change, order.asset_id, order.side, order.price)
@@ -327,7 +335,8 @@ class OrderManager:
             levels = (change,) if isinstance(change, LevelChange) else change.changes
             for level in levels:
                 self._level_change(level, ts)
-        return self._cross_fills(books, ts, now_ms)
+            touched = {(level.asset_id, level.side) for level in levels}
+        return self._cross_fills(books, ts, now_ms, touched)
 
     def _level_change(self, level: LevelChange, ts: int) -> None:
         if level.asset_id not in self.market.tokens:
@@ -343,17 +352,28 @@ class OrderManager:
         self._set_queue(order, queue)
 
     def _set_queue(self, order: PaperOrder, queue: QueueState) -> None:
+        if queue is self._queues[order.order_id]:
+            return
         self._queues[order.order_id] = queue
         if queue.ahead != order.queue_ahead:
             self._orders[order.order_id] = replace(order, queue_ahead=queue.ahead)
 
-    def _cross_fills(self, books: MarketBooks, ts: int, now_ms: int) -> list[Fill]:
+    def _cross_fills(
+        self,
+        books: MarketBooks,
+        ts: int,
+        now_ms: int,
+        touched: set[tuple[str, Side]] | None,
+    ) -> list[Fill]:
         """A book at or through a live order's price: a real seller (buyer) would have hit
         us, so the order fills at its own price as maker, once per unit of crossing size.
-        Orders on one token and side share what crosses them within this event."""
+        Orders on one token and side share what crosses them within this event. Only orders
+        whose opposite side (or its complement mirror) this event `touched` can have changed."""
         fills: list[Fill] = []
         taken: dict[tuple[str, Side], int] = {}
         for order in list(self._orders.values()):
+            if touched is not None and not self._touches(order, touched):
+                continue
             if not self._at_venue(order, ts):
                 continue
             available = crossing_size(books, order.asset_id, order.side, order.price)
@@ -366,6 +386,10 @@ class OrderManager:
                 taken[key] = taken.get(key, 0) + size
                 fills.append(self._fill(self._orders[order.order_id], size, now_ms))
         return fills
+
+    def _touches(self, order: PaperOrder, touched: set[tuple[str, Side]]) -> bool:
+        mirror = (self.market.complement_of(order.asset_id), order.side)
+        return (order.asset_id, order.side.opposite) in touched or mirror in touched
 
     def on_trade(self, trade: Trade, now_ms: int) -> list[Fill]:
         """Fill resting orders of either token from one print (the complement's in mirror
@@ -386,7 +410,7 @@ class OrderManager:
             if price == order.price and taker is not order.side:
                 queue = queue.on_trade(left, result.queue_ahead, trade.ts_ms, self._model)
             else:
-                queue = replace(queue, ahead=result.queue_ahead)
+                queue = queue.with_ahead(result.queue_ahead)
             self._set_queue(order, queue)
             if result.fill > 0:
                 left -= result.fill
@@ -399,6 +423,7 @@ class OrderManager:
         if moved.state is OrderState.FILLED:
             del self._orders[order.order_id]
             self._queues.pop(order.order_id, None)
+            self._ends.pop(order.order_id, None)
         else:
             self._orders[order.order_id] = moved
         self._outbox.append(OrderEvent.of(moved, reason, now_ms))
@@ -420,7 +445,9 @@ class OrderManager:
         return order_end(order, self.config.stale_ms)
 
     def _at_venue(self, order: PaperOrder, ts: int) -> bool:
-        return at_venue(order, ts, self.config.stale_ms)
+        """Venue time `ts` falls in the order's life at the venue: arrived, not yet ended
+        (`order_life.order_end`, cached per order)."""
+        return order.state.live and order.live_at_ms <= ts < self._ends[order.order_id]
 
     def expire_due(self, now_ms: int, books: MarketBooks | None = None) -> list[OrderEvent]:
         """Every arrival, TTL expiry, stale cancel and in-flight cancel due by `now_ms`, each
@@ -428,6 +455,8 @@ class OrderManager:
         order that had already ended. An order that arrives onto a book crossing it is
         rejected `would_cross` (post-only) when `books` is given. The public expiry path:
         replays call it before each event, the live per-market tick on its timer."""
+        if not self._orders or self._next_due() > now_ms:
+            return []
         events: list[OrderEvent] = []
         for ts, kind, order_id in due_transitions(
             self._orders.values(), now_ms, self.config.stale_ms
@@ -441,6 +470,15 @@ class OrderManager:
                 _, state, reason = self._end(order)
                 events.append(self._move(order, state, reason, ts))
         return events
+
+    def _next_due(self) -> int:
+        """The earliest arrival or end of any open order (a cheap test before the sweep)."""
+        ends = self._ends
+        return min(
+            min(o.live_at_ms, ends[o.order_id]) if o.state is OrderState.PENDING_NEW
+            else ends[o.order_id]
+            for o in self._orders.values()
+        )  # fmt: skip
 
     def _arrive(self, order: PaperOrder, ts: int, books: MarketBooks | None) -> OrderEvent:
         crossed = books is not None and (

@@ -17,7 +17,7 @@ Before the order reaches the venue the whole visible level is ahead of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from astra.domain.queue_models import QueueModel
 
@@ -45,42 +45,58 @@ class QueueState:
         first. An event older than the pending one (it arrived after a later-stamped event)
         joins the pending timestamp instead: it is netted against what is still unsettled."""
         if self.ts is None:
-            return replace(self, ts=ts)
+            return QueueState(self.ahead, self.visible, ts, 0, 0, self.crossed)
         if ts <= self.ts:
             return self
-        return replace(self.flush(model), ts=ts)
+        return self.flush(model).settled(ts, model)
 
     def flush(self, model: QueueModel) -> QueueState:
         """Settle the pending timestamp: unexplained decreases are cancels, for the model."""
         ahead = model.after_cancel(self.ahead, self.visible, self.canceled)
-        return replace(self, ahead=ahead, ts=None, traded=0, canceled=0)
+        return QueueState(ahead, self.visible, None, 0, 0, self.crossed)
 
     def on_level(self, size: int, ts: int, model: QueueModel, *, live: bool) -> QueueState:
         state = self.settled(ts, model)
         if not live:
-            return replace(state, ahead=size, visible=size, traded=0, canceled=0)
+            return QueueState(size, size, state.ts, 0, 0, state.crossed)
         decrease = state.visible - size
-        if decrease <= 0:
-            return replace(state, visible=size)  # newcomers join behind us
+        if decrease <= 0:  # newcomers join behind us
+            if size == state.visible:
+                return state
+            return QueueState(
+                state.ahead, size, state.ts, state.traded, state.canceled, state.crossed
+            )
         explained = min(decrease, state.traded)
-        return replace(
-            state,
-            visible=size,
-            traded=state.traded - explained,
-            canceled=state.canceled + decrease - explained,
+        return QueueState(
+            state.ahead,
+            size,
+            state.ts,
+            state.traded - explained,
+            state.canceled + decrease - explained,
+            state.crossed,
         )
 
     def on_trade(self, size: int, ahead_after: int, ts: int, model: QueueModel) -> QueueState:
         """A print of `size` at our price left `ahead_after` ahead of us."""
         state = self.settled(ts, model)
         explained = min(size, state.canceled)
-        return replace(
-            state,
-            ahead=ahead_after,
-            canceled=state.canceled - explained,
-            traded=state.traded + size - explained,
+        return QueueState(
+            ahead_after,
+            state.visible,
+            state.ts,
+            state.traded + size - explained,
+            state.canceled - explained,
+            state.crossed,
         )
+
+    def with_ahead(self, ahead: int) -> QueueState:
+        if ahead == self.ahead:
+            return self
+        return QueueState(ahead, self.visible, self.ts, self.traded, self.canceled, self.crossed)
 
     def on_cross(self, available: int, filled: int) -> QueueState:
         """`available` opposite size sits at or through our price; we just took `filled`."""
-        return replace(self, crossed=min(self.crossed + filled, available))
+        crossed = min(self.crossed + filled, available)
+        if crossed == self.crossed:
+            return self
+        return QueueState(self.ahead, self.visible, self.ts, self.traded, self.canceled, crossed)
