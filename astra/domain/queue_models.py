@@ -45,7 +45,7 @@ class QueueModel:
         back = max(level_after + decrease - front, 0)
         weight_front: int = pow(front, self.power)
         weight_back: int = pow(back, self.power)
-        from_front = decrease * weight_back // (weight_front + weight_back)
+        from_front = min(decrease * weight_back // (weight_front + weight_back), front)
         return min(front - from_front, capped)
 
 
