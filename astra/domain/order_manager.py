@@ -4,7 +4,8 @@ Post-only always; a submit is checked against the live book (grid, bounds, min s
 would-cross) and becomes live after a seeded latency draw. Resting orders advance in the
 queue on book changes of either token and fill from either token's prints or a crossed
 book (`fill_model`, `order_queue`, `queue_models`). Arrivals, TTL expiry, stale cancels and
-in-flight cancels happen at their exact times in `expire_due` (`order_life`). A replace is
+in-flight cancels happen at their exact times in `expire_due` (`order_store`, `order_life`;
+the open orders, the outbox and the clock live in the `OrderStore` base). A replace is
 a new order (new id, new TTL, back of the queue), bounded by a chase limit measured from
 the *first* order of the replace chain, and never improves the price while the flow is
 toxic or the spread WIDE/BROKEN.
@@ -21,13 +22,12 @@ and by `take` alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
 from astra.domain.book import MarketBooks, TokenBook
 from astra.domain.events import BookSnapshot, LevelChange, PriceChange, TickSizeChange, Trade
-from astra.domain.fees import maker_fee
 from astra.domain.fill_model import (
     crossing_size,
     draw_latency_ms,
@@ -38,42 +38,22 @@ from astra.domain.fill_model import (
 from astra.domain.market import MarketInfo
 from astra.domain.match_legs import MatchLegs
 from astra.domain.order_checks import identity_reject, improves, price_reject, taker_reject
-from astra.domain.order_life import Due, due_transitions, order_end
+from astra.domain.order_life import order_end
 from astra.domain.order_queue import QueueState
+from astra.domain.order_store import OrderConfig, OrderStore
 from astra.domain.orders import OrderEvent, OrderState, PaperOrder
-from astra.domain.prices import ONE, Side, notional_micros
-from astra.domain.queue_models import QueueModel
+from astra.domain.prices import Side
 from astra.domain.reasons import OrderReason
 from astra.domain.taker_fill import execute_taker, match_levels
 from astra.domain.toxicity import SpreadRegime
-from astra.domain.trading import Fill, Liquidity, OrderIntent
+from astra.domain.trading import Fill, OrderIntent
+
+__all__ = ["OrderConfig", "OrderManager"]
 
 _NO_IMPROVE_REGIMES = frozenset({SpreadRegime.WIDE, SpreadRegime.BROKEN})
 
 
-@dataclass(frozen=True, slots=True)
-class OrderConfig:
-    ttl_ms: int = 120_000
-    stale_ms: int = 60_000
-    max_chase_ticks: int = 3
-    latency_mean_ms: float = 50.0
-    latency_min_ms: int = 0
-    rebate: bool = False
-    taker_enabled: bool = False  # taker escalation: `take` may cross (else `not_post_only`)
-    cancel_latency_mean_ms: float = 0.0
-    cancel_latency_min_ms: int = 0
-    queue_model: QueueModel = field(default_factory=QueueModel)
-
-    def __post_init__(self) -> None:
-        if self.ttl_ms <= 0 or self.stale_ms <= 0:
-            raise ValueError("order TTL and stale threshold must be positive")
-        latencies = (self.latency_min_ms, self.latency_mean_ms, self.cancel_latency_min_ms,
-                     self.cancel_latency_mean_ms)  # fmt: skip
-        if self.max_chase_ticks < 0 or min(latencies) < 0:
-            raise ValueError("chase ticks and latency must be non-negative")
-
-
-class OrderManager:
+class OrderManager(OrderStore):
     """Paper orders of one market.
 
     `id_prefix` makes order ids `<id_prefix>-<n>`. Ids must never repeat for a market (the
@@ -93,16 +73,10 @@ class OrderManager:
     ) -> None:
         if id_prefix is not None and not id_prefix:
             raise ValueError("an order id prefix must not be empty")
-        self.market = market
+        super().__init__(market, config)
         self._id_prefix = market.condition_id[:10] if id_prefix is None else id_prefix
-        self.config = config
         self._rng = rng
-        self._orders: dict[str, PaperOrder] = {}  # open orders only, in submit order
         self._seq = 0
-        self._fill_seq = 0
-        self._outbox: list[OrderEvent] = []
-        self._queues: dict[str, QueueState] = {}
-        self._ends: dict[str, int] = {}  # open order id -> when it leaves the venue (order_end)
         self._model = config.queue_model
         self._legs = MatchLegs(market)
         # Its own stream (spawned, the parent's draws unchanged): cancels never shift the
@@ -110,24 +84,6 @@ class OrderManager:
         self._cancel_rng = rng.spawn(1)[0]
 
     # -- queries ---------------------------------------------------------------------
-    def open_orders(self) -> list[PaperOrder]:
-        return list(self._orders.values())
-
-    def resting_notional(self) -> int:
-        """What the open orders would add to exposure if they all filled (micro-collateral;
-        a sell counts as a buy of the other side, like the risk caps count it)."""
-        total = 0
-        for order in self._orders.values():
-            price = order.price if order.side is Side.BUY else ONE - order.price
-            total += notional_micros(price, order.remaining)
-        return total
-
-    def order(self, order_id: str) -> PaperOrder | None:
-        return self._orders.get(order_id)
-
-    def take_events(self) -> list[OrderEvent]:
-        events, self._outbox = self._outbox, []
-        return events
 
     # -- submit ------------------------------------------------------------------------
     def _next_id(self) -> str:
@@ -226,17 +182,6 @@ class OrderManager:
         return draw_latency_ms(self._rng, self.config.latency_mean_ms, self.config.latency_min_ms)
 
     # -- transitions -------------------------------------------------------------------
-    def _move(
-        self, order: PaperOrder, state: OrderState, reason: OrderReason, now_ms: int
-    ) -> OrderEvent:
-        moved = order.moved(state)
-        if moved.state.terminal:
-            del self._orders[order.order_id]
-            self._queues.pop(order.order_id, None)
-            self._ends.pop(order.order_id, None)
-        else:
-            self._orders[order.order_id] = moved
-        return OrderEvent.of(moved, reason, now_ms)
 
     def cancel(self, order_id: str, reason: OrderReason, now_ms: int) -> OrderEvent | None:
         """Cancel an open order at once; None when it is no longer open (filled, expired, ...).
@@ -417,73 +362,6 @@ class OrderManager:
                 fills.append(self._fill(self._orders[order.order_id], result.fill, now_ms))
         return fills
 
-    def _fill(self, order: PaperOrder, size: int, now_ms: int) -> Fill:
-        self._fill_seq += 1
-        moved, reason = order.filled_by(size)
-        if moved.state is OrderState.FILLED:
-            del self._orders[order.order_id]
-            self._queues.pop(order.order_id, None)
-            self._ends.pop(order.order_id, None)
-        else:
-            self._orders[order.order_id] = moved
-        self._outbox.append(OrderEvent.of(moved, reason, now_ms))
-        fee = maker_fee(self.market.fees, order.price, size, rebate=self.config.rebate)
-        return order.fill(self._fill_seq, order.price, size, fee, Liquidity.MAKER, now_ms)
-
     def on_tick_size_change(self, event: TickSizeChange, now_ms: int) -> list[OrderEvent]:
         """Old-grid orders are invalid on the new grid: cancel them."""
         return self.cancel_all(OrderReason.TICK_SIZE_CHANGE, now_ms, asset_id=event.asset_id)
-
-    def sweep(self, now_ms: int, books: MarketBooks | None = None) -> list[OrderEvent]:
-        """Queued events, then everything `expire_due` finds due at `now_ms`."""
-        events = self.take_events()
-        events.extend(self.expire_due(now_ms, books))
-        return events
-
-    # -- time ---------------------------------------------------------------------------
-    def _end(self, order: PaperOrder) -> tuple[int, OrderState, OrderReason]:
-        return order_end(order, self.config.stale_ms)
-
-    def _at_venue(self, order: PaperOrder, ts: int) -> bool:
-        """Venue time `ts` falls in the order's life at the venue: arrived, not yet ended
-        (`order_life.order_end`, cached per order)."""
-        return order.state.live and order.live_at_ms <= ts < self._ends[order.order_id]
-
-    def expire_due(self, now_ms: int, books: MarketBooks | None = None) -> list[OrderEvent]:
-        """Every arrival, TTL expiry, stale cancel and in-flight cancel due by `now_ms`, each
-        stamped with its exact time and applied in time order, so nothing later can fill an
-        order that had already ended. An order that arrives onto a book crossing it is
-        rejected `would_cross` (post-only) when `books` is given. The public expiry path:
-        replays call it before each event, the live per-market tick on its timer."""
-        if not self._orders or self._next_due() > now_ms:
-            return []
-        events: list[OrderEvent] = []
-        for ts, kind, order_id in due_transitions(
-            self._orders.values(), now_ms, self.config.stale_ms
-        ):
-            order = self._orders.get(order_id)
-            if order is None:
-                continue
-            if kind is Due.ARRIVE:
-                events.append(self._arrive(order, ts, books))
-            else:
-                _, state, reason = self._end(order)
-                events.append(self._move(order, state, reason, ts))
-        return events
-
-    def _next_due(self) -> int:
-        """The earliest arrival or end of any open order (a cheap test before the sweep)."""
-        ends = self._ends
-        return min(
-            min(o.live_at_ms, ends[o.order_id]) if o.state is OrderState.PENDING_NEW
-            else ends[o.order_id]
-            for o in self._orders.values()
-        )  # fmt: skip
-
-    def _arrive(self, order: PaperOrder, ts: int, books: MarketBooks | None) -> OrderEvent:
-        crossed = books is not None and (
-            crossing_size(books, order.asset_id, order.side, order.price) > 0
-        )
-        if crossed:
-            return self._move(order, OrderState.REJECTED, OrderReason.WOULD_CROSS, ts)
-        return self._move(order, OrderState.RESTING, OrderReason.ACCEPTED, ts)
