@@ -30,6 +30,9 @@ SECRET: Final = {"secret": True}  # field metadata: never printed, journaled or 
 REDACTED: Final = "<redacted>"
 
 
+QUEUE_MODELS = ("risk_averse", "probabilistic")  # astra.domain.queue_models.QueueModelName
+
+
 class SettingsError(ValueError):
     """A configuration problem, phrased for the operator."""
 
@@ -92,6 +95,25 @@ class OrderSettings:
     max_chase_ticks: int = 3
     latency_ms_mean: float = 250.0
     maker_rebate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FillSettings:
+    """The paper fill model (docs/fills.md): queue model and the cancel's flight time."""
+
+    queue_model: str = "risk_averse"  # or "probabilistic"
+    probabilistic_power: int = 2
+    cancel_latency_ms_mean: float = 250.0
+    cancel_latency_ms_min: int = 0
+
+    def __post_init__(self) -> None:
+        if self.queue_model not in QUEUE_MODELS:
+            choices = ", ".join(QUEUE_MODELS)
+            raise SettingsError(f"fills.queue_model {self.queue_model!r}: choose one of {choices}")
+        if self.probabilistic_power < 1:
+            raise SettingsError("fills.probabilistic_power must be at least 1")
+        if self.cancel_latency_ms_mean < 0 or self.cancel_latency_ms_min < 0:
+            raise SettingsError("fills.cancel_latency_ms_* must not be negative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +211,7 @@ class Settings:
     feed: FeedSettings = field(default_factory=FeedSettings)
     risk: RiskSettings = field(default_factory=RiskSettings)
     orders: OrderSettings = field(default_factory=OrderSettings)
+    fills: FillSettings = field(default_factory=FillSettings)
     strategy: StrategySettings = field(default_factory=StrategySettings)
     contracts: ContractsSettings = field(default_factory=ContractsSettings)
     journal: JournalSettings = field(default_factory=JournalSettings)

@@ -9,6 +9,7 @@ from typing import Any
 
 from astra.domain.book import MarketBooks
 from astra.domain.journal_record import JournalRecord, RecordKind
+from astra.domain.markouts import Markout
 from astra.domain.orders import OrderEvent, OrderState, PaperOrder
 from astra.domain.strategies import StrategyDecision
 from astra.domain.trading import Fill
@@ -55,6 +56,24 @@ def fill_payload(fill: Fill, mid: int | None = None) -> dict[str, Any]:
         "fee": fill.fee,
         "liquidity": fill.liquidity.value,
         "mid": mid,
+    }
+
+
+def markout_payload(markout: Markout, strategy: str) -> dict[str, Any]:
+    """A MARKOUT record: the fill marked at the mid `horizon_ms` later (None: no mid)."""
+    fill = markout.fill
+    return {
+        "fill_id": fill.fill_id,
+        "order_id": fill.order_id,
+        "asset_id": fill.asset_id,
+        "side": fill.side.value,
+        "price": fill.price,
+        "size": fill.size,
+        "fill_ts_ms": fill.ts_ms,
+        "strategy": strategy,
+        "horizon_ms": markout.horizon_ms,
+        "mid": markout.mid,
+        "markout": markout.markout,
     }
 
 

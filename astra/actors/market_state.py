@@ -31,6 +31,7 @@ from astra.actors.market_records import (
     book_digest,
     decision_payload,
     fill_payload,
+    markout_payload,
     mid_pips,
     open_orders_from_journal,
     order_payload,
@@ -51,8 +52,9 @@ from astra.domain.events import (
 )
 from astra.domain.journal_record import RecordKind
 from astra.domain.market import MarketInfo
+from astra.domain.markouts import MarkoutTracker
 from astra.domain.order_manager import OrderManager
-from astra.domain.orders import OrderEvent
+from astra.domain.orders import OrderEvent, PaperOrder
 from astra.domain.prices import Side
 from astra.domain.reasons import GateVeto, OrderReason
 from astra.domain.strategies import (
@@ -118,6 +120,7 @@ class MarketState:
         self._marks = MarksThrottle(config.marks_interval_ms)
         self._trades: list[Trade] = []
         self._new_fills: list[Fill] = []  # our fills since the last evaluation (markouts)
+        self._markouts = MarkoutTracker()
         self._filled = False  # a fill in the event being handled: marks go out at once
         self.resolution: Settlement | None = None  # set once the market has resolved
         self.events = 0
@@ -129,15 +132,34 @@ class MarketState:
 
     # -- inputs ----------------------------------------------------------------------------
     def on_event(self, event: MarketEvent, now_ms: int) -> None:
-        """Book & toxicity, queue positions & fills, sweep, then one strategy evaluation."""
+        """Due expiries, book & toxicity, queue positions & fills, sweep, then one strategy
+        evaluation. Expiries run first, at their exact times, so an order that ended before
+        this event was received never fills from it."""
         self.events += 1
+        self.sweep(now_ms)
         changed = self.books.apply(event)
         self._observe(event, changed, now_ms)
         self._filled = False
         self._journal_orders(self._advance_orders(event, now_ms))
-        self._journal_orders(self.orders.sweep(now_ms))
+        self._journal_orders(self.orders.sweep(now_ms, self.books))
         self.evaluate(now_ms)
         self._send_marks(now_ms, force=self._filled)
+
+    def sweep(self, now_ms: int) -> int:
+        """Journal every arrival, TTL expiry, stale cancel and in-flight cancel due by
+        `now_ms`, each at its exact time (`OrderManager.expire_due`); the live per-market
+        timer tick calls this between events. Returns how many transitions it journaled."""
+        events = self.orders.expire_due(now_ms, self.books)
+        self._journal_orders(events)
+        self._journal_markouts(now_ms)
+        return len(events)
+
+    def _journal_markouts(self, now_ms: int) -> None:
+        """Fills whose 1 s / 10 s / 60 s horizon has passed, marked at the mids in force."""
+        for markout in self._markouts.due(now_ms, lambda asset: mid_pips(self.books, asset)):
+            ts = markout.fill.ts_ms + markout.horizon_ms
+            payload = markout_payload(markout, self._strategy.name)
+            self._journal.emit(RecordKind.MARKOUT, ts, payload)
 
     def on_spot(self, event: SpotPrice, now_ms: int) -> bool:
         """Record a print of this market's underlying and re-evaluate (a quote priced off
@@ -181,7 +203,7 @@ class MarketState:
         decision = self._strategy.evaluate(view, now_ms)
         gates: list[Verdict] = []
         if decision.action is DecisionAction.WITHDRAW:
-            self._journal_orders(self.orders.cancel_all(OrderReason.STRATEGY_CANCEL, now_ms))
+            self._request_cancels(self.orders.open_orders(), now_ms)
         elif decision.action is DecisionAction.QUOTE:
             gates = self._reconcile(decision.targets, definition, now_ms)
         self._journal_decision(decision, definition, gates, now_ms)
@@ -197,6 +219,7 @@ class MarketState:
         resting = tuple(
             RestingQuote(o.order_id, o.asset_id, o.side, o.price, o.remaining)
             for o in self.orders.open_orders()
+            if o.cancel_at_ms is None  # a cancel in flight is no longer the strategy's quote
         )
         return MarketView(
             self.info,
@@ -246,7 +269,7 @@ class MarketState:
         if isinstance(event, TickSizeChange) and event.asset_id in self.info.tokens:
             return self.orders.on_tick_size_change(event, now_ms)
         if isinstance(event, PriceChange | BookSnapshot):
-            return self._book_changed(event, now_ms)
+            self._book_changed(event, now_ms)
         return []
 
     def _on_trade(self, trade: Trade, now_ms: int) -> None:
@@ -266,6 +289,7 @@ class MarketState:
             self._journal.emit(RecordKind.FILL, now_ms, fill_payload(fill, mid))
             self.positions.on_fill(fill)
             self._new_fills.append(fill)
+            self._markouts.on_fill(fill)
             self._filled = True
             self._risk.report_fill(fill)
             if self.positions.last_merged:  # pairs merged: no SELL may outgrow what is left
@@ -293,15 +317,18 @@ class MarketState:
         if marks:
             sink.report_marks(marks, now_ms)
 
-    def _book_changed(self, event: PriceChange | BookSnapshot, now_ms: int) -> list[OrderEvent]:
+    def _book_changed(self, event: PriceChange | BookSnapshot, now_ms: int) -> None:
+        """Either token's change moves every order's queue (in its own terms) and may cross
+        it: fills are journaled with their transitions, like a trade's."""
         if isinstance(event, BookSnapshot):
-            assets = {event.asset_id} & set(self.info.tokens)
+            ours = event.asset_id in self.info.tokens
         else:
-            assets = {c.asset_id for c in event.changes} & set(self.info.tokens)
-        events: list[OrderEvent] = []
-        for asset in sorted(assets):
-            events.extend(self.orders.on_book_change(event, self.books.book(asset), now_ms))
-        return events
+            ours = any(c.asset_id in self.info.tokens for c in event.changes)
+        if not ours:
+            return
+        fills = self.orders.on_book_change(event, self.books, now_ms)
+        self._journal_orders(self.orders.take_events())
+        self._record_fills(fills, now_ms)
 
     def _reconcile(
         self, targets: Sequence[QuoteTarget], definition: Verdict, now_ms: int
@@ -311,20 +338,29 @@ class MarketState:
         that see `RestingQuote.remaining` ask for that, to keep the order's queue place).
         A taker target never matches a resting order: it is executed (or rejected) anew."""
         wanted = {t.key(): t for t in targets if t.post_only}
+        unwanted: list[PaperOrder] = []
         for order in self.orders.open_orders():
+            if order.cancel_at_ms is not None:
+                continue  # already leaving: neither kept nor canceled twice
             key = (order.asset_id, order.side, order.price)
             if key in wanted and wanted[key].size in (order.size, order.remaining):
                 self.orders.refresh(order.order_id, now_ms)
                 del wanted[key]
                 continue
-            event = self.orders.cancel(order.order_id, OrderReason.STRATEGY_CANCEL, now_ms)
-            if event is not None:
-                self._journal_orders([event])
+            unwanted.append(order)
+        self._request_cancels(unwanted, now_ms)
         verdicts: list[Verdict] = []
         takers = [t for t in targets if not t.post_only]
         for target in [*wanted.values(), *takers]:
             verdicts.extend(self._place(target, definition, now_ms))
         return verdicts
+
+    def _request_cancels(self, orders: Sequence[PaperOrder], now_ms: int) -> None:
+        """Strategy cancels fly to the venue with the cancel latency (fills may land first)."""
+        for order in orders:
+            event = self.orders.request_cancel(order.order_id, OrderReason.STRATEGY_CANCEL, now_ms)
+            if event is not None:
+                self._journal_orders([event])
 
     def _place(self, target: QuoteTarget, definition: Verdict, now_ms: int) -> list[Verdict]:
         """Definition -> EV -> risk; the first veto stops the chain (and is recorded)."""
@@ -357,7 +393,8 @@ class MarketState:
         rejects the taker intent `not_post_only` (the fail-closed default)."""
         book = self.books.book(intent.asset_id)
         if intent.post_only or not self._config.orders.taker_enabled:
-            self._journal_orders([self.orders.submit(intent, book, now_ms)])
+            mirror = self.books.book(self.info.complement_of(intent.asset_id))
+            self._journal_orders([self.orders.submit(intent, book, now_ms, mirror=mirror)])
             return
         events, fills = self.orders.take(intent, book, now_ms)
         self._journal_orders(events)
@@ -384,6 +421,10 @@ class MarketState:
         return Verdict.ok("ev", f"edge {target.edge_pips} pips")
 
     # -- journaling ------------------------------------------------------------------------
+    def journal_orders(self, events: Sequence[OrderEvent]) -> None:
+        """Journal transitions of orders placed on `orders` directly (the fill scenario)."""
+        self._journal_orders(events)
+
     def _journal_orders(self, events: Sequence[OrderEvent]) -> None:
         for event in events:
             self._journal.emit(RecordKind.ORDER_EVENT, event.ts_ms, order_payload(event))

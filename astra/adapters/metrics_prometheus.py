@@ -84,6 +84,8 @@ SPECS: Mapping[str, MetricSpec] = {
     mp.ORDERS_TOTAL: _c(("outcome", "reason"), "Paper order events by outcome and reason"),
     mp.FILLS_TOTAL: _c(("liquidity",), "Paper fills by liquidity"),
     mp.FILLED_SHARES_TOTAL: _c((), "Paper shares filled"),
+    mp.FILL_MARKOUTS_TOTAL: _c(("horizon", "outcome"), "Fill markouts by horizon and outcome"),
+    mp.FILL_MARKOUT_ADVERSE_USD_TOTAL: _c(("horizon",), "Adverse fill markouts in USD"),
     mp.DECISIONS_TOTAL: _c(("action", "gate"), "Strategy decisions by action and gate"),
     mp.EQUITY: _g((), "Paper equity in USD"),
     mp.EXPOSURE: _g((), "Aggregate position notional in USD"),

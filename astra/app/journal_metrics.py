@@ -75,6 +75,8 @@ def publish_record(metrics: MetricsSink, record: JournalRecord) -> None:
         metrics.inc(mp.FILLED_SHARES_TOTAL, amount=int(data.get("size", 0)) / _MICROS)
     elif record.kind is RecordKind.LEDGER:
         _publish_ledger(metrics, data)
+    elif record.kind is RecordKind.MARKOUT:
+        _publish_markout(metrics, data)
 
 
 def decision_gate(data: dict[str, Any]) -> str:
@@ -96,6 +98,18 @@ def _publish_ledger(metrics: MetricsSink, data: dict[str, Any]) -> None:
     merged = data.get("merged") or {}
     pairs = sum(int(n) for n in merged.values()) if isinstance(merged, dict) else 0
     metrics.set(mp.MERGED_SHARES, pairs / _MICROS)
+
+
+def _publish_markout(metrics: MetricsSink, data: dict[str, Any]) -> None:
+    horizon = f"{int(data.get('horizon_ms', 0)) // 1000}s"
+    value = data.get("markout")
+    if not isinstance(value, int):
+        outcome = "unknown"
+    else:
+        outcome = "adverse" if value < 0 else "favourable" if value > 0 else "flat"
+    metrics.inc(mp.FILL_MARKOUTS_TOTAL, {"horizon": horizon, "outcome": outcome})
+    if isinstance(value, int) and value < 0:
+        metrics.inc(mp.FILL_MARKOUT_ADVERSE_USD_TOTAL, {"horizon": horizon}, _usd(-value))
 
 
 def _usd(micros: int) -> float:

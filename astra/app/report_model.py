@@ -20,6 +20,7 @@ from typing import Any
 from astra.adapters.journal.runs import RunManifest
 from astra.adapters.report.model import (
     FillRow,
+    MarkoutRow,
     PositionRow,
     ReportModel,
     RunDetails,
@@ -61,6 +62,7 @@ def build_report(
         ),
         funnel=decision_funnel(records),
         orders_placed=_placed(records),
+        markouts=markout_rows(records),
         halts=[
             (r.ts_ms, str(r.data().get("reason"))) for r in records if r.kind is RecordKind.HALT
         ],
@@ -260,6 +262,32 @@ def _passed_prefix(chain: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]
             break
         out.append(verdict)
     return out
+
+
+def markout_rows(records: Sequence[JournalRecord]) -> list[MarkoutRow]:
+    """Per (strategy, horizon): the MARKOUT records' count, total and adverse share."""
+    groups: dict[tuple[str, int], list[int | None]] = {}
+    for record in records:
+        if record.kind is not RecordKind.MARKOUT:
+            continue
+        data = record.data()
+        value = data.get("markout")
+        key = (str(data.get("strategy") or UNKNOWN), int(data.get("horizon_ms", 0)))
+        groups.setdefault(key, []).append(value if isinstance(value, int) else None)
+    rows = []
+    for (strategy, horizon), values in sorted(groups.items()):
+        known = [v for v in values if v is not None]
+        rows.append(
+            MarkoutRow(
+                strategy,
+                horizon,
+                len(known),
+                len(values) - len(known),
+                sum(known),
+                sum(1 for v in known if v < 0),
+            )
+        )
+    return rows
 
 
 def _placed(records: Sequence[JournalRecord]) -> int:

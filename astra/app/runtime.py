@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from astra.actors.engine import Engine, EngineConfig, EngineParts
 from astra.actors.market_state import MarketConfig
@@ -32,6 +33,7 @@ from astra.domain.clock import Clock
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import MetricsSink
 from astra.domain.order_manager import OrderConfig
+from astra.domain.queue_models import queue_model
 from astra.domain.reasons import HaltReason, OrderReason
 from astra.domain.risk_limits import AutoResume, RiskLimits
 from astra.settings import Settings
@@ -56,6 +58,16 @@ def risk_limits(settings: Settings) -> RiskLimits:
     )
 
 
+def fill_options(settings: Settings) -> dict[str, Any]:
+    """`[fills]` as `OrderConfig` fields: the queue model and the cancel latency."""
+    fills = settings.fills
+    return {
+        "queue_model": queue_model(fills.queue_model, fills.probabilistic_power),
+        "cancel_latency_mean_ms": fills.cancel_latency_ms_mean,
+        "cancel_latency_min_ms": fills.cancel_latency_ms_min,
+    }
+
+
 def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> EngineConfig:
     """Live runs get the watchdog and the journal flush timer; replays get neither (both run
     on wall time, which must not influence a replay) and commit on `drain`."""
@@ -68,6 +80,7 @@ def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> 
             latency_mean_ms=orders.latency_ms_mean,
             rebate=orders.maker_rebate,
             taker_enabled=settings.strategy.taker_escalation,
+            **fill_options(settings),
         ),
         run_id=run_id,
         require_contract=settings.strategy.require_contract,

@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "paper",
     "record",
     "replay",
+    "fills",
     "simulate",
     "demo",
     "report",

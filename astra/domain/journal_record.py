@@ -30,6 +30,7 @@ class RecordKind(enum.StrEnum):
     RISK_EVENT = "risk_event"
     HALT = "halt"
     INCIDENT = "incident"
+    MARKOUT = "markout"  # a fill marked at the mid 1 s / 10 s / 60 s later (schema v3)
 
 
 def canonical_json(payload: Mapping[str, Any]) -> str:

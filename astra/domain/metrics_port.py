@@ -69,6 +69,10 @@ FEED_EVENTS_TOTAL = "astra_feed_events_total"  # counter, labels: type
 ORDERS_TOTAL = "astra_orders_total"  # counter, labels: outcome, reason
 FILLS_TOTAL = "astra_fills_total"  # counter, labels: liquidity
 FILLED_SHARES_TOTAL = "astra_filled_shares_total"  # counter
+# Fill markouts (the fill marked at the mid later): counted by horizon and outcome
+# (adverse, favourable, flat, unknown), and the adverse ones summed in USD, by horizon.
+FILL_MARKOUTS_TOTAL = "astra_fill_markouts_total"  # counter, labels: horizon, outcome
+FILL_MARKOUT_ADVERSE_USD_TOTAL = "astra_fill_markout_adverse_usd_total"  # counter, labels: horizon
 DECISIONS_TOTAL = "astra_decisions_total"  # counter, labels: action, gate
 EQUITY = "astra_equity_usd"  # gauge
 EXPOSURE = "astra_exposure_usd"  # gauge

@@ -2,10 +2,13 @@
 
 Post-only always; a submit is checked against the live book (grid, bounds, min size,
 would-cross) and becomes live after a seeded latency draw. Resting orders advance in the
-queue on book changes and fill from the trade stream (`fill_model`). TTL expiry and
-stale cancels happen in `sweep`. A replace is a new order (new id, new TTL, back of the
-queue), bounded by a chase limit measured from the *first* order of the replace chain,
-and never improves the price while the flow is toxic or the spread WIDE/BROKEN.
+queue on book changes of either token and fill from either token's prints or a crossed
+book (`fill_model`, `order_queue`, `queue_models`). Arrivals, TTL expiry, stale cancels and
+in-flight cancels happen at their exact times in `expire_due` (`order_store`, `order_life`;
+the open orders, the outbox and the clock live in the `OrderStore` base). A replace is
+a new order (new id, new TTL, back of the queue), bounded by a chase limit measured from
+the *first* order of the replace chain, and never improves the price while the flow is
+toxic or the spread WIDE/BROKEN.
 
 Every transition yields an `OrderEvent`. Methods return the events they cause, except
 `on_trade`, which returns fills and queues its transition events; `sweep` (or
@@ -19,54 +22,38 @@ and by `take` alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
-from astra.domain.book import TokenBook
+from astra.domain.book import MarketBooks, TokenBook
 from astra.domain.events import BookSnapshot, LevelChange, PriceChange, TickSizeChange, Trade
-from astra.domain.fees import maker_fee
-from astra.domain.fill_model import draw_latency_ms, queue_after_level_change, trade_fill
+from astra.domain.fill_model import (
+    crossing_size,
+    draw_latency_ms,
+    in_frame,
+    level_in_snapshot,
+    trade_fill,
+)
 from astra.domain.market import MarketInfo
+from astra.domain.match_legs import MatchLegs
+from astra.domain.order_checks import identity_reject, improves, price_reject, taker_reject
+from astra.domain.order_life import order_end
+from astra.domain.order_queue import QueueState
+from astra.domain.order_store import OrderConfig, OrderStore
 from astra.domain.orders import OrderEvent, OrderState, PaperOrder
-from astra.domain.prices import ONE, Side, in_bounds, notional_micros, on_grid
+from astra.domain.prices import Side
 from astra.domain.reasons import OrderReason
 from astra.domain.taker_fill import execute_taker, match_levels
 from astra.domain.toxicity import SpreadRegime
-from astra.domain.trading import Fill, Liquidity, OrderIntent
+from astra.domain.trading import Fill, OrderIntent
+
+__all__ = ["OrderConfig", "OrderManager"]
 
 _NO_IMPROVE_REGIMES = frozenset({SpreadRegime.WIDE, SpreadRegime.BROKEN})
 
 
-@dataclass(frozen=True, slots=True)
-class OrderConfig:
-    ttl_ms: int = 120_000
-    stale_ms: int = 60_000
-    max_chase_ticks: int = 3
-    latency_mean_ms: float = 50.0
-    latency_min_ms: int = 0
-    rebate: bool = False
-    taker_enabled: bool = False  # taker escalation: `take` may cross (else `not_post_only`)
-
-    def __post_init__(self) -> None:
-        if self.ttl_ms <= 0 or self.stale_ms <= 0:
-            raise ValueError("order TTL and stale threshold must be positive")
-        if self.max_chase_ticks < 0 or self.latency_min_ms < 0 or self.latency_mean_ms < 0:
-            raise ValueError("chase ticks and latency must be non-negative")
-
-
-def _crosses(side: Side, price: int, book: TokenBook) -> bool:
-    opposite = book.best(side.opposite)
-    if opposite is None:
-        return False
-    return price >= opposite[0] if side is Side.BUY else price <= opposite[0]
-
-
-def _improves(side: Side, old: int, new: int) -> bool:
-    return new > old if side is Side.BUY else new < old
-
-
-class OrderManager:
+class OrderManager(OrderStore):
     """Paper orders of one market.
 
     `id_prefix` makes order ids `<id_prefix>-<n>`. Ids must never repeat for a market (the
@@ -86,64 +73,22 @@ class OrderManager:
     ) -> None:
         if id_prefix is not None and not id_prefix:
             raise ValueError("an order id prefix must not be empty")
-        self.market = market
+        super().__init__(market, config)
         self._id_prefix = market.condition_id[:10] if id_prefix is None else id_prefix
-        self.config = config
         self._rng = rng
-        self._orders: dict[str, PaperOrder] = {}  # open orders only, in submit order
         self._seq = 0
-        self._fill_seq = 0
-        self._outbox: list[OrderEvent] = []
+        self._model = config.queue_model
+        self._legs = MatchLegs(market)
+        # Its own stream (spawned, the parent's draws unchanged): cancels never shift the
+        # placement latencies of a seeded run.
+        self._cancel_rng = rng.spawn(1)[0]
 
     # -- queries ---------------------------------------------------------------------
-    def open_orders(self) -> list[PaperOrder]:
-        return list(self._orders.values())
-
-    def resting_notional(self) -> int:
-        """What the open orders would add to exposure if they all filled (micro-collateral;
-        a sell counts as a buy of the other side, like the risk caps count it)."""
-        total = 0
-        for order in self._orders.values():
-            price = order.price if order.side is Side.BUY else ONE - order.price
-            total += notional_micros(price, order.remaining)
-        return total
-
-    def order(self, order_id: str) -> PaperOrder | None:
-        return self._orders.get(order_id)
-
-    def take_events(self) -> list[OrderEvent]:
-        events, self._outbox = self._outbox, []
-        return events
 
     # -- submit ------------------------------------------------------------------------
     def _next_id(self) -> str:
         self._seq += 1
         return f"{self._id_prefix}-{self._seq}"
-
-    def _identity_reject(self, intent: OrderIntent, book: TokenBook) -> OrderReason | None:
-        if intent.market != self.market.condition_id or intent.asset_id not in self.market.tokens:
-            return OrderReason.UNKNOWN_ASSET
-        if not intent.post_only:
-            return OrderReason.NOT_POST_ONLY
-        if not book.synced or book.tick is None:
-            return OrderReason.BOOK_NOT_SYNCED
-        return None
-
-    def _shape_reject(self, intent: OrderIntent, book: TokenBook) -> OrderReason | None:
-        tick = book.tick or self.market.tick
-        if intent.size <= 0 or intent.size < self.market.min_size:
-            return OrderReason.BELOW_MIN_SIZE
-        if not on_grid(intent.price, tick):
-            return OrderReason.OFF_GRID
-        if not in_bounds(intent.price, tick):
-            return OrderReason.OUT_OF_BOUNDS
-        return None
-
-    def _price_reject(self, intent: OrderIntent, book: TokenBook) -> OrderReason | None:
-        shape = self._shape_reject(intent, book)
-        if shape is None and _crosses(intent.side, intent.price, book):
-            return OrderReason.WOULD_CROSS
-        return shape
 
     def submit(
         self,
@@ -153,17 +98,31 @@ class OrderManager:
         *,
         anchor_price: int | None = None,
         replaces: str = "",
+        ttl_ms: int | None = None,
+        mirror: TokenBook | None = None,
     ) -> OrderEvent:
-        """Place a post-only paper order; the event is SUBMITTED (pending) or REJECTED."""
+        """Place a post-only paper order; the event is SUBMITTED (pending) or REJECTED.
+        `ttl_ms` overrides the configured TTL for this order (a scenario's `ttl_s`). With the
+        complement's book as `mirror`, the queue starts at the larger of the two views of the
+        level (they agree on a mirrored feed; the larger queue never flatters fills)."""
         if book.asset_id != intent.asset_id:
             raise ValueError(f"intent for {intent.asset_id} checked against {book.asset_id}")
-        reject = self._identity_reject(intent, book) or self._price_reject(intent, book)
+        reject = identity_reject(self.market, intent, book) or price_reject(
+            self.market, intent, book
+        )
         latency = 0 if reject else self._draw_latency()
         queue = book.size_at(intent.side, intent.price)
+        if mirror is not None and mirror.synced:
+            side, price = in_frame(mirror.asset_id, book.asset_id, intent.side, intent.price)
+            queue = max(queue, mirror.size_at(side, price))
         order = self._new_order(intent, now_ms, latency, queue, anchor_price, replaces)
+        if ttl_ms is not None:
+            order = replace(order, expires_ms=now_ms + ttl_ms)
         if reject is not None:
             return OrderEvent.of(order.moved(OrderState.REJECTED), reject, now_ms)
         self._orders[order.order_id] = order
+        self._queues[order.order_id] = QueueState.at_submit(queue)
+        self._ends[order.order_id] = order_end(order, self.config.stale_ms)[0]
         return OrderEvent.of(order, OrderReason.SUBMITTED, now_ms)
 
     def take(
@@ -183,22 +142,13 @@ class OrderManager:
         if intent.post_only:
             raise ValueError("take() executes taker intents only; submit() places post-only")
         order = self._new_order(intent, now_ms, 0, 0, None, "")
-        reject = self._taker_reject(intent, book)
+        reject = taker_reject(self.market, self.config.taker_enabled, intent, book)
         if reject is not None:
             return [OrderEvent.of(order.moved(OrderState.REJECTED), reject, now_ms)], []
         matches = match_levels(book, intent.side, intent.price, intent.size, self.market.fees)
         done = execute_taker(order, matches, now_ms, first_fill_seq=self._fill_seq + 1)
         self._fill_seq += len(done.fills)
         return list(done.events), list(done.fills)
-
-    def _taker_reject(self, intent: OrderIntent, book: TokenBook) -> OrderReason | None:
-        if intent.market != self.market.condition_id or intent.asset_id not in self.market.tokens:
-            return OrderReason.UNKNOWN_ASSET
-        if not self.config.taker_enabled:
-            return OrderReason.NOT_POST_ONLY
-        if not book.synced or book.tick is None:
-            return OrderReason.BOOK_NOT_SYNCED
-        return self._shape_reject(intent, book)
 
     def _new_order(
         self,
@@ -232,30 +182,32 @@ class OrderManager:
         return draw_latency_ms(self._rng, self.config.latency_mean_ms, self.config.latency_min_ms)
 
     # -- transitions -------------------------------------------------------------------
-    def _move(
-        self, order: PaperOrder, state: OrderState, reason: OrderReason, now_ms: int
-    ) -> OrderEvent:
-        moved = order.moved(state)
-        if moved.state.terminal:
-            del self._orders[order.order_id]
-        else:
-            self._orders[order.order_id] = moved
-        return OrderEvent.of(moved, reason, now_ms)
-
-    def _activate_due(self, now_ms: int) -> list[OrderEvent]:
-        due = [
-            o
-            for o in self._orders.values()
-            if o.state is OrderState.PENDING_NEW and o.live_at_ms <= now_ms
-        ]
-        return [self._move(o, OrderState.RESTING, OrderReason.ACCEPTED, now_ms) for o in due]
 
     def cancel(self, order_id: str, reason: OrderReason, now_ms: int) -> OrderEvent | None:
-        """Cancel an open order; None when it is no longer open (filled, expired, ...)."""
+        """Cancel an open order at once; None when it is no longer open (filled, expired, ...).
+        Halts, desyncs and resolutions use this: the engine stops trusting the order now."""
         order = self._orders.get(order_id)
         if order is None:
             return None
         return self._move(order, OrderState.CANCELED, reason, now_ms)
+
+    def request_cancel(self, order_id: str, reason: OrderReason, now_ms: int) -> OrderEvent | None:
+        """Send a cancel that reaches the venue after a seeded cancel latency; the order can
+        still fill until then (`expire_due` moves it). With no latency it is `cancel`.
+        None when nothing happens now (not open, or a cancel already in flight)."""
+        order = self._orders.get(order_id)
+        if order is None or order.cancel_at_ms is not None:
+            return None
+        latency = draw_latency_ms(
+            self._cancel_rng, self.config.cancel_latency_mean_ms, self.config.cancel_latency_min_ms
+        )
+        if latency <= 0:
+            return self._move(order, OrderState.CANCELED, reason, now_ms)
+        self._orders[order_id] = moved = replace(
+            order, cancel_at_ms=now_ms + latency, cancel_reason=reason
+        )
+        self._ends[order_id] = order_end(moved, self.config.stale_ms)[0]
+        return None
 
     def cancel_all(
         self, reason: OrderReason, now_ms: int, *, asset_id: str | None = None
@@ -268,7 +220,8 @@ class OrderManager:
         order = self._orders.get(order_id)
         if order is None:
             return False
-        self._orders[order_id] = replace(order, refreshed_ms=now_ms)
+        self._orders[order_id] = moved = replace(order, refreshed_ms=now_ms)
+        self._ends[order_id] = order_end(moved, self.config.stale_ms)[0]
         return True
 
     def replace(
@@ -286,7 +239,7 @@ class OrderManager:
         if old is None:
             return []
         tick = book.tick or self.market.tick
-        if _improves(old.side, old.price, new_price) and (toxic or regime in _NO_IMPROVE_REGIMES):
+        if improves(old.side, old.price, new_price) and (toxic or regime in _NO_IMPROVE_REGIMES):
             return [self._move(old, OrderState.CANCELED, OrderReason.TOXIC_NO_IMPROVE, now_ms)]
         if abs(new_price - old.anchor_price) > self.config.max_chase_ticks * tick.pips:
             return [self._move(old, OrderState.CANCELED, OrderReason.CHASE_LIMIT, now_ms)]
@@ -309,71 +262,106 @@ class OrderManager:
     def on_book_change(
         self,
         change: LevelChange | PriceChange | BookSnapshot,
-        book: TokenBook,
+        books: MarketBooks,
         now_ms: int,
-    ) -> list[OrderEvent]:
-        """Advance queue positions after `book` applied `change`; returns activations."""
-        if not self._orders:  # nothing to activate or advance (most events of most markets)
+    ) -> list[Fill]:
+        """Advance queues after `books` applied `change` (either token, in each order's own
+        terms), then fill what a crossed book reaches. Transition events go to the outbox."""
+        if not self._orders:  # nothing to advance (most events of most markets)
             return []
-        events = self._activate_due(now_ms)
-        levels: set[tuple[Side, int]] | None = None  # None: every level may have changed
-        if isinstance(change, LevelChange):
-            levels = {(change.side, change.price)}
-        elif isinstance(change, PriceChange):
-            levels = {(c.side, c.price) for c in change.changes if c.asset_id == book.asset_id}
+        self._outbox.extend(self.expire_due(now_ms, books))
+        ts = now_ms if isinstance(change, LevelChange) else change.ts_ms
+        touched: set[tuple[str, Side]] | None = None  # None: every side may have changed
+        if isinstance(change, BookSnapshot):
+            for order in list(self._orders.values()):
+                size = level_in_snapshot(change, order.asset_id, order.side, order.price)
+                self._level(order, size, ts)
+        else:
+            levels = (change,) if isinstance(change, LevelChange) else change.changes
+            for level in levels:
+                self._level_change(level, ts)
+            touched = {(level.asset_id, level.side) for level in levels}
+        return self._cross_fills(books, ts, now_ms, touched)
+
+    def _level_change(self, level: LevelChange, ts: int) -> None:
+        if level.asset_id not in self.market.tokens:
+            return
         for order in list(self._orders.values()):
-            if order.asset_id != book.asset_id:
+            side, price = in_frame(order.asset_id, level.asset_id, level.side, level.price)
+            if side is order.side and price == order.price:
+                self._level(order, level.size, ts)
+
+    def _level(self, order: PaperOrder, size: int, ts: int) -> None:
+        live = self._at_venue(order, ts)
+        queue = self._queues[order.order_id].on_level(size, ts, self._model, live=live)
+        self._set_queue(order, queue)
+
+    def _set_queue(self, order: PaperOrder, queue: QueueState) -> None:
+        if queue is self._queues[order.order_id]:
+            return
+        self._queues[order.order_id] = queue
+        if queue.ahead != order.queue_ahead:
+            self._orders[order.order_id] = replace(order, queue_ahead=queue.ahead)
+
+    def _cross_fills(
+        self,
+        books: MarketBooks,
+        ts: int,
+        now_ms: int,
+        touched: set[tuple[str, Side]] | None,
+    ) -> list[Fill]:
+        """A book at or through a live order's price: a real seller (buyer) would have hit
+        us, so the order fills at its own price as maker, once per unit of crossing size.
+        Orders on one token and side share what crosses them within this event. Only orders
+        whose opposite side (or its complement mirror) this event `touched` can have changed."""
+        fills: list[Fill] = []
+        taken: dict[tuple[str, Side], int] = {}
+        for order in list(self._orders.values()):
+            if touched is not None and not self._touches(order, touched):
                 continue
-            if levels is not None and (order.side, order.price) not in levels:
+            if not self._at_venue(order, ts):
                 continue
-            visible = book.size_at(order.side, order.price)
-            queue = queue_after_level_change(order.queue_ahead, visible, live=order.state.live)
-            if queue != order.queue_ahead:
-                self._orders[order.order_id] = replace(order, queue_ahead=queue)
-        return events
+            available = crossing_size(books, order.asset_id, order.side, order.price)
+            queue = self._queues[order.order_id]
+            key = (order.asset_id, order.side)
+            fresh = available - max(queue.crossed, taken.get(key, 0))
+            size = min(max(fresh, 0), order.remaining)
+            self._set_queue(order, queue.on_cross(available, size))
+            if size > 0:
+                taken[key] = taken.get(key, 0) + size
+                fills.append(self._fill(self._orders[order.order_id], size, now_ms))
+        return fills
+
+    def _touches(self, order: PaperOrder, touched: set[tuple[str, Side]]) -> bool:
+        mirror = (self.market.complement_of(order.asset_id), order.side)
+        return (order.asset_id, order.side.opposite) in touched or mirror in touched
 
     def on_trade(self, trade: Trade, now_ms: int) -> list[Fill]:
-        """Fill resting orders from one trade print; transition events go to the outbox."""
-        self._outbox.extend(self._activate_due(now_ms))
+        """Fill resting orders of either token from one print (the complement's in mirror
+        terms; both legs of one match count once); transition events go to the outbox."""
+        self._outbox.extend(self.expire_due(now_ms))
+        if trade.asset_id not in self.market.tokens or self._legs.duplicate(trade):
+            return []
         left = trade.size  # our own orders never fill twice from the same volume
         fills: list[Fill] = []
         for order in list(self._orders.values()):
-            if order.asset_id != trade.asset_id or not order.state.live or left <= 0:
+            if left <= 0 or not self._at_venue(order, trade.ts_ms):
                 continue
+            taker, price = in_frame(order.asset_id, trade.asset_id, trade.taker_side, trade.price)
+            queue = self._queues[order.order_id].settled(trade.ts_ms, self._model)
             result = trade_fill(
-                order.side, order.price, order.queue_ahead, order.remaining,
-                trade.price, left, trade.taker_side,
-            )  # fmt: skip
-            self._orders[order.order_id] = replace(order, queue_ahead=result.queue_ahead)
+                order.side, order.price, queue.ahead, order.remaining, price, left, taker
+            )
+            if price == order.price and taker is not order.side:
+                queue = queue.on_trade(left, result.queue_ahead, trade.ts_ms, self._model)
+            else:
+                queue = queue.with_ahead(result.queue_ahead)
+            self._set_queue(order, queue)
             if result.fill > 0:
                 left -= result.fill
                 fills.append(self._fill(self._orders[order.order_id], result.fill, now_ms))
         return fills
 
-    def _fill(self, order: PaperOrder, size: int, now_ms: int) -> Fill:
-        self._fill_seq += 1
-        moved, reason = order.filled_by(size)
-        if moved.state is OrderState.FILLED:
-            del self._orders[order.order_id]
-        else:
-            self._orders[order.order_id] = moved
-        self._outbox.append(OrderEvent.of(moved, reason, now_ms))
-        fee = maker_fee(self.market.fees, order.price, size, rebate=self.config.rebate)
-        return order.fill(self._fill_seq, order.price, size, fee, Liquidity.MAKER, now_ms)
-
     def on_tick_size_change(self, event: TickSizeChange, now_ms: int) -> list[OrderEvent]:
         """Old-grid orders are invalid on the new grid: cancel them."""
         return self.cancel_all(OrderReason.TICK_SIZE_CHANGE, now_ms, asset_id=event.asset_id)
-
-    def sweep(self, now_ms: int) -> list[OrderEvent]:
-        """Queued events, then activations, TTL expiries and stale cancels due at `now_ms`."""
-        events = self.take_events()
-        events.extend(self._activate_due(now_ms))
-        for order in list(self._orders.values()):
-            if now_ms >= order.expires_ms:
-                events.append(
-                    self._move(order, OrderState.EXPIRED, OrderReason.TTL_EXPIRED, now_ms)
-                )
-            elif now_ms - order.refreshed_ms >= self.config.stale_ms:
-                events.append(self._move(order, OrderState.CANCELED, OrderReason.STALE, now_ms))
-        return events

@@ -67,8 +67,9 @@ class PaperOrder:
     """One maker-only paper order. Prices in pips, sizes in micro-shares, times in ms.
 
     `queue_ahead` is the visible size at our price on our side that the venue would fill
-    before us. `anchor_price` is the price of the first order in a replace chain, so the
-    chase bound holds across repeated replaces.
+    before us (the fill model keeps the full `order_queue.QueueState` beside it); `live_at_ms`
+    is when it reaches the venue (submit + placement latency). `anchor_price` is the price
+    of the first order in a replace chain, so the chase bound holds across repeated replaces.
     """
 
     order_id: str
@@ -87,6 +88,9 @@ class PaperOrder:
     anchor_price: int
     strategy: str = ""
     replaces: str = ""
+    # A cancel in flight: the venue takes it at `cancel_at_ms`; until then the order can fill.
+    cancel_at_ms: int | None = None
+    cancel_reason: OrderReason | None = None
 
     @property
     def remaining(self) -> int:

@@ -156,7 +156,11 @@ def test_unrealised_loss_from_marks_halts_and_every_market_cancels(tmp_path: Pat
         status = engine.risk_status()
         assert status is not None
         assert (status.state, status.halt_reason) == ("halted", HaltReason.DAILY_LOSS.value)
-        assert status.equity == 16_100_000  # 5.3% below the day's start: past the 5% limit
+        # The new book's asks (about 0.31) cross the still-resting YES bid at 0.48: a real
+        # seller would have hit it, so 5 more fill at 0.48 (fill on cross). Both lots are
+        # marked at the 0.30 mid: 17 + 2 * 5 * (0.30 - 0.48) = 15.2 (10.6% below the start).
+        assert status.fills_applied == 2
+        assert status.equity == 15_200_000
         halts = [r.data() for r in records(store, RecordKind.HALT)]
         assert halts[-1]["reason"] == "daily_loss"
         assert "marks of " + info.condition_id in halts[-1]["detail"]

@@ -106,7 +106,9 @@ def test_a_held_token_is_sold_and_the_sell_fills_through_todays_model() -> None:
 def test_completed_pairs_merge_and_an_oversized_sell_is_canceled() -> None:
     state, strategy, journal, _ = _setup()
     _buy_yes(state, strategy, 10)
-    strategy.targets = (_target(YES, Side.SELL, 5_100, 10), _target(NO, Side.BUY, 4_900, 10))
+    # The offer sits at 0.53: a NO taker selling at 0.48 is a YES buyer at 0.52 (one queue
+    # across both tokens), who would also have lifted an offer at 0.52 or below.
+    strategy.targets = (_target(YES, Side.SELL, 5_300, 10), _target(NO, Side.BUY, 4_900, 10))
     state.evaluate(T0 + 3)
     assert len(state.orders.open_orders()) == 2
     strategy.targets = ()

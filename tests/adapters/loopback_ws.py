@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,7 +32,11 @@ JsonDict = dict[str, Any]
 
 @dataclass(frozen=True)
 class Send:
+    """`stamp`: the venue's `timestamp` is the wall clock at the moment of sending, as a real
+    venue stamps a match (the fill model matches prints against orders by venue time)."""
+
     message: JsonDict | list[JsonDict]
+    stamp: bool = False
 
 
 @dataclass(frozen=True)
@@ -267,9 +272,13 @@ class LoopbackMarketWs:
 
     async def _step(self, ws: ServerConnection, step: Step) -> None:
         if isinstance(step, Send):
-            for message in step.message if isinstance(step.message, list) else [step.message]:
+            messages = step.message if isinstance(step.message, list) else [step.message]
+            if step.stamp:
+                now = str(time.time_ns() // 1_000_000)
+                messages = [{**m, "timestamp": now} for m in messages]
+            for message in messages:
                 self._apply(message)
-            await ws.send(json.dumps(step.message))
+            await ws.send(json.dumps(messages if isinstance(step.message, list) else messages[0]))
         elif isinstance(step, Raw):
             await ws.send(step.text)
         elif isinstance(step, Skip):

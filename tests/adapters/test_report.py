@@ -143,7 +143,7 @@ def test_page_is_self_contained_with_wellformed_svgs_and_escaped_text() -> None:
     assert len(svgs) == 5
     for body in svgs:
         ET.fromstring("<svg" + body)  # noqa: S314 - our own output
-    for section in ("run", "summary", "equity", "exposure", "strategies", "positions",
+    for section in ("run", "summary", "equity", "exposure", "strategies", "markouts", "positions",
                     "markets", "fills", "funnel"):  # fmt: skip
         assert f'<section id="{section}">' in html
     assert "2023-11-14 22:13:20Z" in html  # UTC ISO times, not epoch milliseconds

@@ -55,8 +55,8 @@ def script(markets: list[dict[str, Any]], rounds: int, pause_s: float) -> list[S
     for n in range(rounds):
         for market in markets:
             yes, no = tokens(market)
-            steps.append(Send(sell_print(market, yes, 0.46, 1_700_000_000_000 + n)))
-            steps.append(Send(sell_print(market, no, 0.46, 1_700_000_000_000 + n)))
+            steps.append(Send(sell_print(market, yes, 0.46, 1_700_000_000_000 + n), stamp=True))
+            steps.append(Send(sell_print(market, no, 0.46, 1_700_000_000_000 + n), stamp=True))
         steps.append(Pause(pause_s))
     return steps
 

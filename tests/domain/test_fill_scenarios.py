@@ -14,8 +14,8 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from astra.domain.book import TokenBook
-from astra.domain.events import BookSnapshot, LevelChange, Trade
+from astra.domain.book import MarketBooks
+from astra.domain.events import BookSnapshot, LevelChange, PriceChange, Trade
 from astra.domain.market import FeeSchedule, MarketInfo
 from astra.domain.order_manager import OrderConfig, OrderManager
 from astra.domain.orders import OrderState
@@ -45,13 +45,13 @@ class Scenario:
     payout: int | None = None  # settlement payout of everything filled, if settled
 
 
-def fresh_book() -> TokenBook:
-    book = TokenBook("YES", Tick.T0_01)
-    book.apply_snapshot(
+def fresh_books() -> MarketBooks:
+    books = MarketBooks(MARKET)
+    books.apply(
         BookSnapshot("0xfeedbeef00112233", "YES", 0, ((4800, 100 * S), (4700, 50 * S)),
                      ((5200, 100 * S),))
     )  # fmt: skip
-    return book
+    return books
 
 
 SCENARIOS = [
@@ -112,7 +112,8 @@ SCENARIOS = [
 def _run(sc: Scenario) -> tuple[list[tuple[int, int]], OrderManager, str, int | None]:
     config = OrderConfig(latency_mean_ms=0, latency_min_ms=sc.latency_ms, rebate=sc.rebate)
     mgr = OrderManager(MARKET, config, np.random.default_rng(1))
-    book = fresh_book()
+    books = fresh_books()
+    book = books.yes
     fills: list[tuple[int, int]] = []
     last_id = ""
     payout: int | None = None
@@ -131,8 +132,9 @@ def _run(sc: Scenario) -> tuple[list[tuple[int, int]], OrderManager, str, int | 
         elif kind == "level":
             _, side, price, size, now = op
             change = LevelChange("YES", side, price, size * S)  # type: ignore[arg-type, operator]
-            book.apply_change(change, now)  # type: ignore[arg-type]
-            mgr.on_book_change(change, book, now)  # type: ignore[arg-type]
+            event = PriceChange(MARKET.condition_id, now, (change,))  # type: ignore[arg-type]
+            books.apply(event)
+            mgr.on_book_change(event, books, now)  # type: ignore[arg-type]
         elif kind == "replace":
             events = mgr.replace(last_id, op[1], op[2], book=book, toxic=False,  # type: ignore[arg-type]
                                  regime=SpreadRegime.TIGHT)  # fmt: skip
@@ -167,7 +169,7 @@ def test_partial_fill_then_cancel_events() -> None:
     sc = SCENARIOS[10]
     config = OrderConfig(latency_mean_ms=0)
     mgr = OrderManager(MARKET, config, np.random.default_rng(1))
-    book = fresh_book()
+    book = fresh_books().yes
     sub = mgr.submit(OrderIntent(MARKET.condition_id, "YES", B, 4800, 10 * S, "t", "r"), book, 0)
     mgr.on_trade(Trade(MARKET.condition_id, "YES", 1, 4800, 104 * S, SL, "x"), 1)
     cancel = mgr.cancel(sub.order_id, OrderReason.STRATEGY_CANCEL, 2)

@@ -90,6 +90,19 @@ _fill = _market_row(
 )
 
 
+def _opt_int(record: JournalRecord, data: Mapping[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise PayloadError(f"{_where(record)}: '{key}' must be an integer or null, got {value!r}")
+    return value
+
+
+_markout = _market_row(
+    (_str, "fill_id"), (_str, "strategy"), (_int, "horizon_ms"), (_opt_int, "mid"),
+    (_opt_int, "markout"),
+)  # fmt: skip
+
+
 def _ledger(r: JournalRecord, d: Mapping[str, Any]) -> Row:
     if not isinstance(d.get("positions"), dict):
         raise PayloadError(f"{_where(r)}: 'positions' must be an object")
@@ -179,6 +192,11 @@ PROJECTIONS: dict[RecordKind, Projection] = {
         (*_KEY, "actor_kind", "actor_name", "reason", "detail", "dead_letters"),
         _incident,
     ),
+    RecordKind.MARKOUT: Projection(
+        "markouts",
+        (*_KEY, "market", "fill_id", "strategy", "horizon_ms", "mid", "markout"),
+        _markout,
+    ),
 }
 
 # Each projection table once (risk events and halts share one).
@@ -189,7 +207,15 @@ TABLES: tuple[Projection, ...] = tuple({p.table: p for p in PROJECTIONS.values()
 # same values as the stdlib, except integers beyond 64 bits (it makes them floats, which the
 # integer check refuses) and texts it rejects (NaN, lone surrogates): both retry below.
 # Kinds with a free-form `detail` always use the stdlib, whose numbers it re-serialises.
-_FAST = frozenset({RecordKind.DECISION, RecordKind.ORDER_EVENT, RecordKind.FILL, RecordKind.LEDGER})
+_FAST = frozenset(
+    {
+        RecordKind.DECISION,
+        RecordKind.ORDER_EVENT,
+        RecordKind.FILL,
+        RecordKind.LEDGER,
+        RecordKind.MARKOUT,
+    }
+)
 
 
 def project(record: JournalRecord) -> Row:

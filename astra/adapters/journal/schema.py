@@ -1,11 +1,10 @@
-"""The journal's versioned DDL.
-
-Version 1 is the first schema the actor runtime needs: the append-only `records` table (the
-source of truth, unique on (producer, seq)) and one typed projection table per record kind,
-plus a minimal run list. Version 2 adds the run manifest's provenance (code version, config
-snapshot and hash, exit detail) and the decision log's fields (run id, definition hash,
-decision schema version). The DDL of an old version never changes once released: a database
-at version N is exactly `V1 + ... + VN` applied in order, which is what the migration tests
+"""The journal's versioned DDL. Version 1 is the first schema the actor runtime needs: the
+append-only `records` table (the source of truth, unique on (producer, seq)) and one typed
+projection table per record kind, plus a minimal run list. Version 2 adds the run manifest's
+provenance (code version, config snapshot and hash, exit detail) and the decision log's
+fields (run id, definition hash, decision schema version). Version 3 adds markout records
+and their projection. The DDL of an old version never changes once released: a database at
+version N is exactly `V1 + ... + VN` applied in order, which is what the migration tests
 rebuild.
 """
 
@@ -15,9 +14,12 @@ from typing import Final
 
 from astra.domain.journal_record import RecordKind
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
-_KINDS = ", ".join(f"'{kind.value}'" for kind in RecordKind)
+# The record kinds each version's CHECK allows; an old version's list never changes.
+_V1_KINDS = ("decision", "order_event", "fill", "ledger", "risk_event", "halt", "incident")
+_KINDS = ", ".join(f"'{kind}'" for kind in _V1_KINDS)
+_V3_KINDS = ", ".join(f"'{kind.value}'" for kind in RecordKind)
 
 V1_STATEMENTS: Final[tuple[str, ...]] = (
     f"""CREATE TABLE records (
@@ -136,5 +138,52 @@ V2_STATEMENTS: Final[tuple[str, ...]] = (
     "CREATE INDEX decisions_run ON decisions (run_id)",
 )
 
+# Version 3: markout records (the `records` CHECK is rebuilt to allow the kind: SQLite cannot
+# alter a CHECK, so the table is copied, ids and all) and their projection, plus the fills
+# with their markouts side by side as a view.
+V3_STATEMENTS: Final[tuple[str, ...]] = (
+    f"""CREATE TABLE records_v3 (
+        id INTEGER PRIMARY KEY,
+        producer TEXT NOT NULL,
+        seq INTEGER NOT NULL CHECK (seq >= 1),
+        kind TEXT NOT NULL CHECK (kind IN ({_V3_KINDS})),
+        ts_ms INTEGER NOT NULL,
+        market TEXT,
+        payload TEXT NOT NULL,
+        UNIQUE (producer, seq)
+    )""",
+    """INSERT INTO records_v3 (id, producer, seq, kind, ts_ms, market, payload)
+        SELECT id, producer, seq, kind, ts_ms, market, payload FROM records""",
+    "DROP TABLE records",  # its triggers and index go with it (a drop fires no trigger)
+    "ALTER TABLE records_v3 RENAME TO records",
+    "CREATE INDEX records_kind ON records (kind, id)",
+    """CREATE TRIGGER records_no_update BEFORE UPDATE ON records
+        BEGIN SELECT RAISE(ABORT, 'records is append-only'); END""",
+    """CREATE TRIGGER records_no_delete BEFORE DELETE ON records
+        BEGIN SELECT RAISE(ABORT, 'records is append-only'); END""",
+    """CREATE TABLE markouts (
+        producer TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        ts_ms INTEGER NOT NULL,
+        market TEXT,
+        fill_id TEXT NOT NULL,
+        strategy TEXT NOT NULL,
+        horizon_ms INTEGER NOT NULL,
+        mid INTEGER,
+        markout INTEGER,
+        PRIMARY KEY (producer, seq)
+    )""",
+    "CREATE INDEX markouts_fill ON markouts (fill_id, horizon_ms)",
+    """CREATE VIEW fills_marked AS
+        SELECT f.*,
+            (SELECT m.markout FROM markouts m
+             WHERE m.fill_id = f.fill_id AND m.horizon_ms = 1000) AS markout_1s,
+            (SELECT m.markout FROM markouts m
+             WHERE m.fill_id = f.fill_id AND m.horizon_ms = 10000) AS markout_10s,
+            (SELECT m.markout FROM markouts m
+             WHERE m.fill_id = f.fill_id AND m.horizon_ms = 60000) AS markout_60s
+        FROM fills f""",
+)
+
 # Statements that bring an empty database to version N, keyed by N.
-STEPS: Final[dict[int, tuple[str, ...]]] = {1: V1_STATEMENTS, 2: V2_STATEMENTS}
+STEPS: Final[dict[int, tuple[str, ...]]] = {1: V1_STATEMENTS, 2: V2_STATEMENTS, 3: V3_STATEMENTS}

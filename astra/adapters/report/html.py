@@ -33,6 +33,7 @@ def render_report(model: ReportModel) -> str:
         _section("equity", "Equity and drawdown", _equity(model)),
         _section("exposure", "Exposure", _exposure(model)),
         _section("strategies", "By strategy", _strategies(model)),
+        _section("markouts", "Fill markouts", _markouts(model)),
         _section("positions", "Open positions", _positions(model)),
         _section("markets", "P&L by market", _markets(model)),
         _section("fills", "Fills", _fills(model)),
@@ -171,6 +172,29 @@ def _strategies(model: ReportModel) -> str:
         for s in model.strategies
     ]
     return _table(head, rows, set(range(1, 9)))
+
+
+def _markouts(model: ReportModel) -> str:
+    if not model.markouts:
+        return _note("No fill reached a markout horizon.")
+    head = ["strategy", "horizon", "fills marked", "no mid", "total", "mean", "adverse"]
+    rows = [
+        [
+            m.strategy,
+            f"{m.horizon_ms / 1000:g} s",
+            f"{m.marked:,}",
+            f"{m.no_mid:,}",
+            fmt.usd(m.total),
+            fmt.DASH if m.mean is None else fmt.usd(round(m.mean)),
+            fmt.pct(m.adverse_share, 0),
+        ]
+        for m in model.markouts
+    ]
+    note = _note(
+        "Each fill marked at its token's mid 1 s, 10 s and 60 s later, signed for us "
+        "(negative: the market moved through the fill, adverse selection)."
+    )
+    return _table(head, rows, {2, 3, 4, 5, 6}) + note
 
 
 def _positions(model: ReportModel) -> str:

@@ -8,7 +8,7 @@ source and the page and `astra report --json` agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 Series = list[tuple[int, int]]  # (ts_ms, value) steps: the value holds until the next point
 
@@ -36,11 +36,31 @@ class StrategyRow:
     realised: int
     fees: int
     open_cost: int
-    markouts: dict[str, int | None] = field(default_factory=dict)  # horizon -> mean pips
 
     @property
     def fill_rate(self) -> float | None:
         return None if self.orders == 0 else self.fills / self.orders
+
+
+@dataclass(frozen=True, slots=True)
+class MarkoutRow:
+    """How one strategy's fills fared `horizon_ms` later: each fill marked at its token's mid
+    then, signed for us (negative: the market moved through the fill)."""
+
+    strategy: str
+    horizon_ms: int
+    marked: int  # fills with a mid at the horizon
+    no_mid: int
+    total: int  # micro-USD
+    adverse: int  # marked fills with a negative markout
+
+    @property
+    def mean(self) -> float | None:
+        return None if self.marked == 0 else self.total / self.marked
+
+    @property
+    def adverse_share(self) -> float | None:
+        return None if self.marked == 0 else self.adverse / self.marked
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +113,7 @@ class ReportModel:
     market_pnl: list[tuple[str, int]]  # (question, micro-USD), worst first
     funnel: list[tuple[str, int]]
     orders_placed: int
+    markouts: list[MarkoutRow]
     halts: list[tuple[int, str]]  # (ts_ms, reason)
 
     @property
