@@ -73,6 +73,24 @@ class RiskSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkingSettings:
+    # A long is marked at its best bid; the mid only when the spread is within this many
+    # ticks (0: never; docs/accounting.md). A book not updated for stale_after_s is marked
+    # at its touch only, never at a mid.
+    mid_max_spread_ticks: int = 0
+    stale_after_s: float = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class AccountingSettings:
+    # Marked-equity records: at least this often (event time) while anything is marked, and
+    # after every fill, settlement and new high-water mark.
+    equity_interval_s: float = 60.0
+    # Returns for Sharpe/Sortino are taken on this grid (the partial last interval kept).
+    returns_interval_s: float = 300.0
+
+
+@dataclass(frozen=True, slots=True)
 class OrderSettings:
     ttl_s: float = 120.0
     stale_s: float = 30.0
@@ -163,6 +181,8 @@ class Settings:
     discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
     risk: RiskSettings = field(default_factory=RiskSettings)
+    marking: MarkingSettings = field(default_factory=MarkingSettings)
+    accounting: AccountingSettings = field(default_factory=AccountingSettings)
     orders: OrderSettings = field(default_factory=OrderSettings)
     strategy: StrategySettings = field(default_factory=StrategySettings)
     journal: JournalSettings = field(default_factory=JournalSettings)

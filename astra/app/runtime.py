@@ -30,6 +30,7 @@ from astra.app.risk_book import RiskBookFactory
 from astra.app.strategies import ContractStrategyFactory
 from astra.domain.clock import Clock
 from astra.domain.market import MarketInfo
+from astra.domain.marking import MarkingRule
 from astra.domain.metrics_port import MetricsSink
 from astra.domain.order_manager import OrderConfig
 from astra.domain.reasons import HaltReason, OrderReason
@@ -71,6 +72,10 @@ def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> 
         run_id=run_id,
         seed=seed,
         spot_sample_interval_ms=round(settings.strategy.spot_sample_interval_s * 1000),
+        marking=MarkingRule(
+            mid_max_spread_ticks=settings.marking.mid_max_spread_ticks,
+            stale_after_ms=round(settings.marking.stale_after_s * 1000),
+        ),
     )
     journal = settings.journal
     return EngineConfig(
