@@ -331,6 +331,7 @@ class Engine:
             self.risk_gate,
             self.journal_bag,
             self.equity,
+            self.config.equity_interval_ms,
         )
         factory = self._parts.risk_book or self._default_risk_book
 

@@ -7,7 +7,9 @@ cancels happened before it lets a supervisor restart anything.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from astra.domain.events import MarketEvent, SpotPrice
 from astra.domain.reasons import HaltReason, OrderReason
@@ -144,7 +146,10 @@ class RiskStatus:
     halt_id: int
     ledger_digest: str
     fills_applied: int
-    equity: int | None = None  # micro-collateral marked to the latest mids; None: not known
+    equity: int | None = None  # micro-collateral marked to the latest marks; None: not known
+    # The last equity record's figures (cash, marked value, realised, unrealised, fees, peak,
+    # day start, daily P&L; micro-collateral), None before the first.
+    account: Mapping[str, Any] | None = None
 
 
 # --- to the TelemetryActor --------------------------------------------------------------

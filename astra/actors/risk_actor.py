@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from astra.actors.equity_board import EquityBoard
+from astra.actors.equity_records import EquityJournal, last_durable
 from astra.actors.fill_replay import fill_markets, replay_fills
 from astra.actors.journal_bag import JournalBag
 from astra.actors.messages import (
@@ -45,7 +46,7 @@ from astra.actors.messages import (
 )
 from astra.actors.outbox import Outbox
 from astra.actors.ports import JournalReader, RiskBook, StoredRecordLike
-from astra.actors.risk_book import MarkedRiskBook, SettlingRiskBook
+from astra.actors.risk_book import DurableRiskBook, MarkedRiskBook, SettlingRiskBook
 from astra.actors.risk_gate import GateBinding, RiskGate
 from astra.actors.runtime.base import SupervisedActor
 from astra.actors.runtime.supervision import ChildContext
@@ -70,6 +71,7 @@ class RiskDeps:
     gate: RiskGate  # markets approve through it; each generation binds itself
     journal_bag: JournalBag  # records on their way to the TelemetryActor
     equity: EquityBoard = field(default_factory=EquityBoard)
+    equity_interval_ms: int = 60_000  # equity records at least this often while marked
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,7 @@ class RiskActor(SupervisedActor):
         self.approved_while_halted = 0
         self._halt_reason: str | None = None
         self._halt_id = 0
+        self._equity_log = EquityJournal(deps.equity_interval_ms)
         # Held for every message this generation handles and for every gate approval.
         self._lock = threading.Lock()
         # An approval waits for the mail queued before it (fills, halts, queries), not for
@@ -152,8 +155,10 @@ class RiskActor(SupervisedActor):
         refused: list[str] = []
         fills = self._new_fills()  # all of them, on a fresh generation
         replay_fills(self.book, fills, self._fills, now, refused)
-        self._restore_settlements(fills, now)
-        self._emit(RecordKind.LEDGER, now, self.book.ledger_payload())
+        ledgers = self._risk_ledgers()
+        self._restore_settlements(ledgers, fills, now)
+        self._restore_durable(ledgers, now)
+        self._journal_ledger(now, "start")
         self._refused(refused, now)
         if not isinstance(self.book, MarkedRiskBook):
             _log.warning("risk book takes no marks: loss halts see realised P&L only")
@@ -196,6 +201,7 @@ class RiskActor(SupervisedActor):
             ledger_digest=self.book.digest(),
             fills_applied=len(self._fills),
             equity=self._equity(),
+            account=self._equity_log.account,
         )
 
     def _equity(self) -> int | None:
@@ -231,7 +237,7 @@ class RiskActor(SupervisedActor):
             return
         self._fills.add(fill.fill_id)
         breached = self.book.apply_fill(fill, now)
-        self._emit(RecordKind.LEDGER, now, self.book.ledger_payload())
+        self._journal_ledger(now, "fill")
         self._publish_equity()
         if breached is not None:
             self.metrics.inc(HALTS_TOTAL, {"reason": breached.value})
@@ -242,6 +248,9 @@ class RiskActor(SupervisedActor):
             return  # warned at start: this book's equity moves with fills only
         breached = self.book.apply_marks(dict(report.marks), now)
         self._publish_equity()
+        trigger = self._equity_log.due(self.book.equity(), now)
+        if trigger is not None:
+            self._journal_ledger(now, trigger)
         if breached is not None:
             self.metrics.inc(HALTS_TOTAL, {"reason": breached.value})
             detail = f"limit breached by marks of {report.market} (equity {self.book.equity()})"
@@ -251,7 +260,7 @@ class RiskActor(SupervisedActor):
         refused: list[str] = []
         applied = replay_fills(self.book, self._new_fills(), self._fills, now, refused)
         if applied:
-            self._emit(RecordKind.LEDGER, now, self.book.ledger_payload())
+            self._journal_ledger(now, "fill")
         self._refused(refused, now)
         return applied
 
@@ -291,19 +300,43 @@ class RiskActor(SupervisedActor):
             self._halt(HaltReason.SETTLEMENT_FAILED, f"{settlement.market}: {exc}", now)
             return False
         self._settled.add(settlement.market)
-        self._emit(RecordKind.LEDGER, now, self.book.ledger_payload())
+        self._journal_ledger(now, "settlement")
         self._publish_equity()
         if breached is not None:
             self.metrics.inc(HALTS_TOTAL, {"reason": breached.value})
             self._halt(breached, f"limit breached by settling {settlement.market}", now)
         return True
 
-    def _restore_settlements(self, fills: Sequence[StoredRecordLike], now: int) -> None:
-        """Re-apply what the last journaled LEDGER's `settled` records (committed or still in
-        this producer's outbox), after the fills; failure halts SETTLEMENT_FAILED."""
+    def _risk_ledgers(self) -> list[JournalRecord]:
+        """This producer's LEDGER records, committed or still in its outbox, in seq order."""
         records = [s.record for s in self._deps.journal.records_since(0, [RecordKind.LEDGER])]
         records += [r for r in self._outbox.pending() if r.kind is RecordKind.LEDGER]
-        mine = sorted((r for r in records if r.producer == RISK_PRODUCER), key=lambda r: r.seq)
+        return sorted((r for r in records if r.producer == RISK_PRODUCER), key=lambda r: r.seq)
+
+    def _restore_durable(self, ledgers: Sequence[JournalRecord], now: int) -> None:
+        """Put back the high-water mark, day start, cooldown and marks of the last equity
+        record, so a halt that would have fired uninterrupted fires now; an unreadable one
+        halts RISK_STATE_UNREADABLE (the at-cost state would understate the drawdown)."""
+        durable = last_durable(ledgers)
+        if durable is None:
+            return
+        if not isinstance(self.book, DurableRiskBook):
+            _log.warning("risk book cannot restore its durable state: rebuilt at cost")
+            return
+        try:
+            breached = self.book.restore_durable(durable, now)
+        except ValueError as exc:
+            self._halt(HaltReason.RISK_STATE_UNREADABLE, str(exc), now)
+            return
+        if breached is not None:
+            self.metrics.inc(HALTS_TOTAL, {"reason": breached.value})
+            self._halt(breached, "limit breached by the journaled risk state", now)
+
+    def _restore_settlements(
+        self, mine: Sequence[JournalRecord], fills: Sequence[StoredRecordLike], now: int
+    ) -> None:
+        """Re-apply what the last journaled LEDGER's `settled` records (committed or still in
+        this producer's outbox), after the fills; failure halts SETTLEMENT_FAILED."""
         settled, ts = last_settled(mine)
         if not settled:
             return
@@ -357,6 +390,14 @@ class RiskActor(SupervisedActor):
             self.metrics.set(TRADING_STATE, 1.0 if state == current else 0.0, {"state": state})
 
     # -- journaling ------------------------------------------------------------------------
+    def _journal_ledger(self, now: int, trigger: str) -> None:
+        """The LEDGER record, with marked equity and the durable risk state (the equity
+        record: on start, every fill and settlement, a new high-water mark, and the cadence)."""
+        payload = self.book.ledger_payload()
+        payload["trigger"] = trigger
+        self._emit(RecordKind.LEDGER, now, payload)
+        self._equity_log.journaled(payload, now)
+
     def _emit(self, kind: RecordKind, now: int, payload: dict[str, Any]) -> JournalRecord:
         record = self._outbox.append(kind, now, None, payload)
         self._batch.append(record)

@@ -88,6 +88,7 @@ def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> 
         flush_interval_s=journal.flush_interval_ms / 1000 if live else None,
         market_workers=settings.run.market_workers,
         market_throughput=settings.run.market_throughput,
+        equity_interval_ms=round(settings.accounting.equity_interval_s * 1000),
     )
 
 
