@@ -64,7 +64,9 @@ def _demo(args: argparse.Namespace) -> int:
     metrics_path = out_dir / METRICS_FILE
     metrics_path.write_bytes(generate_latest(registry))
     summary["metrics"] = str(metrics_path)
-    summary["report"] = str(_write_report(Path(summary["journal"]), out_dir / REPORT_FILE))
+    interval_ms = round(settings.accounting.returns_interval_s * 1000)
+    report = _write_report(Path(summary["journal"]), out_dir / REPORT_FILE, interval_ms)
+    summary["report"] = str(report)
     summary["strategies"] = _strategy_names(settings)
     if args.json:
         print(json.dumps(summary, sort_keys=True))
@@ -73,15 +75,17 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_report(journal: Path, out: Path) -> Path:
+def _write_report(journal: Path, out: Path, returns_interval_ms: int) -> Path:
     """The HTML report (`astra report`'s reader and renderer) over the whole replay journal:
     it is fresh per replay, so every record in it belongs to the demo's run."""
     from astra.adapters.journal.store import connect_readonly
-    from astra.cli.report import write_journal_report
+    from astra.cli.report import journal_performance, write_journal_report
 
     conn = connect_readonly(journal)
     try:
-        return write_journal_report(conn, out, "Astra demo: synthetic sample session")
+        performance = journal_performance(conn, None, returns_interval_ms)
+        title = "Astra demo: synthetic sample session"
+        return write_journal_report(conn, out, title, performance=performance)
     finally:
         conn.close()
 

@@ -4,8 +4,11 @@ Inputs are plain rows as the journal readers return them (payload dicts plus `ts
 `market`), in the journal's units: prices in pips (1e-4), sizes in micro-shares (1e-6), cash,
 costs and fees in micro-USD (1e-6).
 
-- Equity: a ledger row's `equity` if it carries one, else cash + Σ position cost (marked at
-  cost: the ledger records no marks). Drawdown is measured from the running peak.
+- Equity: a ledger row's `equity` (marked equity: the equity record, docs/accounting.md) if it
+  carries one, else cash + Σ position cost (a journal from before equity records). Drawdown is
+  measured from the running peak.
+- Performance: the metrics table (`astra.app.performance_summary`'s answer, given by the
+  caller): each metric overall and per strategy, with its sample count, or why not.
 - P&L by market: given as `market_pnl` rows (market, USD) by the caller (the journal's
   realised P&L per market, settlements included, plus open positions at cost; see
   `astra.app.funnel.pnl_by_market`), so the bars add up to the equity change at cost.
@@ -158,6 +161,49 @@ def _summary(run: Row | None, equity: Sequence[tuple[float, float]], fills: Sequ
     return f"<table>{cells}</table>"
 
 
+_METRIC_LABELS = (
+    ("sharpe", "Sharpe (annualised)"),
+    ("sortino", "Sortino (annualised)"),
+    ("calmar", "Calmar"),
+    ("max_drawdown", "max drawdown (marked)"),
+    ("win_rate", "win rate"),
+    ("profit_factor", "profit factor"),
+    ("brier", "Brier score"),
+)
+
+
+def _metric_cell(metric: Row | None) -> str:
+    if not metric:
+        return "-"
+    if "unavailable" in metric:
+        return f"unavailable: {metric['unavailable']}"
+    if "insufficient" in metric:
+        return f"insufficient: {metric['insufficient']} (n={metric['n']})"
+    return f"{float(metric['value']):.4f} (n={metric['n']})"
+
+
+def metrics_table(performance: Row | None) -> str:
+    """Metrics as rows, `overall` then each strategy as columns."""
+    if not performance or "overall" not in performance:
+        return "<p>No performance metrics: the journal holds no equity records.</p>"
+    columns = [("overall", performance["overall"])]
+    columns += sorted((performance.get("strategies") or {}).items())
+    head = "".join(f"<th>{escape(str(name))}</th>" for name, _ in columns)
+    body = "".join(
+        f"<tr><th>{escape(label)}</th>"
+        + "".join(f"<td>{escape(_metric_cell(block.get(key)))}</td>" for _, block in columns)
+        + "</tr>"
+        for key, label in _METRIC_LABELS
+    )
+    interval = performance.get("returns_interval_s")
+    note = (
+        f"<p><small>Returns every {interval} s (the partial last interval kept), annualised "
+        f"by ×{float(performance.get('annualisation', 0.0)):.1f}; "
+        f"{performance.get('equity_points', 0)} equity records.</small></p>"
+    )
+    return f"<h2>Performance</h2><table><tr><th>metric</th>{head}</tr>{body}</table>{note}"
+
+
 def render_report(
     *,
     fills: Sequence[Row],
@@ -166,6 +212,7 @@ def render_report(
     title: str = "Astra run report",
     run: Row | None = None,
     market_pnl: Sequence[tuple[str, float]] = (),
+    performance: Row | None = None,
 ) -> str:
     equity = equity_points(ledger)
     span = (_when(equity[0][0]), _when(equity[-1][0])) if equity else ("", "")
@@ -183,8 +230,10 @@ def render_report(
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
-        f"<h1>{escape(title)}</h1>{_summary(run, equity, fills)}{sections}"
-        f"<p><small>Equity is marked at cost unless the ledger records equity; "
+        f"<h1>{escape(title)}</h1>{_summary(run, equity, fills)}"
+        f"<section>{metrics_table(performance)}</section>{sections}"
+        f"<p><small>Equity is marked (docs/accounting.md: longs at their best bid) where the "
+        f"ledger records it, at cost otherwise; "
         f"{len(quality)} of {len(fills)} fills carry a mid.</small></p></body></html>\n"
     )
 
@@ -198,6 +247,7 @@ def write_report(
     title: str = "Astra run report",
     run: Row | None = None,
     market_pnl: Sequence[tuple[str, float]] = (),
+    performance: Row | None = None,
 ) -> Path:
     """Render and write the report atomically (temp file, then rename); returns the path."""
     path = Path(out_path)
@@ -208,6 +258,7 @@ def write_report(
         title=title,
         run=run,
         market_pnl=market_pnl,
+        performance=performance,
     )
     temp = path.with_name(path.name + ".tmp")
     temp.write_text(html, encoding="utf-8")
