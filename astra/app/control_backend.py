@@ -45,7 +45,10 @@ class EngineControl:
                 "halt_id": risk.halt_id,
                 "fills_applied": risk.fills_applied,
                 "ledger_digest": risk.ledger_digest,
+                "equity": risk.equity,
             },
+            # The last marked-equity record (micro-USD; docs/accounting.md), None before one.
+            "account": None if risk is None or risk.account is None else dict(risk.account),
             "durable_halts_at_start": sorted(runtime.start.durable_halts),
             "restart_canceled": len(runtime.start.restart_canceled),
             "healthy": runtime.engine.all_healthy(),

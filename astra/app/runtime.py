@@ -183,7 +183,11 @@ def build_runtime(store: JournalStore, inputs: RuntimeInputs) -> Runtime:
     )
     engine = Engine(
         inputs.markets,
-        MeteredJournal(store, inputs.metrics),
+        MeteredJournal(
+            store,
+            inputs.metrics,
+            round(inputs.settings.accounting.returns_interval_s * 1000),
+        ),
         inputs.books,
         clock=inputs.clock,
         metrics=inputs.metrics,

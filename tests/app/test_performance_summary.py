@@ -3,12 +3,17 @@ on a hand-built journal with hand-computed figures."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from astra.adapters.journal.store import JournalStore
+from astra.app.journal_metrics import MeteredJournal
 from astra.app.performance_summary import METRICS, collect, performance_summary
+from astra.domain import metrics_port as mp
 from astra.domain.journal_record import JournalRecord, RecordKind
+from astra.domain.metrics_port import CountingMetrics
 from astra.domain.performance import EquityPoint, TradeResult
 
 T0 = 1_700_000_000_000
@@ -38,9 +43,11 @@ class Journal:
                  liquidity="maker", mid=None)  # fmt: skip
 
     def equity(self, ts: int, equity: int, marks: dict[str, int]) -> None:
+        self.peak = max(getattr(self, "peak", 0), equity)
+        risk = {"marks": marks, "peak_equity": self.peak, "daily_pnl": equity - OPEN}
         self.add("risk", RecordKind.LEDGER, ts, None, equity=equity, opening_cash=OPEN,
-                 cash=equity, fees=0, realised=0, fills=0, positions={},
-                 risk={"marks": marks})  # fmt: skip
+                 cash=equity, fees=0, realised=0, fills=0, positions={}, risk=risk,
+                 trigger="interval", marked_value=0, unrealised=0)  # fmt: skip
 
     def resolve(self, ts: int, market: str, winner: str, loser: str) -> None:
         snap = {"market": market, "winning_asset_id": winner, "losing_asset_id": loser,
@@ -123,3 +130,24 @@ def test_the_summary_names_every_metric_with_its_count_or_why_not() -> None:
     assert overall["max_drawdown"]["n"] == 4
     assert overall["win_rate"] == {"insufficient": "too_few_samples", "n": 3, "required": 20}
     assert summary["strategies"]["taker"]["brier"]["n"] == 1
+
+
+def test_the_metered_journal_publishes_marked_equity_and_performance_gauges(
+    tmp_path: Path,
+) -> None:
+    metrics = CountingMetrics()
+    with JournalStore.open(tmp_path / "j.sqlite3") as store:
+        metered = MeteredJournal(store, metrics, 5 * MIN)
+        records = journal().records
+        metered.write_batch(records[:-1])
+        # At 97.00 after the 100.48 peak: drawdown 3.48 / 100.48, daily P&L -3.00.
+        assert metrics.gauges[(mp.EQUITY, ())] == pytest.approx(97.0)
+        assert metrics.gauges[(mp.DRAWDOWN, ())] == pytest.approx(3_480_000 / 100_480_000)
+        assert metrics.gauges[(mp.DAILY_PNL, ())] == pytest.approx(-3.0)
+        metered.write_batch(records[-1:])
+    overall = (("metric", "max_drawdown"), ("strategy", "overall"))
+    assert metrics.gauges[(mp.PERFORMANCE, overall)] == pytest.approx(3_480_000 / 100_480_000)
+    assert metrics.gauges[(mp.PERFORMANCE_SAMPLES, overall)] == 4
+    sharpe = (("metric", "sharpe"), ("strategy", "maker"))
+    assert metrics.gauges[(mp.PERFORMANCE_SAMPLES, sharpe)] == 2
+    assert (mp.PERFORMANCE, sharpe) not in metrics.gauges  # insufficient: no value
