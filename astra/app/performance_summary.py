@@ -158,10 +158,14 @@ def _ts(item: TradeResult | Forecast) -> int:
 
 
 def collect(records: Sequence[JournalRecord]) -> PerformanceInputs:
+    """The journal's records in time order, an equity record after the fills and resolutions
+    of its own instant (the RiskActor books a fill after the market journals it, but the two
+    producers' records may commit in either order)."""
     owners = strategy_of_markets(records)
     out = PerformanceInputs()
     opening: int | None = None
-    for record in records:
+    timed = sorted(records, key=lambda r: (r.ts_ms, equity_of(r) is not None))
+    for record in timed:
         marked = equity_of(record)
         if marked is not None:
             if opening is None:

@@ -151,3 +151,14 @@ def test_the_metered_journal_publishes_marked_equity_and_performance_gauges(
     sharpe = (("metric", "sharpe"), ("strategy", "maker"))
     assert metrics.gauges[(mp.PERFORMANCE_SAMPLES, sharpe)] == 2
     assert (mp.PERFORMANCE, sharpe) not in metrics.gauges  # insufficient: no value
+
+
+def test_an_equity_record_committed_before_its_fill_still_counts_the_fill() -> None:
+    j = Journal()
+    j.decision("A", "maker")
+    j.equity(T0, OPEN, {})
+    # The RiskActor's record of the fill commits first (another producer's batch).
+    j.equity(T0 + MIN, OPEN + 500_000, {"ay": 4500})
+    j.fill(T0 + MIN, "A", "ay", "BUY", 4000, 10_000_000)
+    inputs = collect(j.records)
+    assert [p.equity for p in inputs.curve("maker")] == [OPEN, OPEN + 500_000]

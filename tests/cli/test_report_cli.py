@@ -66,4 +66,5 @@ def test_report_json_prints_marked_drawdown_and_the_metrics(
     assert "<h2>Performance</h2>" in html
     assert "max drawdown (marked)" in html
     assert "insufficient: too_few_samples (n=2)" in html
+    assert "<td>3.463% (n=4)</td>" in html  # the marked max drawdown, overall
     assert f"{3_480_000 / (OPEN + 480_000) * 100:.2f}%" in html  # the summary's max drawdown

@@ -172,14 +172,19 @@ _METRIC_LABELS = (
 )
 
 
-def _metric_cell(metric: Row | None) -> str:
+_FRACTIONS = frozenset({"max_drawdown", "win_rate"})
+
+
+def _metric_cell(key: str, metric: Row | None) -> str:
     if not metric:
         return "-"
     if "unavailable" in metric:
         return f"unavailable: {metric['unavailable']}"
     if "insufficient" in metric:
         return f"insufficient: {metric['insufficient']} (n={metric['n']})"
-    return f"{float(metric['value']):.4f} (n={metric['n']})"
+    value = float(metric["value"])
+    shown = f"{value * 100:.3f}%" if key in _FRACTIONS else f"{value:.4f}"
+    return f"{shown} (n={metric['n']})"
 
 
 def metrics_table(performance: Row | None) -> str:
@@ -191,7 +196,7 @@ def metrics_table(performance: Row | None) -> str:
     head = "".join(f"<th>{escape(str(name))}</th>" for name, _ in columns)
     body = "".join(
         f"<tr><th>{escape(label)}</th>"
-        + "".join(f"<td>{escape(_metric_cell(block.get(key)))}</td>" for _, block in columns)
+        + "".join(f"<td>{escape(_metric_cell(key, block.get(key)))}</td>" for _, block in columns)
         + "</tr>"
         for key, label in _METRIC_LABELS
     )
