@@ -50,8 +50,9 @@ class MeteredJournal:
             if record.seq <= self._counted.get(record.producer, 0):
                 continue
             self._counted[record.producer] = record.seq
-            publish_record(self._metrics, record)
-            self._performance.observe(record)
+            data = record.data()
+            publish_record(self._metrics, record, data)
+            self._performance.observe(record, data)
 
     def max_seq(self, producer: str) -> int:
         return self._inner.max_seq(producer)
@@ -68,8 +69,11 @@ class MeteredJournal:
         return self._inner.records_since(after_id, kinds, limit)
 
 
-def publish_record(metrics: MetricsSink, record: JournalRecord) -> None:
-    data = record.data()
+def publish_record(
+    metrics: MetricsSink, record: JournalRecord, data: dict[str, Any] | None = None
+) -> None:
+    """`data`: the record's payload when the caller has parsed it already."""
+    data = record.data() if data is None else data
     if record.kind is RecordKind.DECISION:
         labels = {"action": str(data.get("action", "unknown")), "gate": decision_gate(data)}
         metrics.inc(mp.DECISIONS_TOTAL, labels)

@@ -10,6 +10,9 @@ so an "insufficient" metric shows as its sample count without a value.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from astra.actors.settlements import resolution_from_record
 from astra.app.performance_summary import METRICS, OVERALL, equity_of, performance_summary
 from astra.domain import metrics_port as mp
@@ -26,9 +29,10 @@ class PerformanceGauges:
         self._records: list[JournalRecord] = []
         self._owners: dict[str, str] = {}
 
-    def observe(self, record: JournalRecord) -> None:
+    def observe(self, record: JournalRecord, data: Mapping[str, Any]) -> None:
+        """`data`: the record's parsed payload (the caller has it already)."""
         if record.kind is RecordKind.DECISION and record.market:
-            owner = str(record.data().get("strategy"))
+            owner = str(data.get("strategy"))
             if self._owners.get(record.market) != owner:
                 self._owners[record.market] = owner
                 self._records.append(record)
@@ -36,7 +40,7 @@ class PerformanceGauges:
             self._records.append(record)
         elif equity_of(record) is not None:
             self._records.append(record)
-            if record.data().get("trigger") in _RECOMPUTE:
+            if data.get("trigger") in _RECOMPUTE:
                 self.publish()
 
     def publish(self) -> None:
