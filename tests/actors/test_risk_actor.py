@@ -118,3 +118,42 @@ def test_no_risk_actor_means_risk_unavailable_and_local_halt_comes_first() -> No
     verdict = link.approve(INTENT, 1)
     assert verdict.reason is GateVeto.RISK_UNAVAILABLE
     assert not verdict.passed
+
+
+def test_a_restart_restores_the_journaled_peak_and_an_unreadable_one_halts(
+    tmp_path: Path,
+) -> None:
+    with small_engine(tmp_path, markets=1) as (engine, store, _):
+        assert engine.drain()
+        start = [r.data() for r in records(store, RecordKind.LEDGER)][-1]
+        assert start["trigger"] == "start"
+        assert start["equity"] == start["cash"] == start["opening_cash"]
+        box = engine.outboxes.get(RISK_PRODUCER)
+        # A peak 1,000 above the opening cash, as an earlier process journaled it.
+        peak = {**start["risk"], "peak_equity": start["equity"] + 1_000_000_000}
+        store.write_batch([box.append(RecordKind.LEDGER, 2, None, {**start, "risk": peak})])
+        before = engine.registry.get("risk")
+        assert before is not None
+        engine.router.tell("risk", Crash("test"))
+        assert wait_for(lambda: not before.is_alive())
+        assert wait_for(engine.all_healthy)
+        assert engine.drain()
+        # 10,000 of 11,000: a 9.1% drawdown, under the 10% limit; the restored peak holds.
+        restored = [r.data() for r in records(store, RecordKind.LEDGER)][-1]
+        assert restored["risk"]["peak_equity"] == peak["peak_equity"]
+        status = engine.risk_status()
+        assert status is not None
+        assert status.account is not None
+        assert status.account["peak_equity"] == peak["peak_equity"]
+
+        broken = {**start, "risk": {**start["risk"], "marks": {"x": "0.5"}}}
+        store.write_batch([box.append(RecordKind.LEDGER, 3, None, broken)])
+        again = engine.registry.get("risk")
+        assert again is not None
+        engine.router.tell("risk", Crash("test"))
+        assert wait_for(lambda: not again.is_alive())
+        assert wait_for(engine.all_healthy)
+        assert engine.drain()
+        halts = [r.data() for r in records(store, RecordKind.HALT)]
+        assert halts[-1]["reason"] == "risk_state_unreadable"
+        assert "malformed durable risk state" in halts[-1]["detail"]
