@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,6 +45,7 @@ from astra.actors.market_inputs import SharedSpot
 from astra.actors.messages import (
     CancelAll,
     Desync,
+    EquityTick,
     FeedEvent,
     FlushNow,
     FlushResult,
@@ -388,7 +390,11 @@ class Engine:
 
     def _tick(self) -> None:
         interval = self.config.flush_interval_s or 0.02
+        last_equity = time.monotonic()
         while not self._ticker_stop.wait(interval):
+            if time.monotonic() - last_equity >= 1.0:  # the RiskActor's equity cadence
+                last_equity = time.monotonic()
+                self.router.tell(RISK, EquityTick())
             ref = self.registry.ref(TELEMETRY)
             if ref is not None:
                 try:

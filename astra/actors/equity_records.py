@@ -7,14 +7,17 @@ their marks), `marked_value`, `unrealised`, `trigger` and `risk`, the durable ri
 It is written on start, on every fill and settlement (`trigger` fill/settlement), and from
 marks: at once when equity makes a new high-water mark (`peak`: a drawdown halt after a
 restart is measured from the true peak) and otherwise once `interval_ms` of event time has
-passed since the last one (`interval`).
+passed since the last one (`interval`), checked after every message the RiskActor handles
+(a live engine sends `EquityTick` every second, so a flat book keeps the cadence); and on
+shutdown (`stop`: the run's last equity, the end of its partial last interval).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from astra.actors.ports import JournalReader
 from astra.domain.journal_record import JournalRecord, RecordKind
 
 ACCOUNT_FIELDS = ("equity", "cash", "marked_value", "realised", "unrealised", "fees")
@@ -49,6 +52,15 @@ class EquityJournal:
                 daily_pnl=risk.get("daily_pnl"),
                 ts_ms=now_ms,
             )
+
+
+def producer_ledgers(
+    journal: JournalReader, pending: Iterable[JournalRecord], producer: str
+) -> list[JournalRecord]:
+    """`producer`'s LEDGER records, committed or still in its outbox, in seq order."""
+    records = [s.record for s in journal.records_since(0, [RecordKind.LEDGER])]
+    records += [r for r in pending if r.kind is RecordKind.LEDGER]
+    return sorted((r for r in records if r.producer == producer), key=lambda r: r.seq)
 
 
 def last_durable(ledgers: Sequence[JournalRecord]) -> Mapping[str, Any] | None:

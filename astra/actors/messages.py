@@ -140,6 +140,12 @@ class RiskQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class EquityTick:
+    """Tell, about once a second in a live run: journal an equity record if one is due, so
+    the cadence holds while no marks arrive (a flat book)."""
+
+
+@dataclass(frozen=True, slots=True)
 class RiskStatus:
     state: str
     halt_reason: str | None

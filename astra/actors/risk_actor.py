@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from astra.actors.equity_board import EquityBoard
-from astra.actors.equity_records import EquityJournal, last_durable
+from astra.actors.equity_records import EquityJournal, last_durable, producer_ledgers
 from astra.actors.fill_replay import fill_markets, replay_fills
 from astra.actors.journal_bag import JournalBag
 from astra.actors.messages import (
     CancelAll,
+    EquityTick,
     FillReport,
     Halt,
     HaltAck,
@@ -117,7 +118,7 @@ class RiskActor(SupervisedActor):
         # marks (they only move equity; the next supersedes them) nor settlements (a resolved
         # market trades no more, and its payout only lowers exposure). Waiting behind
         # settlements' journal reads was most of the approval latency under load.
-        self._inbox.unordered = (MarksReport, SettlementReport)
+        self._inbox.unordered = (MarksReport, SettlementReport, EquityTick)
 
     def on_started(self) -> None:
         with self._lock:
@@ -155,7 +156,7 @@ class RiskActor(SupervisedActor):
         refused: list[str] = []
         fills = self._new_fills()  # all of them, on a fresh generation
         replay_fills(self.book, fills, self._fills, now, refused)
-        ledgers = self._risk_ledgers()
+        ledgers = producer_ledgers(self._deps.journal, self._outbox.pending(), RISK_PRODUCER)
         self._restore_settlements(ledgers, fills, now)
         self._restore_durable(ledgers, now)
         self._journal_ledger(now, "start")
@@ -172,7 +173,9 @@ class RiskActor(SupervisedActor):
             self._prefetched = self._read_new_fills()
         with self._lock:
             try:
-                answer = self._handle(message, self.clock.now_ms())
+                now = self.clock.now_ms()
+                answer = self._handle(message, now)
+                self._equity_cadence(now)
             finally:
                 self._send()
         self._deps.router.processed(message)
@@ -189,6 +192,8 @@ class RiskActor(SupervisedActor):
             return self._reconcile(now)
         if isinstance(message, RiskQuery):
             return self.status()
+        if isinstance(message, EquityTick):
+            return None  # the cadence check after every message does the work
         if isinstance(message, GateFault):
             raise RiskGateFault(message.detail)
         raise TypeError(f"risk cannot handle {type(message).__name__}")
@@ -248,9 +253,6 @@ class RiskActor(SupervisedActor):
             return  # warned at start: this book's equity moves with fills only
         breached = self.book.apply_marks(dict(report.marks), now)
         self._publish_equity()
-        trigger = self._equity_log.due(self.book.equity(), now)
-        if trigger is not None:
-            self._journal_ledger(now, trigger)
         if breached is not None:
             self.metrics.inc(HALTS_TOTAL, {"reason": breached.value})
             detail = f"limit breached by marks of {report.market} (equity {self.book.equity()})"
@@ -307,16 +309,9 @@ class RiskActor(SupervisedActor):
             self._halt(breached, f"limit breached by settling {settlement.market}", now)
         return True
 
-    def _risk_ledgers(self) -> list[JournalRecord]:
-        """This producer's LEDGER records, committed or still in its outbox, in seq order."""
-        records = [s.record for s in self._deps.journal.records_since(0, [RecordKind.LEDGER])]
-        records += [r for r in self._outbox.pending() if r.kind is RecordKind.LEDGER]
-        return sorted((r for r in records if r.producer == RISK_PRODUCER), key=lambda r: r.seq)
-
     def _restore_durable(self, ledgers: Sequence[JournalRecord], now: int) -> None:
-        """Put back the high-water mark, day start, cooldown and marks of the last equity
-        record, so a halt that would have fired uninterrupted fires now; an unreadable one
-        halts RISK_STATE_UNREADABLE (the at-cost state would understate the drawdown)."""
+        """The last equity record's peak, day start, cooldown and marks (docs/accounting.md);
+        unreadable: RISK_STATE_UNREADABLE (the at-cost state understates the drawdown)."""
         durable = last_durable(ledgers)
         if durable is None:
             return
@@ -350,6 +345,8 @@ class RiskActor(SupervisedActor):
 
     # -- halt and resume -------------------------------------------------------------------
     def _halt(self, reason: HaltReason, detail: str, now: int, fan_out: bool = True) -> HaltAck:
+        if reason is HaltReason.SHUTDOWN:
+            self._journal_ledger(now, "stop")  # the run's last equity: its final interval
         already = self.book.is_halted()
         if self.book.halt(reason, now, detail):
             self.metrics.inc(HALTS_TOTAL, {"reason": reason.value})
@@ -390,9 +387,16 @@ class RiskActor(SupervisedActor):
             self.metrics.set(TRADING_STATE, 1.0 if state == current else 0.0, {"state": state})
 
     # -- journaling ------------------------------------------------------------------------
+    def _equity_cadence(self, now: int) -> None:
+        """After every message (a flat book keeps the cadence through `EquityTick`)."""
+        if not isinstance(self.book, MarkedRiskBook):
+            return
+        trigger = self._equity_log.due(self.book.equity(), now)
+        if trigger is not None:
+            self._journal_ledger(now, trigger)
+
     def _journal_ledger(self, now: int, trigger: str) -> None:
-        """The LEDGER record, with marked equity and the durable risk state (the equity
-        record: on start, every fill and settlement, a new high-water mark, and the cadence)."""
+        """The LEDGER record, which is the equity record (`equity_records`)."""
         payload = self.book.ledger_payload()
         payload["trigger"] = trigger
         self._emit(RecordKind.LEDGER, now, payload)

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+from astra.actors.chaos.config import chaos_engine_config
 from astra.actors.chaos.synthetic import synthetic_markets
 from astra.actors.engine import Engine
 from astra.actors.journal_bag import JournalBag
-from astra.actors.messages import FillReport
+from astra.actors.messages import EquityTick, FillReport
 from astra.actors.risk_actor import RISK_PRODUCER
 from astra.actors.runtime.runtime_messages import Crash
+from astra.domain.clock import ManualClock
 from astra.domain.journal_record import RecordKind
 from astra.domain.prices import Side
-from astra.domain.reasons import GateVeto
+from astra.domain.reasons import GateVeto, HaltReason
 from astra.domain.trading import Fill, Liquidity, OrderIntent
 from astra.domain.verdict import Verdict
 
@@ -157,3 +160,25 @@ def test_a_restart_restores_the_journaled_peak_and_an_unreadable_one_halts(
         halts = [r.data() for r in records(store, RecordKind.HALT)]
         assert halts[-1]["reason"] == "risk_state_unreadable"
         assert "malformed durable risk state" in halts[-1]["detail"]
+
+
+def test_a_flat_book_keeps_the_equity_cadence_and_a_shutdown_journals_the_last(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock(1_000_000)
+    config = replace(chaos_engine_config(), watchdog=None, equity_interval_ms=60_000)
+    with small_engine(tmp_path, markets=1, config=config, clock=clock) as (engine, store, _):
+        engine.router.tell(RISK_PRODUCER, EquityTick())
+        assert engine.drain()
+        clock.advance(59_999)
+        engine.router.tell(RISK_PRODUCER, EquityTick())  # not yet due
+        clock.advance(1)
+        engine.router.tell(RISK_PRODUCER, EquityTick())  # 60 s after the start record
+        assert engine.drain()
+        triggers = [(r.ts_ms, r.data()["trigger"]) for r in records(store, RecordKind.LEDGER)]
+        assert triggers == [(1_000_000, "start"), (1_060_000, "interval")]
+        clock.advance(5)
+        assert engine.halt(HaltReason.SHUTDOWN, "test")  # what the runtime's stop sends
+        assert engine.drain()
+        last = records(store, RecordKind.LEDGER)[-1]
+        assert (last.ts_ms, last.data()["trigger"]) == (1_060_005, "stop")
