@@ -80,6 +80,10 @@ class MarkingSettings:
     mid_max_spread_ticks: int = 0
     stale_after_s: float = 300.0
 
+    def __post_init__(self) -> None:
+        if self.mid_max_spread_ticks < 0 or not self.stale_after_s > 0:
+            raise ValueError("mid_max_spread_ticks must be >= 0 and stale_after_s > 0")
+
 
 @dataclass(frozen=True, slots=True)
 class AccountingSettings:
@@ -88,6 +92,10 @@ class AccountingSettings:
     equity_interval_s: float = 60.0
     # Returns for Sharpe/Sortino are taken on this grid (the partial last interval kept).
     returns_interval_s: float = 300.0
+
+    def __post_init__(self) -> None:
+        if not (self.equity_interval_s >= 0.001 and self.returns_interval_s >= 0.001):
+            raise ValueError("equity_interval_s and returns_interval_s must be >= 0.001")
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +281,10 @@ def _apply_section(current: Any, section: str, table: Mapping[str, Any], source:
         if key not in hints:
             raise SettingsError(f"{source}: unknown key {section}.{key}")
         values[key] = _coerce(raw, hints[key], f"{section}.{key}", source)
-    return replace(current, **values)
+    try:
+        return replace(current, **values)
+    except ValueError as exc:  # a section's own check (`__post_init__`)
+        raise SettingsError(f"{source}: [{section}] {exc}") from exc
 
 
 def _coerce(raw: Any, hint: Any, name: str, source: str) -> Any:

@@ -105,3 +105,24 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(AttributeError):
         settings.run.seed = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("marking", "mid_max_spread_ticks", -1),
+        ("marking", "stale_after_s", 0.0),
+        ("accounting", "equity_interval_s", 0.0),
+        ("accounting", "returns_interval_s", float("nan")),
+    ],
+)
+def test_marking_and_accounting_values_are_checked(section: str, key: str, value: object) -> None:
+    with pytest.raises(SettingsError, match=rf"\[{section}\]"):
+        load_settings(overrides={section: {key: value}})
+
+
+def test_marking_and_accounting_defaults() -> None:
+    settings = load_settings()
+    assert (settings.marking.mid_max_spread_ticks, settings.marking.stale_after_s) == (0, 300.0)
+    assert settings.accounting.equity_interval_s == 60.0
+    assert settings.accounting.returns_interval_s == 300.0

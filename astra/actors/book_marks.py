@@ -1,10 +1,10 @@
 """A market's marks for the RiskActor, by the domain's marking rule (`astra.domain.marking`).
 
-`book_top` reads a token's book as the rule needs it; `token_marks` marks every token of the
-market for what it holds (a token it does not hold is marked as a long: what one share would
-fetch). `MarkReporter` decides when marks go out: after a fill at once, when a held token's
-mark falls (a loss must reach the risk halts without waiting for the throttle, and may be the
-last event for a long while), otherwise at most once per throttle interval. A mark that rises
+`token_marks` marks every token of the market for what it holds (a token it does not hold
+is marked as a long: what one share would fetch). `MarkReporter` decides when marks go out:
+after a fill at once, when a held token's mark falls (a loss must reach the risk halts without
+waiting for the throttle, and may be the last event for a long while), otherwise at most once
+per throttle interval. A mark that rises
 may wait: until it is sent, the RiskActor understates equity, never overstates it.
 """
 
@@ -13,19 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from astra.actors.market_inputs import Marks, MarksThrottle, TokenPositions
-from astra.domain.book import MarketBooks, TokenBook
-from astra.domain.marking import BookTop, MarkingRule, mark_position
-
-
-def book_top(book: TokenBook) -> BookTop:
-    bid, ask, tick = book.best_bid(), book.best_ask(), book.tick
-    return BookTop(
-        bid=None if bid is None else bid[0],
-        ask=None if ask is None else ask[0],
-        tick_pips=None if tick is None else tick.pips,
-        last_update_ms=book.last_update_ms,
-        synced=book.synced,
-    )
+from astra.domain.book import MarketBooks
+from astra.domain.marking import MarkingRule, mark_position, top_of
 
 
 def token_marks(
@@ -36,7 +25,7 @@ def token_marks(
     rule: MarkingRule,
 ) -> Marks:
     return tuple(
-        (t, mark_position(book_top(books.book(t)), positions.held(t), now_ms, rule).pips)
+        (t, mark_position(top_of(books.book(t)), positions.held(t), now_ms, rule).pips)
         for t in tokens
     )
 

@@ -13,8 +13,9 @@ A position is marked at what closing it would realise, never at a hope (docs/acc
 - A stale book (synced, but not updated for longer than `stale_after_ms`) is marked at its
   touch only (bid for a long, ask for a short): a stale mid is never used, however tight.
 
-`mark_position` is the one entry point; `astra fills scenario` and the markets' reports to
-the RiskActor both call it, so accounts everywhere follow the same rule.
+`mark_position` is the one entry point (`top_of` reads a `TokenBook` into a `BookTop`);
+`astra fills scenario` and the markets' reports to the RiskActor both call it, so accounts
+everywhere follow the same rule.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from astra.domain.book import TokenBook
 from astra.domain.prices import ONE
 
 
@@ -55,6 +57,18 @@ class BookTop:
     tick_pips: int | None
     last_update_ms: int | None
     synced: bool = True
+
+
+def top_of(book: TokenBook) -> BookTop:
+    """A token book's top as the marking rule reads it."""
+    bid, ask, tick = book.best_bid(), book.best_ask(), book.tick
+    return BookTop(
+        bid=None if bid is None else bid[0],
+        ask=None if ask is None else ask[0],
+        tick_pips=None if tick is None else tick.pips,
+        last_update_ms=book.last_update_ms,
+        synced=book.synced,
+    )
 
 
 @dataclass(frozen=True, slots=True)

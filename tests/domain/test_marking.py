@@ -6,6 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from astra.domain.book import TokenBook
+from astra.domain.events import BookSnapshot
 from astra.domain.marking import (
     BookTop,
     Mark,
@@ -13,8 +15,9 @@ from astra.domain.marking import (
     MarkingRule,
     mark_position,
     position_value,
+    top_of,
 )
-from astra.domain.prices import ONE
+from astra.domain.prices import ONE, Tick
 
 T = 1_700_000_000_000
 LONG, SHORT = 1_000_000_000, -1_000_000_000  # 1000 shares
@@ -114,3 +117,15 @@ def test_a_long_is_never_marked_above_its_mid_nor_above_its_bid_without_a_tight_
         assert synced
     else:
         assert mark.pips == (bid if (bid is not None and synced) else 0)
+
+
+def test_top_of_reads_a_token_book() -> None:
+    book = TokenBook("yes", Tick.T0_01)
+    assert top_of(book) == BookTop(None, None, 100, None, synced=False)
+    book.apply_snapshot(
+        BookSnapshot("m", "yes", T, ((4800, 10), (4700, 5)), ((5200, 10),), tick=Tick.T0_01)
+    )
+    assert top_of(book) == BookTop(4800, 5200, 100, T, synced=True)
+    assert mark_position(top_of(book), LONG, T, RULE) == Mark(4800, MarkBasis.BID)
+    book.desync()
+    assert mark_position(top_of(book), LONG, T, RULE) == Mark(0, MarkBasis.MISSING)
