@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,31 +157,67 @@ def _ts(item: TradeResult | Forecast) -> int:
     return item.ts_ms
 
 
-def collect(records: Sequence[JournalRecord]) -> PerformanceInputs:
-    """The journal's records in time order, an equity record after the fills and resolutions
-    of its own instant (the RiskActor books a fill after the market journals it, but the two
-    producers' records may commit in either order)."""
-    owners = strategy_of_markets(records)
-    out = PerformanceInputs()
-    opening: int | None = None
-    timed = sorted(records, key=lambda r: (r.ts_ms, equity_of(r) is not None))
-    for record in timed:
+class Collector:
+    """Builds `PerformanceInputs` record by record. An equity record is evaluated once a
+    record of a later instant arrives (or on `inputs()`), so the fills of its own instant
+    count whichever order the two producers' records committed in (the RiskActor books a
+    fill after the market journals it). Market owners are the decisions' strategies: fixed
+    up front (a whole journal), or learnt as decisions arrive (a live run)."""
+
+    def __init__(self, owners: Mapping[str, str] | None = None) -> None:
+        self._fixed = owners is not None
+        self._owners: dict[str, str] = dict(owners or {})
+        self._out = PerformanceInputs()
+        self._opening: int | None = None
+        self._pending: list[tuple[int, int, dict[str, int]]] = []
+
+    def add(self, record: JournalRecord, data: Mapping[str, Any] | None = None) -> None:
+        if self._pending and record.ts_ms > self._pending[-1][0]:
+            self._flush()
+        if record.kind is RecordKind.DECISION:
+            if record.market and not self._fixed:
+                payload = record.data() if data is None else data
+                self._owners[record.market] = str(payload.get("strategy", UNKNOWN))
+                self._book(self._owners[record.market])
+            return
         marked = equity_of(record)
         if marked is not None:
-            if opening is None:
-                opening = int(record.data()["opening_cash"])
-                out.books = {s: _Book(Ledger(opening)) for s in sorted(set(owners.values()))}
-            equity, marks = marked
-            out.overall.append(EquityPoint(record.ts_ms, equity))
-            for book in out.books.values():
-                book.points.append(EquityPoint(record.ts_ms, book.ledger.equity(marks)))
-            continue
-        if opening is None or record.market is None:
-            continue
-        name = owners.get(record.market, UNKNOWN)
-        book = out.books.setdefault(name, _Book(Ledger(opening)))
-        _book_record(out, name, book, record)
-    return out
+            if self._opening is None:
+                self._opening = int(record.data()["opening_cash"])
+                for name in sorted(set(self._owners.values())):
+                    self._book(name)
+            self._pending.append((record.ts_ms, *marked))
+            return
+        if record.market is None:
+            return
+        name = self._owners.get(record.market, UNKNOWN)
+        book = self._book(name)
+        if book is not None:
+            _book_record(self._out, name, book, record)
+
+    def _book(self, name: str) -> _Book | None:
+        if self._opening is None:
+            return None
+        return self._out.books.setdefault(name, _Book(Ledger(self._opening)))
+
+    def _flush(self) -> None:
+        for ts, equity, marks in self._pending:
+            self._out.overall.append(EquityPoint(ts, equity))
+            for book in self._out.books.values():
+                book.points.append(EquityPoint(ts, book.ledger.equity(marks)))
+        self._pending.clear()
+
+    def inputs(self) -> PerformanceInputs:
+        self._flush()
+        return self._out
+
+
+def collect(records: Sequence[JournalRecord]) -> PerformanceInputs:
+    """A whole journal's inputs, its records taken in time order."""
+    collector = Collector(strategy_of_markets(records))
+    for record in sorted(records, key=lambda r: r.ts_ms):
+        collector.add(record)
+    return collector.inputs()
 
 
 def _book_record(out: PerformanceInputs, name: str, book: _Book, record: JournalRecord) -> None:
@@ -217,16 +253,26 @@ def performance_summary(
     n_resamples: int = 2000,
 ) -> dict[str, Any]:
     """The run's metrics (`METRICS`) over the whole run: `overall` and per strategy."""
-    inputs = collect(records)
+    return summarise(collect(records), returns_interval_ms, seed=seed, n_resamples=n_resamples)
+
+
+def summarise(
+    inputs: PerformanceInputs,
+    returns_interval_ms: int = 300_000,
+    *,
+    seed: int = 0,
+    n_resamples: int = 2000,
+) -> dict[str, Any]:
+    """`performance_summary` of collected inputs (the gauges keep a `Collector` running)."""
     config = PerformanceConfig(period_ms=returns_interval_ms, n_resamples=n_resamples)
-    ends = [p.ts_ms for p in inputs.overall] or [r.ts_ms for r in records] or [0]
+    now_ms = inputs.overall[-1].ts_ms if inputs.overall else 0
 
     def metrics(name: str) -> dict[str, Any]:
         if name in inputs.errors:
             return {"unavailable": inputs.errors[name]}
         rng = np.random.default_rng([seed, zlib.crc32(name.encode())])
         curve, trades, forecasts = inputs.curve(name), inputs.trades(name), inputs.forecasts(name)
-        report = window_report("all", curve, trades, forecasts, max(ends), config, rng)
+        report = window_report("all", curve, trades, forecasts, now_ms, config, rng)
         return metrics_of(report)
 
     return {
