@@ -250,13 +250,17 @@ class Engine:
             return False
         return True
 
-    def resume(self, operator: str, timeout_s: float = 5.0) -> ResumeResult:
-        """Explicit resume: commit the journal, then ask the RiskActor (it reconciles first)."""
+    def resume(
+        self, operator: str, timeout_s: float = 5.0, *, rebase_peak: bool = False
+    ) -> ResumeResult:
+        """Explicit resume: commit the journal, then ask the RiskActor (it reconciles first;
+        `rebase_peak`: the current equity becomes the drawdown's high-water mark first)."""
         flushed = self.flush(timeout_s)
         if not flushed.ok:
             return ResumeResult(False, "journal not writable")
         try:
-            answer = self.router.ask(RISK, Resume(operator, self.clock.now_ms()), timeout_s)
+            message = Resume(operator, self.clock.now_ms(), rebase_peak)
+            answer = self.router.ask(RISK, message, timeout_s)
         except (pykka.Timeout, pykka.ActorDeadError) as exc:
             return ResumeResult(False, f"risk actor unavailable: {type(exc).__name__}")
         return answer if isinstance(answer, ResumeResult) else ResumeResult(False, repr(answer))

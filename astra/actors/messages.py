@@ -121,6 +121,9 @@ class Resume:
 
     operator: str
     now_ms: int
+    # The operator's acknowledgement of a drawdown: the current equity becomes the high-water
+    # mark first (journaled, trigger `rebase`), so a persisting drawdown no longer blocks.
+    rebase_peak: bool = False
 
 
 @dataclass(frozen=True, slots=True)

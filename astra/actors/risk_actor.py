@@ -366,6 +366,11 @@ class RiskActor(SupervisedActor):
 
     def _resume(self, message: Resume, now: int) -> ResumeResult:
         self._reconcile(now)
+        if message.rebase_peak:
+            if not isinstance(self.book, DurableRiskBook):
+                return ResumeResult(False, "risk book cannot rebase its high-water mark")
+            self.book.rebase_peak(now)
+            self._journal_ledger(now, "rebase")
         refusal = self.book.resume(message.now_ms, message.operator)
         if refusal is not None:
             return ResumeResult(False, refusal)

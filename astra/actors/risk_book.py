@@ -53,6 +53,10 @@ class DurableRiskBook(Protocol):
         """Put back the `risk` block of the last equity record; the halt reason it added."""
         ...
 
+    def rebase_peak(self, now_ms: int) -> None:
+        """The operator's act: the current equity becomes the high-water mark."""
+        ...
+
 
 class DomainRiskBook:
     def __init__(self, limits: RiskLimits, initial_cash: int, now_ms: int) -> None:
@@ -111,6 +115,9 @@ class DomainRiskBook:
         self.state.restore_durable(durable, now_ms)
         added = sorted(set(self.state.halts) - before)
         return added[0] if added else None
+
+    def rebase_peak(self, now_ms: int) -> None:
+        self.state.rebase_peak(now_ms)
 
     def ledger_payload(self) -> dict[str, Any]:
         """The LEDGER record, which is also the equity record: cash, fees, realised, the

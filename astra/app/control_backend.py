@@ -64,8 +64,8 @@ class EngineControl:
         ok = self._runtime.engine.halt(HaltReason.OPERATOR, reason)
         return {"ok": ok, "detail": "halted" if ok else "risk actor did not answer"}
 
-    def resume(self) -> JsonDict:
-        result = self._runtime.engine.resume("operator")
+    def resume(self, rebase_peak: bool = False) -> JsonDict:
+        result = self._runtime.engine.resume("operator", rebase_peak=rebase_peak)
         return {"ok": result.resumed, "detail": result.detail}
 
     def cancel_all(self) -> JsonDict:

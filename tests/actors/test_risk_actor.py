@@ -132,8 +132,8 @@ def test_a_restart_restores_the_journaled_peak_and_an_unreadable_one_halts(
         assert start["trigger"] == "start"
         assert start["equity"] == start["cash"] == start["opening_cash"]
         box = engine.outboxes.get(RISK_PRODUCER)
-        # A peak 1,000 above the opening cash, as an earlier process journaled it.
-        peak = {**start["risk"], "peak_equity": start["equity"] + 1_000_000_000}
+        # A peak 0.1% above the opening cash, as an earlier process journaled it.
+        peak = {**start["risk"], "peak_equity": start["equity"] * 1001 // 1000}
         store.write_batch([box.append(RecordKind.LEDGER, 2, None, {**start, "risk": peak})])
         before = engine.registry.get("risk")
         assert before is not None
@@ -141,9 +141,12 @@ def test_a_restart_restores_the_journaled_peak_and_an_unreadable_one_halts(
         assert wait_for(lambda: not before.is_alive())
         assert wait_for(engine.all_healthy)
         assert engine.drain()
-        # 10,000 of 11,000: a 9.1% drawdown, under the 10% limit; the restored peak holds.
+        # A 0.1% drawdown, under the 10% limit: no halt, and the restored peak holds.
         restored = [r.data() for r in records(store, RecordKind.LEDGER)][-1]
         assert restored["risk"]["peak_equity"] == peak["peak_equity"]
+        assert [r.data()["reason"] for r in records(store, RecordKind.HALT)][-1] == (
+            "risk_actor_restart"
+        )
         status = engine.risk_status()
         assert status is not None
         assert status.account is not None
@@ -182,3 +185,29 @@ def test_a_flat_book_keeps_the_equity_cadence_and_a_shutdown_journals_the_last(
         assert engine.drain()
         last = records(store, RecordKind.LEDGER)[-1]
         assert (last.ts_ms, last.data()["trigger"]) == (1_060_005, "stop")
+
+
+def test_a_durable_drawdown_halt_lifts_only_with_an_operator_rebase(tmp_path: Path) -> None:
+    with small_engine(tmp_path, markets=1) as (engine, store, _):
+        assert engine.drain()
+        start = [r.data() for r in records(store, RecordKind.LEDGER)][-1]
+        box = engine.outboxes.get(RISK_PRODUCER)
+        # An earlier process peaked 25% above the equity now: a 20% drawdown (limit 10%).
+        peak = {**start["risk"], "peak_equity": start["equity"] * 5 // 4}
+        store.write_batch([box.append(RecordKind.LEDGER, 2, None, {**start, "risk": peak})])
+        before = engine.registry.get("risk")
+        assert before is not None
+        engine.router.tell("risk", Crash("test"))
+        assert wait_for(lambda: not before.is_alive())
+        assert wait_for(engine.all_healthy)
+        assert engine.drain()
+        halts = [r.data()["reason"] for r in records(store, RecordKind.HALT)]
+        assert halts[-1] == "drawdown"
+        refused = engine.resume("operator")
+        assert not refused.resumed
+        assert "condition persists" in refused.detail
+        assert engine.resume("operator", rebase_peak=True).resumed
+        assert engine.drain()
+        rebased = [r.data() for r in records(store, RecordKind.LEDGER)][-1]
+        assert rebased["trigger"] == "rebase"
+        assert rebased["risk"]["peak_equity"] == rebased["equity"] == start["equity"]
