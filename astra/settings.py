@@ -89,6 +89,32 @@ class RiskSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkingSettings:
+    # A long is marked at its best bid; the mid only when the spread is within this many
+    # ticks (0: never; docs/accounting.md). A book not updated for stale_after_s is marked
+    # at its touch only, never at a mid.
+    mid_max_spread_ticks: int = 0
+    stale_after_s: float = 300.0
+
+    def __post_init__(self) -> None:
+        if self.mid_max_spread_ticks < 0 or not self.stale_after_s > 0:
+            raise ValueError("mid_max_spread_ticks must be >= 0 and stale_after_s > 0")
+
+
+@dataclass(frozen=True, slots=True)
+class AccountingSettings:
+    # Marked-equity records: at least this often (event time) while anything is marked, and
+    # after every fill, settlement and new high-water mark.
+    equity_interval_s: float = 60.0
+    # Returns for Sharpe/Sortino are taken on this grid (the partial last interval kept).
+    returns_interval_s: float = 300.0
+
+    def __post_init__(self) -> None:
+        if not (self.equity_interval_s >= 0.001 and self.returns_interval_s >= 0.001):
+            raise ValueError("equity_interval_s and returns_interval_s must be >= 0.001")
+
+
+@dataclass(frozen=True, slots=True)
 class OrderSettings:
     ttl_s: float = 120.0
     stale_s: float = 30.0
@@ -210,6 +236,8 @@ class Settings:
     discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
     risk: RiskSettings = field(default_factory=RiskSettings)
+    marking: MarkingSettings = field(default_factory=MarkingSettings)
+    accounting: AccountingSettings = field(default_factory=AccountingSettings)
     orders: OrderSettings = field(default_factory=OrderSettings)
     fills: FillSettings = field(default_factory=FillSettings)
     strategy: StrategySettings = field(default_factory=StrategySettings)
@@ -366,7 +394,10 @@ def _apply_section(current: Any, section: str, table: Mapping[str, Any], source:
         if key not in hints:
             raise SettingsError(f"{source}: unknown key {section}.{key}")
         values[key] = _coerce(raw, hints[key], f"{section}.{key}", source)
-    return replace(current, **values)
+    try:
+        return replace(current, **values)
+    except ValueError as exc:  # a section's own check (`__post_init__`)
+        raise SettingsError(f"{source}: [{section}] {exc}") from exc
 
 
 def _coerce(raw: Any, hint: Any, name: str, source: str) -> Any:

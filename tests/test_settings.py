@@ -162,3 +162,24 @@ def test_environment_values_are_checked_against_the_same_rules() -> None:
     with pytest.raises(SettingsError, match=r"environment: risk.cooldown_s: expected a number"):
         load_settings(None, {"ASTRA_RISK__COOLDOWN_S": "abc"})
     assert load_settings(None, {"ASTRA_LOGGING__LEVEL": "debug"}).logging.level == "debug"
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("marking", "mid_max_spread_ticks", -1),
+        ("marking", "stale_after_s", 0.0),
+        ("accounting", "equity_interval_s", 0.0),
+        ("accounting", "returns_interval_s", float("nan")),
+    ],
+)
+def test_marking_and_accounting_values_are_checked(section: str, key: str, value: object) -> None:
+    with pytest.raises(SettingsError, match=rf"\[{section}\]"):
+        load_settings(overrides={section: {key: value}})
+
+
+def test_marking_and_accounting_defaults() -> None:
+    settings = load_settings()
+    assert (settings.marking.mid_max_spread_ticks, settings.marking.stale_after_s) == (0, 300.0)
+    assert settings.accounting.equity_interval_s == 60.0
+    assert settings.accounting.returns_interval_s == 300.0

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,6 +45,7 @@ from astra.actors.market_inputs import SharedSpot
 from astra.actors.messages import (
     CancelAll,
     Desync,
+    EquityTick,
     FeedEvent,
     FlushNow,
     FlushResult,
@@ -248,13 +250,17 @@ class Engine:
             return False
         return True
 
-    def resume(self, operator: str, timeout_s: float = 5.0) -> ResumeResult:
-        """Explicit resume: commit the journal, then ask the RiskActor (it reconciles first)."""
+    def resume(
+        self, operator: str, timeout_s: float = 5.0, *, rebase_peak: bool = False
+    ) -> ResumeResult:
+        """Explicit resume: commit the journal, then ask the RiskActor (it reconciles first;
+        `rebase_peak`: the current equity becomes the drawdown's high-water mark first)."""
         flushed = self.flush(timeout_s)
         if not flushed.ok:
             return ResumeResult(False, "journal not writable")
         try:
-            answer = self.router.ask(RISK, Resume(operator, self.clock.now_ms()), timeout_s)
+            message = Resume(operator, self.clock.now_ms(), rebase_peak)
+            answer = self.router.ask(RISK, message, timeout_s)
         except (pykka.Timeout, pykka.ActorDeadError) as exc:
             return ResumeResult(False, f"risk actor unavailable: {type(exc).__name__}")
         return answer if isinstance(answer, ResumeResult) else ResumeResult(False, repr(answer))
@@ -331,6 +337,7 @@ class Engine:
             self.risk_gate,
             self.journal_bag,
             self.equity,
+            self.config.equity_interval_ms,
         )
         factory = self._parts.risk_book or self._default_risk_book
 
@@ -391,7 +398,11 @@ class Engine:
 
     def _tick(self) -> None:
         interval = self.config.flush_interval_s or 0.02
+        last_equity = time.monotonic()
         while not self._ticker_stop.wait(interval):
+            if time.monotonic() - last_equity >= 1.0:  # the RiskActor's equity cadence
+                last_equity = time.monotonic()
+                self.router.tell(RISK, EquityTick())
             ref = self.registry.ref(TELEMETRY)
             if ref is not None:
                 try:

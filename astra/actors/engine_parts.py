@@ -55,6 +55,7 @@ class EngineConfig:
     # a worker handles up to `market_throughput` messages of one market before moving on.
     market_workers: int = 4
     market_throughput: int = 64
+    equity_interval_ms: int = 60_000  # marked-equity records at least this often (event time)
 
 
 @dataclass(frozen=True, slots=True)

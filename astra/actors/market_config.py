@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from astra.domain.journal_record import RecordKind
+from astra.domain.marking import MarkingRule
 from astra.domain.order_manager import OrderConfig
 from astra.domain.toxicity import ToxicityConfig
 from astra.domain.trading import Fill, OrderIntent
@@ -44,3 +45,4 @@ class MarketConfig:
     marks_interval_ms: int = 1_000  # event time between two mark reports (fills force one)
     spot_sample_interval_ms: int = 60_000  # SpotTracker grid for realised volatility
     view_depth: int = 10  # book levels per side a strategy sees (book walks, taker sizing)
+    marking: MarkingRule = field(default_factory=MarkingRule)  # marks sent to the RiskActor

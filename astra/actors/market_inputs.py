@@ -4,10 +4,11 @@
   it has seen (and, after a restart, from its journaled fills); a resolution closes it. It
   is not the ledger (the RiskActor owns that); it is what the strategy needs for inventory,
   kept where the fills are made so it never waits on another actor.
-- `MarksThrottle` and `token_mids`: the token mids (int pips) the market sends the RiskActor,
-  so the loss halts see unrealised P&L. At most one report per `interval_ms` of event time,
-  plus one after every fill; only while the market holds something (a flat market's marks
-  cannot move equity).
+- `MarksThrottle`: paces the token marks (int pips, by `astra.domain.marking`; see
+  `astra.actors.book_marks`) the market sends the RiskActor, so the loss halts see unrealised
+  P&L. At most one report per `interval_ms` of event time, plus one after every fill and
+  every falling mark; only while the market holds something (a flat market's marks cannot
+  move equity).
 - `SharedSpot`: a market's `SpotTracker` behind a lock. The engine owns it (like the outbox),
   so a restarted MarketActor keeps the sampled path instead of waiting for a new one; the
   lock covers the moment a stuck old generation and its successor both touch it.
@@ -25,7 +26,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from astra.actors.settlements import SettlementSink, resolution_from_record
-from astra.domain.book import MarketBooks
 from astra.domain.events import SpotPrice
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.prices import Side
@@ -33,7 +33,7 @@ from astra.domain.strategies.protocol import SpotView
 from astra.domain.strategies.spot_state import SpotTracker
 from astra.domain.trading import Fill
 
-Marks = tuple[tuple[str, int], ...]  # (asset id, mid in pips), in token order
+Marks = tuple[tuple[str, int], ...]  # (asset id, mark in pips), in token order
 
 
 class MarksSink(Protocol):
@@ -153,17 +153,3 @@ class MarksThrottle:
             self._last = now_ms
             return True
         return False
-
-
-def token_mids(books: MarketBooks, tokens: Iterable[str]) -> Marks:
-    """Mids of the tokens whose book is synced and two-sided (bid < ask), floored to a pip.
-
-    A token without a proper touch gets no mark: the RiskActor keeps its previous mark (or
-    carries the position at cost), never a sentinel."""
-    marks: list[tuple[str, int]] = []
-    for token in tokens:
-        book = books.book(token)
-        touch = book.touch() if book.synced else None
-        if touch is not None and touch[0] < touch[1]:
-            marks.append((token, (touch[0] + touch[1]) // 2))
-    return tuple(marks)

@@ -23,9 +23,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from astra.actors.book_marks import MarkReporter, token_marks
 from astra.actors.market_config import JournalSink, MarketConfig, RiskGateway
 from astra.actors.market_definition import definition_verdict, skip_decision, token_view
-from astra.actors.market_inputs import MarketInputs, MarksThrottle, TokenPositions, token_mids
+from astra.actors.market_inputs import MarketInputs, TokenPositions
 from astra.actors.market_inventory import cancel_oversold, sell_verdict
 from astra.actors.market_records import (
     book_digest,
@@ -117,7 +118,7 @@ class MarketState:
         prefix = f"{info.condition_id}-e{epoch}"
         self.orders = OrderManager(info, config.orders, rng, id_prefix=prefix)
         self.positions = TokenPositions(info.tokens)
-        self._marks = MarksThrottle(config.marks_interval_ms)
+        self._marks = MarkReporter(config.marks_interval_ms)
         self._trades: list[Trade] = []
         self._new_fills: list[Fill] = []  # our fills since the last evaluation (markouts)
         self._markouts = MarkoutTracker()
@@ -308,13 +309,16 @@ class MarketState:
             self._inputs.settlements.report_settlement(settlement)
 
     def _send_marks(self, now_ms: int, *, force: bool) -> None:
-        """Mids to the RiskActor while this market holds anything: after a fill at once,
-        otherwise at most once per `marks_interval_ms` of event time."""
+        """Marks (`astra.domain.marking`) to the RiskActor while this market holds anything:
+        after a fill or a falling mark at once, otherwise at most once per
+        `marks_interval_ms` of event time (`MarkReporter`)."""
         sink = self._inputs.marks
-        if sink is None or self.positions.flat() or not self._marks.due(now_ms, force=force):
+        if sink is None or self.positions.flat():
             return
-        marks = token_mids(self.books, self.info.tokens)
-        if marks:
+        marks = token_marks(
+            self.books, self.info.tokens, self.positions, now_ms, self._config.marking
+        )
+        if self._marks.due(marks, self.positions, now_ms, force=force):
             sink.report_marks(marks, now_ms)
 
     def _book_changed(self, event: PriceChange | BookSnapshot, now_ms: int) -> None:

@@ -7,7 +7,9 @@ cancels happened before it lets a supervisor restart anything.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from astra.domain.events import MarketEvent, SpotPrice
 from astra.domain.reasons import HaltReason, OrderReason
@@ -119,6 +121,9 @@ class Resume:
 
     operator: str
     now_ms: int
+    # The operator's acknowledgement of a drawdown: the current equity becomes the high-water
+    # mark first (journaled, trigger `rebase`), so a persisting drawdown no longer blocks.
+    rebase_peak: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,13 +143,22 @@ class RiskQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class EquityTick:
+    """Tell, about once a second in a live run: journal an equity record if one is due, so
+    the cadence holds while no marks arrive (a flat book)."""
+
+
+@dataclass(frozen=True, slots=True)
 class RiskStatus:
     state: str
     halt_reason: str | None
     halt_id: int
     ledger_digest: str
     fills_applied: int
-    equity: int | None = None  # micro-collateral marked to the latest mids; None: not known
+    equity: int | None = None  # micro-collateral marked to the latest marks; None: not known
+    # The last equity record's figures (cash, marked value, realised, unrealised, fees, peak,
+    # day start, daily P&L; micro-collateral), None before the first.
+    account: Mapping[str, Any] | None = None
 
 
 # --- to the TelemetryActor --------------------------------------------------------------

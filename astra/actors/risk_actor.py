@@ -27,10 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from astra.actors.equity_board import EquityBoard
+from astra.actors.equity_records import EquityJournal, last_durable, producer_ledgers
 from astra.actors.fill_replay import fill_markets, replay_fills
 from astra.actors.journal_bag import JournalBag
 from astra.actors.messages import (
     CancelAll,
+    EquityTick,
     FillReport,
     Halt,
     HaltAck,
@@ -45,7 +47,7 @@ from astra.actors.messages import (
 )
 from astra.actors.outbox import Outbox
 from astra.actors.ports import JournalReader, RiskBook, StoredRecordLike
-from astra.actors.risk_book import MarkedRiskBook, SettlingRiskBook
+from astra.actors.risk_book import DurableRiskBook, MarkedRiskBook, SettlingRiskBook
 from astra.actors.risk_gate import GateBinding, RiskGate
 from astra.actors.runtime.base import SupervisedActor
 from astra.actors.runtime.supervision import ChildContext
@@ -70,6 +72,7 @@ class RiskDeps:
     gate: RiskGate  # markets approve through it; each generation binds itself
     journal_bag: JournalBag  # records on their way to the TelemetryActor
     equity: EquityBoard = field(default_factory=EquityBoard)
+    equity_interval_ms: int = 60_000  # equity records at least this often while marked
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +111,14 @@ class RiskActor(SupervisedActor):
         self.approved_while_halted = 0
         self._halt_reason: str | None = None
         self._halt_id = 0
+        self._equity_log = EquityJournal(deps.equity_interval_ms)
         # Held for every message this generation handles and for every gate approval.
         self._lock = threading.Lock()
         # An approval waits for the mail queued before it (fills, halts, queries), not for
         # marks (they only move equity; the next supersedes them) nor settlements (a resolved
         # market trades no more, and its payout only lowers exposure). Waiting behind
         # settlements' journal reads was most of the approval latency under load.
-        self._inbox.unordered = (MarksReport, SettlementReport)
+        self._inbox.unordered = (MarksReport, SettlementReport, EquityTick)
 
     def on_started(self) -> None:
         with self._lock:
@@ -152,8 +156,10 @@ class RiskActor(SupervisedActor):
         refused: list[str] = []
         fills = self._new_fills()  # all of them, on a fresh generation
         replay_fills(self.book, fills, self._fills, now, refused)
-        self._restore_settlements(fills, now)
-        self._emit(RecordKind.LEDGER, now, self.book.ledger_payload())
+        ledgers = producer_ledgers(self._deps.journal, self._outbox.pending(), RISK_PRODUCER)
+        self._restore_settlements(ledgers, fills, now)
+        self._restore_durable(ledgers, now)
+        self._journal_ledger(now, "start")
         self._refused(refused, now)
         if not isinstance(self.book, MarkedRiskBook):
             _log.warning("risk book takes no marks: loss halts see realised P&L only")
@@ -167,7 +173,9 @@ class RiskActor(SupervisedActor):
             self._prefetched = self._read_new_fills()
         with self._lock:
             try:
-                answer = self._handle(message, self.clock.now_ms())
+                now = self.clock.now_ms()
+                answer = self._handle(message, now)
+                self._equity_cadence(now)
             finally:
                 self._send()
         self._deps.router.processed(message)
@@ -184,6 +192,8 @@ class RiskActor(SupervisedActor):
             return self._reconcile(now)
         if isinstance(message, RiskQuery):
             return self.status()
+        if isinstance(message, EquityTick):
+            return None  # the cadence check after every message does the work
         if isinstance(message, GateFault):
             raise RiskGateFault(message.detail)
         raise TypeError(f"risk cannot handle {type(message).__name__}")
@@ -196,6 +206,7 @@ class RiskActor(SupervisedActor):
             ledger_digest=self.book.digest(),
             fills_applied=len(self._fills),
             equity=self._equity(),
+            account=self._equity_log.account,
         )
 
     def _equity(self) -> int | None:
@@ -231,7 +242,7 @@ class RiskActor(SupervisedActor):
             return
         self._fills.add(fill.fill_id)
         breached = self.book.apply_fill(fill, now)
-        self._emit(RecordKind.LEDGER, now, self.book.ledger_payload())
+        self._journal_ledger(now, "fill")
         self._publish_equity()
         if breached is not None:
             self.metrics.inc(HALTS_TOTAL, {"reason": breached.value})
@@ -251,7 +262,7 @@ class RiskActor(SupervisedActor):
         refused: list[str] = []
         applied = replay_fills(self.book, self._new_fills(), self._fills, now, refused)
         if applied:
-            self._emit(RecordKind.LEDGER, now, self.book.ledger_payload())
+            self._journal_ledger(now, "fill")
         self._refused(refused, now)
         return applied
 
@@ -291,19 +302,36 @@ class RiskActor(SupervisedActor):
             self._halt(HaltReason.SETTLEMENT_FAILED, f"{settlement.market}: {exc}", now)
             return False
         self._settled.add(settlement.market)
-        self._emit(RecordKind.LEDGER, now, self.book.ledger_payload())
+        self._journal_ledger(now, "settlement")
         self._publish_equity()
         if breached is not None:
             self.metrics.inc(HALTS_TOTAL, {"reason": breached.value})
             self._halt(breached, f"limit breached by settling {settlement.market}", now)
         return True
 
-    def _restore_settlements(self, fills: Sequence[StoredRecordLike], now: int) -> None:
+    def _restore_durable(self, ledgers: Sequence[JournalRecord], now: int) -> None:
+        """The last equity record's peak, day start, cooldown and marks (docs/accounting.md);
+        unreadable: RISK_STATE_UNREADABLE (the at-cost state understates the drawdown)."""
+        durable = last_durable(ledgers)
+        if durable is None:
+            return
+        if not isinstance(self.book, DurableRiskBook):
+            _log.warning("risk book cannot restore its durable state: rebuilt at cost")
+            return
+        try:
+            breached = self.book.restore_durable(durable, now)
+        except ValueError as exc:
+            self._halt(HaltReason.RISK_STATE_UNREADABLE, str(exc), now)
+            return
+        if breached is not None:
+            self.metrics.inc(HALTS_TOTAL, {"reason": breached.value})
+            self._halt(breached, "limit breached by the journaled risk state", now)
+
+    def _restore_settlements(
+        self, mine: Sequence[JournalRecord], fills: Sequence[StoredRecordLike], now: int
+    ) -> None:
         """Re-apply what the last journaled LEDGER's `settled` records (committed or still in
         this producer's outbox), after the fills; failure halts SETTLEMENT_FAILED."""
-        records = [s.record for s in self._deps.journal.records_since(0, [RecordKind.LEDGER])]
-        records += [r for r in self._outbox.pending() if r.kind is RecordKind.LEDGER]
-        mine = sorted((r for r in records if r.producer == RISK_PRODUCER), key=lambda r: r.seq)
         settled, ts = last_settled(mine)
         if not settled:
             return
@@ -317,6 +345,8 @@ class RiskActor(SupervisedActor):
 
     # -- halt and resume -------------------------------------------------------------------
     def _halt(self, reason: HaltReason, detail: str, now: int, fan_out: bool = True) -> HaltAck:
+        if reason is HaltReason.SHUTDOWN:
+            self._journal_ledger(now, "stop")  # the run's last equity: its final interval
         already = self.book.is_halted()
         if self.book.halt(reason, now, detail):
             self.metrics.inc(HALTS_TOTAL, {"reason": reason.value})
@@ -336,6 +366,11 @@ class RiskActor(SupervisedActor):
 
     def _resume(self, message: Resume, now: int) -> ResumeResult:
         self._reconcile(now)
+        if message.rebase_peak:
+            if not isinstance(self.book, DurableRiskBook):
+                return ResumeResult(False, "risk book cannot rebase its high-water mark")
+            self.book.rebase_peak(now)
+            self._journal_ledger(now, "rebase")
         refusal = self.book.resume(message.now_ms, message.operator)
         if refusal is not None:
             return ResumeResult(False, refusal)
@@ -357,6 +392,21 @@ class RiskActor(SupervisedActor):
             self.metrics.set(TRADING_STATE, 1.0 if state == current else 0.0, {"state": state})
 
     # -- journaling ------------------------------------------------------------------------
+    def _equity_cadence(self, now: int) -> None:
+        """After every message (a flat book keeps the cadence through `EquityTick`)."""
+        if not isinstance(self.book, MarkedRiskBook):
+            return
+        trigger = self._equity_log.due(self.book.equity(), now)
+        if trigger is not None:
+            self._journal_ledger(now, trigger)
+
+    def _journal_ledger(self, now: int, trigger: str) -> None:
+        """The LEDGER record, which is the equity record (`equity_records`)."""
+        payload = self.book.ledger_payload()
+        payload["trigger"] = trigger
+        self._emit(RecordKind.LEDGER, now, payload)
+        self._equity_log.journaled(payload, now)
+
     def _emit(self, kind: RecordKind, now: int, payload: dict[str, Any]) -> JournalRecord:
         record = self._outbox.append(kind, now, None, payload)
         self._batch.append(record)

@@ -12,7 +12,8 @@ equity is published for the strategies' sizing. It is a separate Protocol so exi
 `RiskBook`s keep working (without it, equity moves only with fills). `SettlingRiskBook` is
 the same kind of extension for settlement; a book without it cannot settle, and the RiskActor
 halts (`settlement_unsupported`) rather than keep trading on a ledger that holds positions of a
-resolved market."""
+resolved market. `DurableRiskBook` restores the journaled risk state (high-water mark, day
+start, cooldown, marks; docs/accounting.md)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,17 @@ class MarkedRiskBook(Protocol):
 class SettlingRiskBook(Protocol):
     def settle(self, settlement: Settlement, now_ms: int) -> HaltReason | None:
         """Pay out a resolved market (idempotent per market); the halt reason it added."""
+        ...
+
+
+@runtime_checkable
+class DurableRiskBook(Protocol):
+    def restore_durable(self, durable: Mapping[str, Any], now_ms: int) -> HaltReason | None:
+        """Put back the `risk` block of the last equity record; the halt reason it added."""
+        ...
+
+    def rebase_peak(self, now_ms: int) -> None:
+        """The operator's act: the current equity becomes the high-water mark."""
         ...
 
 
@@ -97,10 +109,31 @@ class DomainRiskBook:
         """The active halt reasons, sorted (for status; safe to call from another thread)."""
         return sorted(self.state.halts)
 
+    def restore_durable(self, durable: Mapping[str, Any], now_ms: int) -> HaltReason | None:
+        """Put back the journaled risk state (`RiskState.restore_durable`); the halt reason
+        it re-established, if any. Malformed input raises ValueError."""
+        before = set(self.state.halts)
+        self.state.restore_durable(durable, now_ms)
+        added = sorted(set(self.state.halts) - before)
+        return added[0] if added else None
+
+    def rebase_peak(self, now_ms: int) -> None:
+        self.state.rebase_peak(now_ms)
+
     def ledger_payload(self) -> dict[str, Any]:
+        """The LEDGER record, which is also the equity record: cash, fees, realised, the
+        positions, and marked equity (`equity` = cash + `marked_value`; `unrealised` =
+        `marked_value` - cost) with the durable risk state (`risk`)."""
         ledger = self.state.ledger
         snapshot = ledger.snapshot()
+        durable = self.state.durable()
+        marks = durable["marks"]
+        marked = sum(ledger.position_value(a, marks) for a in ledger.positions)
         return {
+            "equity": ledger.cash + marked,
+            "marked_value": marked,
+            "unrealised": ledger.unrealized(marks),
+            "risk": durable,
             "cash": ledger.cash,
             "fees": ledger.fees_paid,
             "realised": ledger.realized,

@@ -48,7 +48,7 @@ class ControlBackend(Protocol):
 
     def halt(self, reason: str) -> JsonDict: ...
 
-    def resume(self) -> JsonDict: ...
+    def resume(self, rebase_peak: bool = False) -> JsonDict: ...
 
     def cancel_all(self) -> JsonDict: ...
 
@@ -183,9 +183,11 @@ class _Handler(BaseHTTPRequestHandler):
         return _outcome(self.server.backend.halt(reason))
 
     def _resume(self) -> tuple[int, JsonDict]:
-        self._json_body()
-        log.warning("control API: resume requested")
-        return _outcome(self.server.backend.resume())
+        rebase = self._json_body().get("rebase_peak", False)
+        if not isinstance(rebase, bool):
+            raise _BadRequest("rebase_peak must be true or false")
+        log.warning("control API: resume requested", extra={"rebase_peak": rebase})
+        return _outcome(self.server.backend.resume(rebase_peak=rebase))
 
     def _cancel_all(self) -> tuple[int, JsonDict]:
         self._json_body()

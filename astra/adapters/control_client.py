@@ -39,8 +39,8 @@ class ControlClient:
     def halt(self, reason: str) -> JsonDict:
         return self._call("POST", "/halt", {"reason": reason})
 
-    def resume(self) -> JsonDict:
-        return self._call("POST", "/resume", {})
+    def resume(self, rebase_peak: bool = False) -> JsonDict:
+        return self._call("POST", "/resume", {"rebase_peak": True} if rebase_peak else {})
 
     def cancel_all(self) -> JsonDict:
         return self._call("POST", "/cancel-all", {})

@@ -48,7 +48,10 @@ class EngineControl:
                 "halt_id": risk.halt_id,
                 "fills_applied": risk.fills_applied,
                 "ledger_digest": risk.ledger_digest,
+                "equity": risk.equity,
             },
+            # The last marked-equity record (micro-USD; docs/accounting.md), None before one.
+            "account": None if risk is None or risk.account is None else dict(risk.account),
             "durable_halts_at_start": sorted(runtime.start.durable_halts),
             "restart_canceled": len(runtime.start.restart_canceled),
             "healthy": runtime.engine.all_healthy(),
@@ -80,8 +83,8 @@ class EngineControl:
         ok = self._runtime.engine.halt(HaltReason.OPERATOR, reason)
         return {"ok": ok, "detail": "halted" if ok else "risk actor did not answer"}
 
-    def resume(self) -> JsonDict:
-        result = self._runtime.engine.resume("operator")
+    def resume(self, rebase_peak: bool = False) -> JsonDict:
+        result = self._runtime.engine.resume("operator", rebase_peak=rebase_peak)
         return {"ok": result.resumed, "detail": result.detail}
 
     def cancel_all(self) -> JsonDict:

@@ -76,7 +76,7 @@ def run_scenario(scenario: Scenario, model: QueueModel) -> dict[str, Any]:
     fills = [fill for fill, _ in recorder.fills]
     return {
         "orders": {key: _order_out(recorder, oid, scenario.base_ms) for key, oid in ids.items()},
-        "account": scenario_account(scenario.cash, fills, state.books),
+        "account": scenario_account(scenario.cash, fills, state.books, end),
     }
 
 

@@ -2,9 +2,10 @@
 
 `MeteredJournal` wraps the engine's journal: after a batch commits it publishes what the
 records say — decisions by action and gate, order events by outcome and reason, fills by
-liquidity and filled shares, and equity/exposure/realised P&L (at cost) from the ledger. The
-journal is the single source of truth, so the metrics can never disagree with it; a resent
-record (same producer and seq) is counted once.
+liquidity and filled shares, equity/exposure/realised/unrealised P&L, drawdown and daily P&L
+from the marked-equity records (at cost from a ledger record without marks), and the
+performance gauges (`PerformanceGauges`). The journal is the single source of truth, so the
+metrics can never disagree with it; a resent record (same producer and seq) is counted once.
 
 `zero_series` gives every catalogue counter whose events may not happen in a run (restarts,
 reconnects, HTTP, discovery, alerts) its label set at 0, and the actor tree's shape, so every
@@ -19,6 +20,8 @@ from typing import Any
 
 from astra.actors.ports import JournalPort, StoredRecordLike
 from astra.actors.runtime.runtime_messages import DeathCause
+from astra.app.performance_gauges import PerformanceGauges
+from astra.app.performance_summary import METRICS, OVERALL
 from astra.domain import metrics_port as mp
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.metrics_port import MetricsSink
@@ -33,10 +36,13 @@ SERVICES = ("gamma", "clob")
 class MeteredJournal:
     """A `JournalPort` that publishes the committed records' trading metrics."""
 
-    def __init__(self, inner: JournalPort, metrics: MetricsSink) -> None:
+    def __init__(
+        self, inner: JournalPort, metrics: MetricsSink, returns_interval_ms: int = 300_000
+    ) -> None:
         self._inner = inner
         self._metrics = metrics
         self._counted: dict[str, int] = {}
+        self._performance = PerformanceGauges(metrics, returns_interval_ms)
 
     def write_batch(self, records: Sequence[JournalRecord]) -> None:
         self._inner.write_batch(records)
@@ -44,7 +50,9 @@ class MeteredJournal:
             if record.seq <= self._counted.get(record.producer, 0):
                 continue
             self._counted[record.producer] = record.seq
-            publish_record(self._metrics, record)
+            data = record.data()
+            publish_record(self._metrics, record, data)
+            self._performance.observe(record, data)
 
     def max_seq(self, producer: str) -> int:
         return self._inner.max_seq(producer)
@@ -61,8 +69,11 @@ class MeteredJournal:
         return self._inner.records_since(after_id, kinds, limit)
 
 
-def publish_record(metrics: MetricsSink, record: JournalRecord) -> None:
-    data = record.data()
+def publish_record(
+    metrics: MetricsSink, record: JournalRecord, data: dict[str, Any] | None = None
+) -> None:
+    """`data`: the record's payload when the caller has parsed it already."""
+    data = record.data() if data is None else data
     if record.kind is RecordKind.DECISION:
         labels = {"action": str(data.get("action", "unknown")), "gate": decision_gate(data)}
         metrics.inc(mp.DECISIONS_TOTAL, labels)
@@ -90,14 +101,23 @@ def decision_gate(data: dict[str, Any]) -> str:
 
 def _publish_ledger(metrics: MetricsSink, data: dict[str, Any]) -> None:
     positions = data.get("positions") or {}
-    exposure = sum(int(p.get("cost", 0)) for p in positions.values() if isinstance(p, dict))
     cash = int(data.get("cash", 0))
-    metrics.set(mp.EXPOSURE, _usd(exposure))
-    metrics.set(mp.EQUITY, _usd(cash + exposure))
     metrics.set(mp.REALIZED_PNL, _usd(int(data.get("realised", 0))))
     merged = data.get("merged") or {}
     pairs = sum(int(n) for n in merged.values()) if isinstance(merged, dict) else 0
     metrics.set(mp.MERGED_SHARES, pairs / _MICROS)
+    risk = data.get("risk")
+    if isinstance(data.get("equity"), int) and isinstance(risk, dict):
+        equity, peak = int(data["equity"]), int(risk.get("peak_equity", 0))
+        metrics.set(mp.EXPOSURE, _usd(int(data.get("marked_value", 0))))
+        metrics.set(mp.EQUITY, _usd(equity))
+        metrics.set(mp.UNREALIZED_PNL, _usd(int(data.get("unrealised", 0))))
+        metrics.set(mp.DAILY_PNL, _usd(int(risk.get("daily_pnl", 0))))
+        metrics.set(mp.DRAWDOWN, max(0.0, (peak - equity) / peak) if peak > 0 else 1.0)
+        return
+    exposure = sum(int(p.get("cost", 0)) for p in positions.values() if isinstance(p, dict))
+    metrics.set(mp.EXPOSURE, _usd(exposure))
+    metrics.set(mp.EQUITY, _usd(cash + exposure))
 
 
 def _publish_markout(metrics: MetricsSink, data: dict[str, Any]) -> None:
@@ -135,3 +155,5 @@ def zero_series(metrics: MetricsSink, markets: int) -> None:
     metrics.inc(mp.DISCOVERY_VETOES_TOTAL, {"reason": VenueVeto.HTTP_STATUS}, 0.0)
     metrics.inc(mp.ALERTS_TOTAL, {"kind": "halt", "outcome": "sent"}, 0.0)
     metrics.set(mp.MARKETS, float(markets), {"state": "active"})
+    for metric in METRICS:
+        metrics.set(mp.PERFORMANCE_SAMPLES, 0.0, {"metric": metric, "strategy": OVERALL})

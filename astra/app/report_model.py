@@ -27,6 +27,7 @@ from astra.adapters.report.model import (
     StrategyRow,
 )
 from astra.app.funnel import UNKNOWN, funnel, pnl_by_market, strategy_of_markets
+from astra.app.performance_summary import equity_of, performance_summary
 from astra.app.summary import RISK_PRODUCER, journal_digest
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.prices import notional_micros
@@ -35,7 +36,11 @@ Labels = dict[str, tuple[str, str]]  # asset id -> (question, outcome)
 
 
 def build_report(
-    records: Sequence[JournalRecord], title: str, manifest: RunManifest | None = None
+    records: Sequence[JournalRecord],
+    title: str,
+    manifest: RunManifest | None = None,
+    *,
+    returns_interval_ms: int = 300_000,
 ) -> ReportModel:
     config = _config(manifest)
     questions, labels = _names(config.get("markets") or [])
@@ -63,10 +68,46 @@ def build_report(
         funnel=decision_funnel(records),
         orders_placed=_placed(records),
         markouts=markout_rows(records),
+        performance=journal_performance(records, returns_interval_ms),
         halts=[
             (r.ts_ms, str(r.data().get("reason"))) for r in records if r.kind is RecordKind.HALT
         ],
     )
+
+
+def journal_performance(
+    records: Sequence[JournalRecord], returns_interval_ms: int = 300_000
+) -> dict[str, Any] | None:
+    """Sharpe, Sortino, Calmar, drawdown, win rate, profit factor and Brier, overall and per
+    strategy (`performance_summary`), with the marked equity summary; None without marks."""
+    equity = equity_summary(records)
+    if equity is None:
+        return None
+    summary = performance_summary(records, returns_interval_ms=returns_interval_ms)
+    summary["equity"] = equity
+    return summary
+
+
+def equity_summary(records: Sequence[JournalRecord]) -> dict[str, Any] | None:
+    """First and last marked equity, the peak, the deepest drawdown (fraction), the last
+    record's cash, marked value, realised, unrealised and fees (micro-USD)."""
+    marked = [r.data() for r in records if equity_of(r) is not None]
+    if not marked:
+        return None
+    peak, worst = 0, 0.0
+    for data in marked:
+        peak = max(peak, int(data["equity"]))
+        if peak > 0:
+            worst = max(worst, (peak - int(data["equity"])) / peak)
+    last = marked[-1]
+    return {
+        "first": int(marked[0]["equity"]),
+        "last": int(last["equity"]),
+        "peak": peak,
+        "max_drawdown": worst,
+        "records": len(marked),
+        **{k: last.get(k) for k in ("cash", "marked_value", "realised", "unrealised", "fees")},
+    }
 
 
 def _config(manifest: RunManifest | None) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from astra.app.risk_book import RiskBookFactory
 from astra.app.strategies import ContractStrategyFactory
 from astra.domain.clock import Clock
 from astra.domain.market import MarketInfo
+from astra.domain.marking import MarkingRule
 from astra.domain.metrics_port import MetricsSink
 from astra.domain.order_manager import OrderConfig
 from astra.domain.queue_models import queue_model
@@ -86,6 +87,10 @@ def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> 
         require_contract=settings.strategy.require_contract,
         seed=seed,
         spot_sample_interval_ms=round(settings.strategy.spot_sample_interval_s * 1000),
+        marking=MarkingRule(
+            mid_max_spread_ticks=settings.marking.mid_max_spread_ticks,
+            stale_after_ms=round(settings.marking.stale_after_s * 1000),
+        ),
     )
     journal = settings.journal
     return EngineConfig(
@@ -98,6 +103,7 @@ def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> 
         flush_interval_s=journal.flush_interval_ms / 1000 if live else None,
         market_workers=settings.run.market_workers,
         market_throughput=settings.run.market_throughput,
+        equity_interval_ms=round(settings.accounting.equity_interval_s * 1000),
     )
 
 
@@ -202,7 +208,11 @@ def build_runtime(store: JournalStore, inputs: RuntimeInputs) -> Runtime:
     )
     engine = Engine(
         inputs.markets,
-        MeteredJournal(store, inputs.metrics),
+        MeteredJournal(
+            store,
+            inputs.metrics,
+            round(inputs.settings.accounting.returns_interval_s * 1000),
+        ),
         inputs.books,
         clock=inputs.clock,
         metrics=inputs.metrics,

@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     commands: list[tuple[str, str, Action]] = [
         ("status", "show the running trader's state", lambda c, _a: c.status()),
         ("halt", "halt trading (cancels resting orders)", lambda c, a: c.halt(a.reason)),
-        ("resume", "resume trading after a halt", lambda c, _a: c.resume()),
+        ("resume", "resume trading after a halt", lambda c, a: c.resume(a.rebase_peak)),
         ("cancel-all", "cancel every resting paper order", lambda c, _a: c.cancel_all()),
     ]
     for name, text, action in commands:
@@ -37,6 +37,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         parser.add_argument("--json", action="store_true", help="print the raw JSON answer")
         if name == "halt":
             parser.add_argument("--reason", default="operator", help="why (recorded)")
+        if name == "resume":
+            parser.add_argument(
+                "--rebase-peak",
+                action="store_true",
+                help="acknowledge a drawdown: the current equity becomes the high-water mark",
+            )
         if name == "status":
             parser.add_argument(
                 "--watch",

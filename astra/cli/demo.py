@@ -80,7 +80,9 @@ def _demo(args: argparse.Namespace) -> int:
     metrics_path = out_dir / METRICS_FILE
     metrics_path.write_bytes(generate_latest(registry))
     summary["metrics"] = str(metrics_path)
-    summary["report"] = str(_write_report(Path(summary["journal"]), out_dir / REPORT_FILE))
+    interval_ms = round(settings.accounting.returns_interval_s * 1000)
+    report = _write_report(Path(summary["journal"]), out_dir / REPORT_FILE, interval_ms)
+    summary["report"] = str(report)
     summary["strategies"] = _strategy_names(settings)
     if args.json:
         print(json.dumps(summary, sort_keys=True))
@@ -89,7 +91,7 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_report(journal: Path, out: Path) -> Path:
+def _write_report(journal: Path, out: Path, returns_interval_ms: int) -> Path:
     """The HTML report over the whole replay journal (fresh per replay, so every record in
     it belongs to the demo's run), with that run's manifest for its details."""
     from astra.adapters.journal.runs import list_runs
@@ -105,6 +107,7 @@ def _write_report(journal: Path, out: Path) -> Path:
             run_records(conn, None),
             "Astra demo: synthetic sample session",
             runs[-1] if runs else None,
+            returns_interval_ms=returns_interval_ms,
         )
     finally:
         conn.close()

@@ -5,7 +5,10 @@ RUN defaults to the latest run in the journal. A record belongs to the run when 
 carries that `run_id` (decisions always do), or, for payloads without a run id (fills, ledger
 records), when its timestamp falls inside the run's [started, ended] window. With no runs
 recorded at all, the whole journal is reported. The page goes to `<dir>/reports/` beside the
-journal unless `--out` says otherwise; `--json` prints the same figures instead.
+journal unless `--out` says otherwise. `--json` also prints the run's marked equity and its
+performance metrics (Sharpe, Sortino, Calmar, max drawdown, win rate, profit factor, Brier;
+overall and per strategy, each with its sample count or why it is insufficient) at the top
+level, and every figure of the page under `model`.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from astra.adapters.journal.runs import RunManifest, get_run, list_runs
 from astra.adapters.journal.store import JournalError, connect_readonly
 from astra.adapters.report import ReportModel, write_report
 from astra.app.report_model import build_report
-from astra.cli.common import add_journal_arg, add_settings_args, journal_file
+from astra.cli.common import add_journal_arg, add_settings_args, journal_file, settings_from_args
 from astra.cli.main import CommandError
 from astra.domain.journal_record import JournalRecord, RecordKind
 
@@ -46,7 +49,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--out", metavar="FILE", help="output file (default: <dir>/reports/report-<run>.html)"
     )
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--json", action="store_true", help="also print the metrics and figures as JSON"
+    )
     parser.set_defaults(func=run_report)
 
 
@@ -59,22 +64,30 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         manifest = _pick_run(conn, args.run)
         name = manifest.run_id if manifest else "journal"
-        model = journal_report(conn, f"Astra report: {name}", manifest)
+        interval_ms = round(settings_from_args(args).accounting.returns_interval_s * 1000)
+        model = journal_report(conn, f"Astra report: {name}", manifest, interval_ms)
     finally:
         conn.close()
-    if args.json:
-        print(json.dumps(report_json(model), sort_keys=True))
-        return 0
     out = Path(args.out) if args.out else path.parent / REPORTS_DIR / f"report-{name}.html"
-    print(write_report(out, model))
+    written = write_report(out, model)
+    if not args.json:
+        print(written)
+        return 0
+    body = {"run": name, "report": str(written), **(model.performance or {})}
+    body["model"] = report_json(model)
+    print(json.dumps(body, sort_keys=True, indent=2))
     return 0
 
 
 def journal_report(
-    conn: sqlite3.Connection, title: str, manifest: RunManifest | None = None
+    conn: sqlite3.Connection,
+    title: str,
+    manifest: RunManifest | None = None,
+    returns_interval_ms: int = 300_000,
 ) -> ReportModel:
     """The report of the run's records (`manifest` None: the whole journal)."""
-    return build_report(run_records(conn, manifest), title, manifest)
+    records = run_records(conn, manifest)
+    return build_report(records, title, manifest, returns_interval_ms=returns_interval_ms)
 
 
 def write_journal_report(

@@ -77,6 +77,12 @@ DECISIONS_TOTAL = "astra_decisions_total"  # counter, labels: action, gate
 EQUITY = "astra_equity_usd"  # gauge
 EXPOSURE = "astra_exposure_usd"  # gauge
 REALIZED_PNL = "astra_realized_pnl_usd"  # gauge
+# From the marked-equity records (docs/accounting.md).
+UNREALIZED_PNL = "astra_unrealized_pnl_usd"  # gauge
+DRAWDOWN = "astra_drawdown_ratio"  # gauge: (peak - equity) / peak, marked
+DAILY_PNL = "astra_daily_pnl_usd"  # gauge: marked equity - the day's start equity
+PERFORMANCE = "astra_performance"  # gauge, labels: metric, strategy (only when computable)
+PERFORMANCE_SAMPLES = "astra_performance_samples"  # gauge, labels: metric, strategy
 JOURNAL_LAG_SECONDS = "astra_journal_lag_seconds"  # gauge
 JOURNAL_RECORDS_TOTAL = "astra_journal_records_total"  # counter, labels: kind
 JOURNAL_WRITE_ERRORS_TOTAL = "astra_journal_write_errors_total"  # counter

@@ -4,9 +4,9 @@ Inputs are the equity curve (int micro-collateral at event times), closed-trade 
 probability forecasts with their outcomes. Outputs are probabilities/ratios (floats).
 
 Choices, each fixing a defect of the original (seed_spec §1.12–1.14, §5.7):
-- Sharpe and Sortino use returns of the equity curve sampled on a fixed grid (`period_ms`) and
-  annualise by √(periods per year); the trade count never enters, so a burst of trades on one
-  day cannot inflate the annualisation.
+- Sharpe and Sortino use returns of the equity curve sampled on a fixed grid (`period_ms`),
+  the partial last interval kept, and annualise by √(periods per year); the trade count never
+  enters, so a burst of trades on one day cannot inflate the annualisation.
 - Sortino's denominator is the textbook downside deviation √mean(min(r, 0)²) over all returns.
 - Calmar needs a span of at least `min_calmar_span_ms`; over shorter spans the annualised
   return explodes, so it is reported as insufficient.
@@ -148,12 +148,17 @@ class WindowReport:
 
 
 def sampled_returns(points: Sequence[EquityPoint], period_ms: int) -> FloatArray | Insufficient:
-    """Simple returns of the equity curve sampled every `period_ms` (last value carried)."""
+    """Simple returns of the equity curve sampled every `period_ms` (last value carried),
+    plus the partial last interval up to the last point: a run's final minutes are part of
+    its record (a loss at the end must not vanish). It counts as one more sample like the
+    full ones: one of 288 on a day of 5-minute returns."""
     if len(points) < 2:
         return Insufficient(Shortfall.TOO_FEW_SAMPLES, len(points), 2)
     ts = np.array([p.ts_ms for p in points], dtype=np.int64)
     eq = np.array([p.equity for p in points], dtype=np.float64)
     grid = np.arange(ts[0], ts[-1] + 1, period_ms, dtype=np.int64)
+    if grid[-1] < ts[-1]:
+        grid = np.append(grid, ts[-1])
     sampled = eq[np.searchsorted(ts, grid, side="right") - 1]
     if np.any(sampled <= 0):
         return Insufficient(Shortfall.NON_POSITIVE_EQUITY, int(grid.size))

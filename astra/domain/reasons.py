@@ -74,6 +74,7 @@ class HaltReason(enum.StrEnum):
     STARTUP = "startup"
     FEED_STALE = "feed_stale"
     SETTLEMENT_FAILED = "settlement_failed"  # a resolution the ledger could not book
+    RISK_STATE_UNREADABLE = "risk_state_unreadable"  # the journaled risk state is malformed
 
 
 class GateVeto(enum.StrEnum):

@@ -343,6 +343,48 @@ class RiskState:
             "ledger": self.ledger.snapshot(),
         }
 
+    def durable(self) -> dict[str, Any]:
+        """What a restart must not rebuild from an at-cost replay (journaled with every
+        equity record; `restore_durable` puts it back): the high-water mark, the day and its
+        start equity, the cooldown's last halt and the marks of what is held."""
+        return {
+            "equity": self._equity,
+            "peak_equity": self._peak,
+            "day": self._day,
+            "day_start_equity": self._day_start,
+            "daily_pnl": self._equity - self._day_start,
+            "last_halt_ms": self._last_halt_ms,
+            "marks": {a: m for a, m in sorted(self._marks.items()) if a in self.ledger.positions},
+        }
+
+    def restore_durable(self, durable: Mapping[str, Any], now_ms: int) -> TradingState:
+        """Put back what `durable()` journaled, after the journal's fills are replayed: the
+        marks, the journaled peak (the replay's at-cost peak is not the marked one), the day's
+        start equity (a day that rolled while down starts at the last equity journaled, as it
+        would have uninterrupted) and the cooldown; then refresh, so a limit that was breached
+        before the restart halts again. Malformed input raises ValueError (fail closed)."""
+        try:
+            marks = {str(a): _pips(m) for a, m in dict(durable["marks"]).items()}
+            peak, day, day_start, equity = (
+                _micros(durable[k]) for k in ("peak_equity", "day", "day_start_equity", "equity")
+            )
+            last_halt = (
+                None if durable["last_halt_ms"] is None else _micros(durable["last_halt_ms"])
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"malformed durable risk state: {exc!r}") from exc
+        self._marks.update({a: m for a, m in marks.items() if a in self.ledger.positions})
+        self._peak = peak
+        today = now_ms // MS_PER_DAY
+        if today == day:
+            self._day, self._day_start = day, day_start
+        elif today > day:
+            self._day, self._day_start = today, equity
+        if last_halt is not None:
+            current = self._last_halt_ms
+            self._last_halt_ms = last_halt if current is None else max(current, last_halt)
+        return self._refresh(now_ms)
+
     @classmethod
     def restore(cls, snapshot: Mapping[str, Any], limits: RiskLimits) -> RiskState:
         """Rebuild from `snapshot()`; halts survive. Malformed input raises (fail closed)."""
@@ -365,6 +407,18 @@ class RiskState:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValueError(f"malformed risk snapshot: {exc!r}") from exc
         return state
+
+
+def _micros(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected an int, got {value!r}")
+    return value
+
+
+def _pips(value: object) -> int:
+    if not 0 <= (pips := _micros(value)) <= ONE:
+        raise ValueError(f"mark out of range: {pips}")
+    return pips
 
 
 @functools.lru_cache(maxsize=256)

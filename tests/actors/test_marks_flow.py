@@ -1,5 +1,6 @@
-"""Marks: markets send their tokens' mids to the RiskActor (throttled, and on every fill), so
-the loss halts react to unrealised P&L, not only to fills."""
+"""Marks: markets send their tokens' marks (`astra.domain.marking`: a long at its best bid) to
+the RiskActor (throttled, on every fill and on every falling mark), so the loss halts react
+to unrealised P&L, not only to fills."""
 
 from __future__ import annotations
 
@@ -55,12 +56,13 @@ def test_marks_go_out_on_every_fill_then_throttled_in_event_time() -> None:
     state.on_event(sell_through(T0 + 1, "t1"), T0 + 1)
     assert len(risk.fills) == 1
     assert state.positions.held(INFO.yes_token) == SHARES
-    assert risk.marks == [(((INFO.yes_token, 5000), (INFO.no_token, 5000)), T0 + 1)]
+    # Best bids: YES 0.49 (mid 0.50 less a tick), NO 1 - 0.51 = 0.49.
+    assert risk.marks == [(((INFO.yes_token, 4900), (INFO.no_token, 4900)), T0 + 1)]
     for snap in book_pair(INFO, 5200, T0 + 500):
-        state.on_event(snap, T0 + 500)  # inside the interval: throttled
+        state.on_event(snap, T0 + 500)  # inside the interval, the held mark rises: throttled
     assert len(risk.marks) == 1
     state.on_event(book_pair(INFO, 5400, T0 + 1_001)[0], T0 + 1_001)
-    assert risk.marks[-1] == (((INFO.yes_token, 5400), (INFO.no_token, 4800)), T0 + 1_001)
+    assert risk.marks[-1] == (((INFO.yes_token, 5300), (INFO.no_token, 4700)), T0 + 1_001)
     state.on_event(sell_through(T0 + 1_002, "t2"), T0 + 1_002)  # a fill forces a report
     assert len(risk.fills) == 2
     assert [at for _, at in risk.marks] == [T0 + 1, T0 + 1_001, T0 + 1_002]
@@ -145,12 +147,12 @@ def test_unrealised_loss_from_marks_halts_and_every_market_cancels(tmp_path: Pat
         status = engine.risk_status()
         assert status is not None
         assert (status.state, status.fills_applied) == ("active", 1)
-        # Bought 5 at 0.48, marked at the 0.50 mid on the fill: +0.10 unrealised.
-        assert status.equity == 17_100_000
-        assert engine.equity.read() == 17_100_000
+        # Bought 5 at 0.48, marked at the 0.49 best bid on the fill: +0.05 unrealised.
+        assert status.equity == 17_050_000
+        assert engine.equity.read() == 17_050_000
 
         clock.advance(2_000)  # past the marks interval: the next book change reports mids
-        engine.feed(book_pair(info, 3000, clock.now_ms())[0])  # YES falls to a 0.30 mid
+        engine.feed(book_pair(info, 3000, clock.now_ms())[0])  # YES falls to a 0.29 bid
         assert engine.drain()
 
         status = engine.risk_status()
@@ -158,9 +160,10 @@ def test_unrealised_loss_from_marks_halts_and_every_market_cancels(tmp_path: Pat
         assert (status.state, status.halt_reason) == ("halted", HaltReason.DAILY_LOSS.value)
         # The new book's asks (about 0.31) cross the still-resting YES bid at 0.48: a real
         # seller would have hit it, so 5 more fill at 0.48 (fill on cross). Both lots are
-        # marked at the 0.30 mid: 17 + 2 * 5 * (0.30 - 0.48) = 15.2 (10.6% below the start).
+        # marked at the 0.29 bid (what they could be sold for): cash 17 - 2 x 2.40 = 12.20
+        # plus 10 x 0.29 = 2.90 gives 15.10, 11.2% below the day's start (past 5%).
         assert status.fills_applied == 2
-        assert status.equity == 15_200_000
+        assert status.equity == 15_100_000
         halts = [r.data() for r in records(store, RecordKind.HALT)]
         assert halts[-1]["reason"] == "daily_loss"
         assert "marks of " + info.condition_id in halts[-1]["detail"]

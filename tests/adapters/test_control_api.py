@@ -48,9 +48,9 @@ class Backend:
             self.state = "halted"
         return {"ok": True, "state": self.state}
 
-    def resume(self) -> dict[str, Any]:
+    def resume(self, rebase_peak: bool = False) -> dict[str, Any]:
         with self.lock:
-            self.calls.append(("resume", None))
+            self.calls.append(("resume", "rebase_peak" if rebase_peak else None))
             if self.state != "halted":
                 return {"ok": False, "error": "not halted"}
             self.state = "active"
@@ -113,6 +113,9 @@ def test_halt_resume_cancel_all_with_the_token(server: ControlServer, backend: B
     with pytest.raises(ControlError, match="resume refused: not halted"):
         client.resume()
     assert backend.calls[:2] == [("halt", "maintenance window"), ("cancel_all", None)]
+    client.halt("drawdown acknowledged")
+    assert client.resume(rebase_peak=True)["state"] == "active"
+    assert backend.calls[-1] == ("resume", "rebase_peak")
 
 
 def test_health_and_readiness_need_no_token(server: ControlServer, backend: Backend) -> None:
@@ -138,6 +141,7 @@ def test_bad_requests_are_named(server: ControlServer, backend: Backend) -> None
         ("POST", "/halt", b'{"a":' * 40 + b"1" + b"}" * 40, 400),
         ("POST", "/halt", b'{"reason": ""}', 400),
         ("POST", "/halt", b'{"reason": "' + b"x" * 201 + b'"}', 400),
+        ("POST", "/resume", b'{"rebase_peak": "yes"}', 400),
         ("GET", "/nope", b"", 404),
         ("GET", "/halt", b"", 405),
         ("POST", "/status", b"", 405),

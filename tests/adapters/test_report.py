@@ -193,8 +193,9 @@ def test_astra_report_writes_into_the_data_dir_and_prints_json(
     assert "Will it rain &lt;tomorrow&gt;?" in html
     assert main(["report", "--data-dir", str(tmp_path), "--json"]) == 0
     body = json.loads(capsys.readouterr().out)
-    assert len(body["fills"]) == 1
-    assert body["run"]["run_id"] == "run-1"
+    assert body["run"] == "run-1"
+    assert len(body["model"]["fills"]) == 1
+    assert body["model"]["run"]["run_id"] == "run-1"
     assert main(["report", "nope", "--data-dir", str(tmp_path)]) == 1
     assert "no run 'nope'" in capsys.readouterr().err
 

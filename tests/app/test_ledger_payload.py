@@ -4,6 +4,9 @@ the trading state when a restart reads the journal."""
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from astra.actors.risk_book import DomainRiskBook, MarkedRiskBook
 from astra.adapters.journal.recovery import last_risk_state, recompute_ledger
 from astra.domain.journal_record import JournalRecord, RecordKind
@@ -85,3 +88,28 @@ def test_market_gate_records_do_not_count_as_the_trading_state() -> None:
     assert last is not None
     assert last.halted
     assert last.reason == "actor_failure"
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["yes", "no"]), st.integers(1, 9_999), st.integers(1, 10**7)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.dictionaries(st.sampled_from(["yes", "no"]), st.integers(0, 10_000)),
+)
+def test_the_equity_record_is_cash_plus_marked_value_and_the_ledger_identity(
+    buys: list[tuple[str, int, int]], marks: dict[str, int]
+) -> None:
+    book = DomainRiskBook(RiskLimits(market_cap_frac=1.0), CASH, 0)
+    for n, (asset, price, size) in enumerate(buys):
+        book.apply_fill(_fill(f"f{n}", asset, Side.BUY, price, size, fee=n), 1)
+    book.apply_marks(marks, 2)
+    p = book.ledger_payload()
+    cost = sum(pos["cost"] for pos in p["positions"].values())
+    assert p["equity"] == p["cash"] + p["marked_value"] == book.equity()
+    assert p["unrealised"] == p["marked_value"] - cost
+    assert p["equity"] == p["opening_cash"] + p["realised"] - p["fees"] + p["unrealised"]
+    held = {a for a in p["positions"]}
+    assert p["risk"]["marks"] == {a: m for a, m in sorted(marks.items()) if a in held}
+    assert p["risk"]["daily_pnl"] == p["equity"] - p["risk"]["day_start_equity"]

@@ -47,6 +47,11 @@ def test_paper_trades_and_obeys_the_control_api(tmp_path: Path) -> None:
             status = wait_for(venue, tmp_path, port, "trading_opened", True)
             assert status["state"] == "active"
             assert status["markets"] == 3
+            # `astra status` shows the last marked-equity record: equity = cash + marked value.
+            account = status["account"]
+            assert account["equity"] == account["cash"] + account["marked_value"]
+            assert account["peak_equity"] >= account["equity"]
+            assert status["risk"]["equity"] is not None
             assert control(venue, tmp_path, port, "halt", "--reason", "test")["ok"] is True
             halted = wait_for(venue, tmp_path, port, "state", "halted")
             assert "operator" in halted["halt_reasons"]

@@ -59,6 +59,9 @@ def test_halt_resume_cancel_all(
     assert backend.calls == [("halt", "manual check"), ("cancel_all", None), ("resume", None)]
     assert _run(tmp_path, "resume") == 1
     assert capsys.readouterr().err.strip() == "astra resume: resume refused: not halted"
+    assert _run(tmp_path, "halt") == 0
+    assert _run(tmp_path, "resume", "--rebase-peak") == 0
+    assert backend.calls[-1] == ("resume", "rebase_peak")
 
 
 def test_wrong_token_is_one_line_and_exit_1(

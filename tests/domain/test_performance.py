@@ -77,6 +77,14 @@ def test_returns_carry_the_last_equity_across_the_grid() -> None:
     assert returns.tolist() == pytest.approx([0.0, 0.0, 0.21])
 
 
+def test_the_partial_last_interval_is_kept() -> None:
+    # 0 -> 1 h: 100 -> 110; the last 20 minutes: 110 -> 99, a -10% return that must count.
+    points = [EquityPoint(0, 100), EquityPoint(HOUR, 110), EquityPoint(HOUR + HOUR // 3, 99)]
+    returns = sampled_returns(points, HOUR)
+    assert isinstance(returns, np.ndarray)
+    assert returns.tolist() == pytest.approx([0.10, -0.10])
+
+
 def test_sample_gates_are_named_results() -> None:
     short = sampled_returns(curve_from_returns([0.01] * 5), HOUR)
     assert sharpe(short, CFG, rng()) == Insufficient(Shortfall.TOO_FEW_SAMPLES, 5, 30)

@@ -72,6 +72,6 @@ def test_account_marks_longs_at_the_bid_and_shorts_at_the_ask() -> None:
     books.apply(BookSnapshot(INFO.condition_id, "Y", 1, ((4700, S),), ((5300, S),)))
     buy = Fill("f1", "o", INFO.condition_id, "Y", Side.BUY, 4800, 10 * S, 0, Liquidity.MAKER, 1)
     sell = Fill("f2", "o", INFO.condition_id, "N", Side.SELL, 5200, 5 * S, 0, Liquidity.MAKER, 1)
-    account = scenario_account(100 * S, [buy, sell], books)
+    account = scenario_account(100 * S, [buy, sell], books, 1)
     # cash 100 - 4.8 + 2.6 = 97.8; 10 Y at bid 0.47 = 4.7; 5 N short, no N book: 5 x 1.0 = 5
     assert account == {"cash": "97.8", "positions": {"N": "-5", "Y": "10"}, "equity": "97.5"}

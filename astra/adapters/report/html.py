@@ -7,9 +7,10 @@ module only lays it out: dollars and cents, prices per share, shares, UTC times.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from astra.adapters.report import fmt, svg
 from astra.adapters.report.model import ReportModel, RunDetails
@@ -30,6 +31,7 @@ def render_report(model: ReportModel) -> str:
     sections = [
         _section("run", "Run", _run_table(model.run)),
         _section("summary", "Summary", _summary(model)),
+        _section("performance", "Performance", _performance(model)),
         _section("equity", "Equity and drawdown", _equity(model)),
         _section("exposure", "Exposure", _exposure(model)),
         _section("strategies", "By strategy", _strategies(model)),
@@ -129,6 +131,51 @@ def _summary(model: ReportModel) -> str:
         "positions are valued at what they cost and losses on them do not show."
     )
     return _pairs(rows) + _note(basis)
+
+
+_METRICS = (
+    ("sharpe", "Sharpe (annualised)"),
+    ("sortino", "Sortino (annualised)"),
+    ("calmar", "Calmar"),
+    ("max_drawdown", "max drawdown (marked)"),
+    ("win_rate", "win rate"),
+    ("profit_factor", "profit factor"),
+    ("brier", "Brier score"),
+)
+_FRACTIONS = frozenset({"max_drawdown", "win_rate"})
+
+
+def _metric_cell(key: str, metric: Mapping[str, Any] | None) -> str:
+    if not metric:
+        return fmt.DASH
+    if "unavailable" in metric:
+        return f"unavailable: {metric['unavailable']}"
+    if "insufficient" in metric:
+        return f"insufficient: {metric['insufficient']} (n={metric['n']})"
+    value = float(metric["value"])
+    shown = f"{value * 100:.3f}%" if key in _FRACTIONS else f"{value:.4f}"
+    return f"{shown} (n={metric['n']})"
+
+
+def _performance(model: ReportModel) -> str:
+    """Each metric with its sample count, or why it cannot be computed: overall, then each
+    strategy as a column."""
+    perf = model.performance
+    if not perf or "overall" not in perf:
+        return _note("No performance metrics: the journal holds no marked equity record.")
+    columns = [("overall", perf["overall"]), *sorted((perf.get("strategies") or {}).items())]
+    head = ["metric", *(str(name) for name, _ in columns)]
+    rows = [
+        [label, *(_metric_cell(key, block.get(key)) for _, block in columns)]
+        for key, label in _METRICS
+    ]
+    note = _note(
+        f"Returns every {perf.get('returns_interval_s')} s of marked equity (the partial last "
+        f"interval kept), annualised by x{float(perf.get('annualisation', 0.0)):.1f}; "
+        f"{perf.get('equity_points', 0)} equity records. A metric without enough samples "
+        "says so rather than showing a number."
+    )
+    return _table(head, rows, set()) + note
 
 
 def _end(model: ReportModel) -> int | None:

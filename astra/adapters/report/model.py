@@ -9,6 +9,7 @@ source and the page and `astra report --json` agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 Series = list[tuple[int, int]]  # (ts_ms, value) steps: the value holds until the next point
 
@@ -115,6 +116,9 @@ class ReportModel:
     orders_placed: int
     markouts: list[MarkoutRow]
     halts: list[tuple[int, str]]  # (ts_ms, reason)
+    # `astra.app.performance_summary`'s answer plus the marked equity summary (None: the
+    # journal holds no marked equity record)
+    performance: dict[str, Any] | None = None
 
     @property
     def drawdown(self) -> list[tuple[int, float]]:
