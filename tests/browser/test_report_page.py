@@ -17,8 +17,10 @@ pytestmark = [
     ),
 ]
 
-SECTIONS = ["Run", "Summary", "Performance", "Equity and drawdown", "Exposure", "By strategy", "Fill markouts",
-            "Open positions", "P&L by market", "Fills", "Decision funnel"]  # fmt: skip
+SECTIONS = [
+    "Run", "Summary", "Performance", "Equity and drawdown", "Exposure", "By strategy",
+    "Fill markouts", "Open positions", "P&L by market", "Fills", "Decision funnel",
+]  # fmt: skip
 QUERY = (
     "({headings: Array.from(document.querySelectorAll('section > h2')).map(e => e.textContent),"
     " svgs: document.querySelectorAll('svg').length,"
