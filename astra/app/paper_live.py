@@ -27,6 +27,7 @@ from astra.app.operator_monitor import OperatorMonitor
 from astra.app.paper_checks import FeedWait, feed_checks
 from astra.app.runtime import Runtime
 from astra.app.shutdown import ShutdownSignals
+from astra.app.universe import LiveUniverse
 from astra.domain.metrics_port import BOOK_AGE_SECONDS, BURN_IN_REMAINING
 
 _log = logging.getLogger("astra.app.paper")
@@ -60,6 +61,7 @@ class Live:
     monitor: OperatorMonitor
     stale_after_ms: int
     spot: SpotFeed | None = None
+    universe: LiveUniverse | None = None
     desyncs: Desyncs = field(default_factory=Desyncs)
     checklist: checks.ChecklistReport | None = None
     trading_opened: bool = False
@@ -79,6 +81,7 @@ class Live:
             "trading_opened": self.trading_opened,
             "open_refusal": self.open_refusal,
             "uptime_s": round(time.monotonic() - self.started_s, 1),
+            "universe": None if self.universe is None else self.universe.facts(),
         }
 
     def book_age_s(self, now_ms: int) -> float:
@@ -172,6 +175,8 @@ async def _watch(
             await anyio.to_thread.run_sync(live.monitor.tick)
             now_ms = time.time_ns() // 1_000_000
             runtime.engine.metrics.set(BOOK_AGE_SECONDS, live.book_age_s(now_ms))
+            if live.universe is not None:  # first round: settle what resolved while down
+                await live.universe.step(live.trading_opened)
             if await anyio.to_thread.run_sync(_burn_in_round, runtime, live):
                 return "burn_in_exhausted"
         await anyio.sleep(POLL_S)

@@ -47,6 +47,9 @@ class MarketInfo:
     resolution_source: str = ""
     group_item_title: str = ""
     tags: tuple[str, ...] = ()
+    # Gamma's liquidity and 24 h volume, micro-collateral (0 when unknown): universe ranking.
+    liquidity: int = 0
+    volume_24h: int = 0
 
     @property
     def tokens(self) -> tuple[str, str]:

@@ -101,7 +101,24 @@ def _map(raw: JsonObject, event: JsonObject | None) -> MarketInfo:
         resolution_source=_text(raw, "resolutionSource"),
         group_item_title=_text(raw, "groupItemTitle"),
         tags=tags,
+        liquidity=_amount(raw, "liquidityNum"),
+        volume_24h=_amount(raw, "volume24hr"),
     )
+
+
+def _amount(raw: JsonObject, key: str) -> int:
+    """A ranking figure in micro-collateral, floored; missing, negative or unreadable is 0
+    (it only ranks a market, so an unknown figure ranks it last instead of rejecting it)."""
+    number = _number(raw.get(key))
+    if number is None:
+        return 0
+    try:
+        value = Decimal(str(number))
+    except InvalidOperation:
+        return 0
+    if not value.is_finite() or value <= 0:
+        return 0
+    return int(value * 1_000_000)
 
 
 def _condition_id(raw: JsonObject) -> str:
