@@ -26,6 +26,7 @@ import pykka
 
 from astra.actors.engine_idle import EngineStartError, await_started, drain_tree, tree_busy
 from astra.actors.engine_parts import MARKETS, ROOT, EngineConfig, EngineParts, WallClock
+from astra.actors.engine_universe import RISK, EngineUniverse
 from astra.actors.equity_board import EquityBoard
 from astra.actors.halt_protocol import (
     SUPERVISION_PRODUCER,
@@ -51,15 +52,11 @@ from astra.actors.messages import (
     Halt,
     MarketDigest,
     MarketQuery,
-    ResolveMarket,
     Resume,
     ResumeResult,
     RiskQuery,
     RiskStatus,
-    SettlementReport,
     SpotFeed,
-    StopQuoting,
-    TradingResumed,
 )
 from astra.actors.outbox import Outboxes
 from astra.actors.ports import BookSource, JournalPort, RiskBook
@@ -74,7 +71,6 @@ from astra.actors.runtime.supervision import ChildContext, ChildSpec
 from astra.actors.runtime.supervisor import (
     ShutdownReport,
     Supervisor,
-    SupervisorChild,
     supervisor_spec,
 )
 from astra.actors.runtime.tally import Router
@@ -89,11 +85,9 @@ from astra.domain.reasons import HaltReason, OrderReason
 from astra.domain.strategies import Strategy as QuoteStrategy
 from astra.domain.strategies.simple_quoter import SimpleQuoter
 from astra.domain.strategies.spot_state import SpotTracker
-from astra.domain.trading import Settlement
 
 _log = logging.getLogger("astra.actors.engine")
 TELEMETRY = "telemetry"
-RISK = "risk"
 __all__ = [
     "MARKETS",
     "ROOT",
@@ -105,7 +99,7 @@ __all__ = [
 ]
 
 
-class Engine:
+class Engine(EngineUniverse):
     def __init__(
         self,
         markets: Sequence[MarketInfo],
@@ -270,62 +264,6 @@ class Engine:
         except (pykka.Timeout, pykka.ActorDeadError) as exc:
             return ResumeResult(False, f"risk actor unavailable: {type(exc).__name__}")
         return answer if isinstance(answer, ResumeResult) else ResumeResult(False, repr(answer))
-
-    # -- a living universe (astra.app.universe drives these) ------------------------------
-    def add_market(self, info: MarketInfo) -> bool:
-        """Start a MarketActor for a new market under the `markets` pool (it comes up HALTED
-        until the next resume); False if it is already live or the pool is not running."""
-        cid, pool = info.condition_id, self._pool()
-        if cid in self._markets or pool is None:
-            return False
-        found = resolve_contracts([info], self._parts.contracts, parse=self._parts.parse_contracts)
-        self.contracts.update(found)
-        self.spot_routes = SpotRoutes(self.contracts)
-        if cid in self.spot_routes.market_ids():
-            self._spot[cid] = SharedSpot(SpotTracker(self.config.market.spot_sample_interval_ms))
-        name = market_producer(cid)
-        self.outboxes.seed(name, self._journal.max_seq(name))  # a market seen in earlier runs
-        self._markets[cid] = info
-        self._asset_market.update((t, cid) for t in info.tokens)
-        self._market_names = frozenset(map(market_producer, self._markets))
-        spec = self._market_spec(info)
-        self._pool_specs.append(spec)
-        pool.add_child(spec)
-        return True
-
-    def stop_quoting(self, market: str, reason: str) -> bool:
-        """Shut a leaving market's gate for good and cancel its resting orders."""
-        return self.router.tell(market_producer(market), StopQuoting(reason))
-
-    def retire_market(self, market: str, timeout_s: float = 5.0) -> bool:
-        """Stop and forget a market's actor (after `stop_quoting`, once it has settled)."""
-        info, pool = self._markets.pop(market, None), self._pool()
-        if info is None:
-            return False
-        name = market_producer(market)
-        self._pool_specs[:] = [s for s in self._pool_specs if s.name != name]
-        for token in info.tokens:
-            self._asset_market.pop(token, None)
-        self._market_names = frozenset(map(market_producer, self._markets))
-        return pool is not None and pool.remove_child(name, timeout_s)
-
-    def settle(self, settlement: Settlement) -> bool:
-        """A resolution learned from REST: through the live market (cancels first), or to
-        the RiskActor directly for a market no actor trades (both are idempotent)."""
-        if settlement.market in self._markets:
-            return self.router.tell(market_producer(settlement.market), ResolveMarket(settlement))
-        return self.router.tell(RISK, SettlementReport(settlement))
-
-    def open_market(self, market: str) -> bool:
-        """A market added live, after its burn-in: open its gate if trading is open."""
-        status = self.risk_status()
-        if status is None or status.state != "active" or market not in self._markets:
-            return False
-        return self.router.tell(market_producer(market), TradingResumed(status.halt_id))
-
-    def _pool(self) -> Supervisor | None:
-        child = None if self.root is None else self.root.child(MARKETS)
-        return child.supervisor if isinstance(child, SupervisorChild) else None
 
     # -- queries ---------------------------------------------------------------------------
     def market_names(self) -> list[str]:

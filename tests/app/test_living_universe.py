@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from astra.adapters.journal.paths import journal_path
 from astra.adapters.journal.store import StoredRecord, connect_readonly, read_records
 from astra.domain.journal_record import RecordKind
@@ -121,7 +123,9 @@ def test_the_universe_changes_live_and_nothing_is_lost(tmp_path: Path) -> None:
     with live_venue(n_markets=3, listed=2, rounds=400) as venue:
         leaving, joining = venue.markets[0], venue.markets[2]
         out_id, in_id = leaving["conditionId"], joining["conditionId"]
-        proc = start_paper(venue, tmp_path, free_port(), "--max-runtime", "60", env=FAST)
+        metrics_port = free_port()
+        env = {**FAST, "ASTRA_METRICS__PORT": str(metrics_port)}
+        proc = start_paper(venue, tmp_path, free_port(), "--max-runtime", "60", env=env)
         try:
             wait_until(
                 tmp_path,
@@ -136,12 +140,18 @@ def test_the_universe_changes_live_and_nothing_is_lost(tmp_path: Path) -> None:
             wait_until(tmp_path, lambda rs: "market_opened" in changes(rs, in_id), "opened")
             resolve(venue, 0, ["1", "0"], "resolved")
             wait_until(tmp_path, lambda rs: "market_retired" in changes(rs, out_id), "retired")
+            url = f"http://127.0.0.1:{metrics_port}/metrics"
+            exposition = httpx.get(url, timeout=5).text
             proc.send_signal(signal.SIGTERM)
             _, err = proc.communicate(timeout=60)
         finally:
             proc.kill()
         assert proc.returncode == 0, err
         operations = venue.ws.operations()
+    # Every change is counted too.
+    for change in ("market_added", "market_opened", "market_closing", "market_retired"):
+        assert f'astra_universe_changes_total{{change="{change}"}} 1.0' in exposition, change
+    assert 'astra_settlement_checks_total{outcome="winner"}' in exposition
     records = journal(tmp_path)
     gone, added = changes(records, out_id), changes(records, in_id)
     assert list(gone) == ["market_closing", "market_settled", "market_retired"]
