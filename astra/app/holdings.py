@@ -5,9 +5,14 @@ tokens (the ledger drops a token once it is settled or sold) or while one of its
 is resting (its latest ORDER_EVENT is not terminal). The universe keeps such a market until
 it is flat, and checks its resolution on REST (`settlement_check`), whether or not it is
 still in the universe: a market that resolved while the trader was down is found here.
+`seed` starts from what the crash-only start already recovered (the last LEDGER's positions;
+nothing rests after its restart cancels), so a long journal is not read again.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from astra.actors.ports import JournalReader
 from astra.actors.risk_actor import RISK_PRODUCER
@@ -23,6 +28,11 @@ class Holdings:
         self._read_to = 0
         self._positions: dict[str, str] = {}  # asset id -> market, from the latest LEDGER
         self._resting: dict[str, str] = {}  # order id -> market
+
+    def seed(self, positions: Mapping[str, Mapping[str, Any]], after_id: int) -> None:
+        self._positions = {str(a): str(p["market"]) for a, p in positions.items()}
+        self._resting.clear()
+        self._read_to = after_id
 
     def refresh(self) -> None:
         for stored in self._journal.records_since(self._read_to, list(_KINDS)):

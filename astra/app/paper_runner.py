@@ -120,7 +120,7 @@ def run_paper(
     notifier.start()
     servers: list[MetricsServer | ControlServer] = []
     try:
-        live = _live(settings, runtime, gate, notifier)
+        live = _live(settings, runtime, gate, notifier, first_id)
         control = EngineControl(runtime, live.facts, live.readiness, gate.end_monitoring)
         servers = _servers(settings, data_dir, metrics, control)
         reason = anyio.run(run_live, runtime, live, signals, base, options.max_runtime_s)
@@ -165,7 +165,13 @@ def _durable_halts(store: JournalStore) -> list[str]:
     return sorted(durable_halts(s.record for s in stored))
 
 
-def _live(settings: Settings, runtime: Runtime, gate: BurnInGate, notifier: AlertNotifier) -> Live:
+def _live(
+    settings: Settings,
+    runtime: Runtime,
+    gate: BurnInGate,
+    notifier: AlertNotifier,
+    start_id: int,
+) -> Live:
     clock = runtime.inputs.clock
     desyncs = Desyncs()
     new_market: list[Callable[[], None]] = []
@@ -184,7 +190,7 @@ def _live(settings: Settings, runtime: Runtime, gate: BurnInGate, notifier: Aler
     async def rediscover() -> list[MarketInfo]:
         return await discover_all(settings, http, runtime.engine.metrics)
 
-    live.universe = LiveUniverse(runtime, feed, notifier, http, rediscover)
+    live.universe = LiveUniverse(runtime, feed, notifier, http, rediscover, start_id)
     new_market.append(live.universe.on_new_market)
     return live
 

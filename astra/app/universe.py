@@ -61,6 +61,7 @@ class LiveUniverse:
         notifier: AlertNotifier,
         http: HttpSettings,
         discover: Discover,
+        start_id: int = 0,
     ) -> None:
         self._runtime = runtime
         self._engine = runtime.engine
@@ -78,6 +79,9 @@ class LiveUniverse:
         self.leaving: dict[str, MarketInfo] = {}
         self.retired: set[str] = set()
         self.holdings = Holdings(runtime.store)
+        # The start recovered every record up to `start_id`; the rest is read as it comes.
+        ledger = runtime.start.recovered.ledger
+        self.holdings.seed({} if ledger is None else ledger.positions, start_id)
         self._vetoes: dict[str, str] = {}  # market -> the veto last journaled for it
         self._settled: set[str] = set()  # settlements sent this run (resends are harmless)
         self._new_market = threading.Event()
