@@ -118,3 +118,6 @@ def zero_series(metrics: MetricsSink, markets: int) -> None:
     metrics.inc(mp.DISCOVERY_VETOES_TOTAL, {"reason": VenueVeto.HTTP_STATUS}, 0.0)
     metrics.inc(mp.ALERTS_TOTAL, {"kind": "halt", "outcome": "sent"}, 0.0)
     metrics.set(mp.MARKETS, float(markets), {"state": "active"})
+    metrics.inc(mp.UNIVERSE_CHANGES_TOTAL, {"change": "market_added"}, 0.0)
+    metrics.inc(mp.SETTLEMENT_CHECKS_TOTAL, {"outcome": "resolution_ambiguous"}, 0.0)
+    metrics.set(mp.UNIVERSE_MARKETS, float(markets), {"state": "live"})
