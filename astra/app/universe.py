@@ -77,6 +77,8 @@ class LiveUniverse:
         self.live: dict[str, MarketInfo] = {m.condition_id: m for m in runtime.inputs.markets}
         self.joining: dict[str, int] = {}  # market -> healthy rounds still needed
         self.leaving: dict[str, MarketInfo] = {}
+        self._left_at: dict[str, int] = {}  # market -> the step it started leaving in
+        self._steps = 0
         self.retired: set[str] = set()
         self.holdings = Holdings(runtime.store)
         # The start recovered every record up to `start_id`; the rest is read as it comes.
@@ -95,7 +97,8 @@ class LiveUniverse:
         self._new_market.set()
 
     def assets(self) -> tuple[str, ...]:
-        """The tokens of the markets trading or burning in (the feed checks and burn-in)."""
+        """The tokens of the markets trading (not burning in, not leaving): `/readyz`, book
+        age and the start burn-in look at these."""
         return tuple(t for cid, m in self.live.items() if cid not in self.joining for t in m.tokens)
 
     def facts(self) -> dict[str, Any]:
@@ -107,6 +110,7 @@ class LiveUniverse:
         }
 
     async def step(self, trading_open: bool) -> None:
+        self._steps += 1
         now = time.monotonic()
         if now >= self._next_check:
             self._next_check = now + self._check_s if self._check_s > 0 else math.inf
@@ -195,6 +199,7 @@ class LiveUniverse:
         self.live.pop(cid, None)
         self.joining.pop(cid, None)
         self.leaving[cid] = info
+        self._left_at[cid] = self._steps
         self._engine.stop_quoting(cid, OrderReason.MARKET_CLOSED.value)
         self._journal("market_closing", cid, why)
 
@@ -203,11 +208,12 @@ class LiveUniverse:
             return
         await anyio.to_thread.run_sync(self.holdings.refresh)
         for cid, info in list(self.leaving.items()):
-            if self.holdings.holds(cid):
+            # Not in the step it started leaving: its cancels are then handled and committed.
+            if self._left_at[cid] == self._steps or self.holdings.holds(cid):
                 continue  # orders still resting (cancels in flight) or a position to settle
             await self._feed.unsubscribe(info.tokens)
             await anyio.to_thread.run_sync(self._engine.retire_market, cid)
-            del self.leaving[cid]
+            del self.leaving[cid], self._left_at[cid]
             self.retired.add(cid)
             self._journal("market_retired", cid, "flat")
 

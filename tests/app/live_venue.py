@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.adapters.loopback_http import LoopbackVenue, VenueState, synthetic_markets
-from tests.adapters.loopback_ws import LoopbackMarketWs, Pause, Send, Step
+from tests.adapters.loopback_ws import LoopbackMarketWs, Pause, Send, Step, load_fixture
 
 ASTRA = [sys.executable, "-m", "astra"]
 
@@ -155,3 +155,20 @@ def start_paper(
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def announce(venue: Venue, index: int) -> None:
+    """The WS sends `new_market` for market `index` next (the fixture's message, re-keyed):
+    inserted at the script's cursor, so it goes out before the next scripted step."""
+    market = venue.markets[index]
+    message = dict(
+        load_fixture("ws_market", "new_market_2025-12.json"),
+        market=market["conditionId"],
+        condition_id=market["conditionId"],
+        assets_ids=tokens(market),
+        clob_token_ids=tokens(market),
+        question=market["question"],
+        timestamp=str(time.time_ns() // 1_000_000),
+    )
+    ws = venue.ws
+    ws.script.insert(ws._cursor, Send(message))  # the test owns this server

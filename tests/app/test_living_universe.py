@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,9 @@ from astra.adapters.journal.paths import journal_path
 from astra.adapters.journal.store import StoredRecord, connect_readonly, read_records
 from astra.domain.journal_record import RecordKind
 from tests.app.live_venue import (
+    ASTRA,
     Venue,
+    announce,
     free_port,
     list_market,
     live_venue,
@@ -27,6 +30,8 @@ from tests.app.live_venue import (
 )
 
 FAST = {"ASTRA_SETTLEMENT__CHECK_INTERVAL_S": "1", "ASTRA_DISCOVERY__REFRESH_S": "1"}
+# No periodic rediscovery: only the WS `new_market` makes the universe look for a new market.
+ON_ANNOUNCE = {"ASTRA_SETTLEMENT__CHECK_INTERVAL_S": "1", "ASTRA_DISCOVERY__REFRESH_S": "0"}
 
 
 def journal(data_dir: Path) -> list[StoredRecord]:
@@ -73,6 +78,16 @@ def run(venue: Venue, data_dir: Path, seconds: str, env: dict[str, str] | None =
         proc.kill()
     assert proc.returncode == 0, err
     return err
+
+
+def status_of(venue: Venue, data_dir: Path, port: int) -> dict[str, Any]:
+    done = subprocess.run(
+        [*ASTRA, "status", "--json"], env=venue.env(data_dir, port),
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    answer: dict[str, Any] = json.loads(done.stdout)
+    return answer
 
 
 def held(ledger: dict[str, Any], market: str) -> dict[str, dict[str, int]]:
@@ -124,8 +139,9 @@ def test_the_universe_changes_live_and_nothing_is_lost(tmp_path: Path) -> None:
         leaving, joining = venue.markets[0], venue.markets[2]
         out_id, in_id = leaving["conditionId"], joining["conditionId"]
         metrics_port = free_port()
-        env = {**FAST, "ASTRA_METRICS__PORT": str(metrics_port)}
-        proc = start_paper(venue, tmp_path, free_port(), "--max-runtime", "60", env=env)
+        env = {**ON_ANNOUNCE, "ASTRA_METRICS__PORT": str(metrics_port)}
+        control_port = free_port()
+        proc = start_paper(venue, tmp_path, control_port, "--max-runtime", "60", env=env)
         try:
             wait_until(
                 tmp_path,
@@ -136,18 +152,25 @@ def test_the_universe_changes_live_and_nothing_is_lost(tmp_path: Path) -> None:
             )
             resolve(venue, 0, ["0.9", "0.1"], "proposed")  # closed, a proposal: no result yet
             list_market(venue, 2)
+            time.sleep(1.5)  # a rediscovery would add it now: there is none without an announce
+            assert "market_added" not in changes(journal(tmp_path), in_id)
+            announce(venue, 2)
             wait_until(tmp_path, lambda rs: "market_closing" in changes(rs, out_id), "closing")
             wait_until(tmp_path, lambda rs: "market_opened" in changes(rs, in_id), "opened")
             resolve(venue, 0, ["1", "0"], "resolved")
             wait_until(tmp_path, lambda rs: "market_retired" in changes(rs, out_id), "retired")
             url = f"http://127.0.0.1:{metrics_port}/metrics"
             exposition = httpx.get(url, timeout=5).text
+            status = status_of(venue, tmp_path, control_port)
             proc.send_signal(signal.SIGTERM)
             _, err = proc.communicate(timeout=60)
         finally:
             proc.kill()
         assert proc.returncode == 0, err
         operations = venue.ws.operations()
+    # Status (and /readyz) follow the universe: the two trading markets' tokens, all synced.
+    assert status["universe"]["retired"] == 1
+    assert status["feed"] == {"assets": 4, "synced": 4, "desyncs": status["feed"]["desyncs"]}
     # Every change is counted too.
     for change in ("market_added", "market_opened", "market_closing", "market_retired"):
         assert f'astra_universe_changes_total{{change="{change}"}} 1.0' in exposition, change
