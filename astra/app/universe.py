@@ -167,8 +167,12 @@ class LiveUniverse:
             message = f"{market}: {answer.detail}; position stays marked, not settled"
             self._alert("settlement", Severity.CRITICAL, "Resolution ambiguous", message)
         info = self.live.get(market)
-        if answer.veto is ResolutionVeto.PENDING and info is not None:
-            self._leave(info, "market_closed")  # closed on the venue: no more quoting
+        if answer.veto is not ResolutionVeto.UNAVAILABLE and info is not None:
+            # Closed without a result, or a contested answer (some source says closed or
+            # resolved): never keep quoting a market whose end is in question.
+            self._leave(
+                info, "market_closed" if answer.veto is ResolutionVeto.PENDING else "ambiguous"
+            )
 
     # -- discovery ---------------------------------------------------------------------------
     async def rediscover(self) -> list[MarketInfo]:

@@ -130,6 +130,35 @@ def test_a_market_resolved_while_the_trader_was_down_is_settled_at_the_next_star
     assert len(payouts) == 1
 
 
+def test_an_ambiguous_resolution_pays_nothing_keeps_the_position_and_alerts(
+    tmp_path: Path,
+) -> None:
+    """Down, the market closes; Gamma says YES won, CLOB flags NO: a named veto, not a guess."""
+    with live_venue() as venue:
+        market = venue.markets[0]
+        cid, no = market["conditionId"], tokens(market)[1]
+        run(venue, tmp_path, "8")
+        positions = held(risk_ledgers(journal(tmp_path))[-1].record.data(), cid)
+        assert positions
+        resolve(venue, 0, ["1", "0"], "resolved")
+        clob = venue.http.state.clob_markets[cid]
+        clob["tokens"] = [dict(t, winner=t["token_id"] == no) for t in clob["tokens"]]
+        err = run(venue, tmp_path, "6", env=FAST)
+    records = journal(tmp_path)
+    last = risk_ledgers(records)[-1].record.data()
+    assert held(last, cid) == positions  # still held (and marked), nothing paid
+    assert not any(a in last.get("settled", {}) for a in positions)
+    vetoes = [
+        s.record.data() for s in records
+        if s.record.kind is RecordKind.INCIDENT and s.record.market == cid
+        and s.record.data()["reason"] == "resolution_ambiguous"
+    ]  # fmt: skip
+    assert vetoes
+    assert "gamma: winner" in vetoes[0]["detail"]
+    assert "clob: winner" in vetoes[0]["detail"]
+    assert "Resolution ambiguous" in err  # the alert (logged; no webhook configured)
+
+
 def cid_settled(ledger: dict[str, Any], positions: dict[str, Any]) -> bool:
     return all(a in ledger.get("settled", {}) for a in positions)
 
