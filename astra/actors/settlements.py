@@ -86,12 +86,6 @@ def journaled_resolution(records: Iterable[JournalRecord]) -> Settlement | None:
     return None
 
 
-def last_settled(records: Iterable[JournalRecord]) -> tuple[dict[str, int], int]:
-    """The last LEDGER record's `settled` ({asset: payout}) and its time; ({}, 0) if none."""
-    settled, _, ts = last_settled_split(records)
-    return settled, ts
-
-
 def last_settled_split(
     records: Iterable[JournalRecord],
 ) -> tuple[dict[str, int], frozenset[str], int]:

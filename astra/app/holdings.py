@@ -64,6 +64,3 @@ class Holdings:
 
     def holds(self, market: str) -> bool:
         return market in self._positions.values() or market in self._resting.values()
-
-    def positioned(self, market: str) -> bool:
-        return market in self._positions.values()

@@ -8,10 +8,13 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from astra.actors.chaos.config import chaos_engine_config
 from astra.actors.chaos.synthetic import book_pair, synthetic_markets
 from astra.actors.engine import Engine
 from astra.actors.market_actor import market_producer
+from astra.actors.settlements import UNHELD, rebuild_settlements
 from astra.adapters.journal.check import check_journal
 from astra.adapters.journal.store import JournalStore
 from astra.domain.clock import ManualClock
@@ -184,3 +187,17 @@ def test_add_stop_quoting_and_retire_a_market_live(tmp_path: Path) -> None:
         assert not engine.feed(book_pair(NEW, 5000, clock.now_ms())[0])
         assert engine.all_healthy()
     assert check_journal(path).ok
+
+
+def test_rebuild_names_a_split_market_by_its_ledger_flag() -> None:
+    """Both tokens of a 50/50 were paid (> 0): without `split_markets` that reads as two
+    winners (refused); with it, one split settlement of the market's two held tokens."""
+    market_of = {"y1": "m1", "n1": "m1", "y2": "m2"}
+    settled = {"y1": 5, "n1": 2, "y2": 0}
+    with pytest.raises(ValueError, match="two winning"):
+        rebuild_settlements(settled, market_of, 9)
+    rebuilt = rebuild_settlements(settled, market_of, 9, frozenset({"m1"}))
+    assert rebuilt == [
+        Settlement("m1", "n1", "y1", 9, split=True),
+        Settlement("m2", UNHELD, "y2", 9),
+    ]
