@@ -59,6 +59,9 @@ class DiscoverySettings:
     max_markets: int = 50
     page_budget: int = 20
     min_liquidity: float = 0.0
+    # Rediscover every refresh_s seconds (0: only at start); new markets join live, ranked
+    # by liquidity, then 24 h volume, then time to end (docs/settlement.md "universe").
+    refresh_s: float = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +233,13 @@ class AlertSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SettlementSettings:
+    """REST resolution checks of every market held, resting or live (docs/settlement.md)."""
+
+    check_interval_s: float = 60.0  # 0: only at start
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     data: DataSettings = field(default_factory=DataSettings)
     venue: VenueSettings = field(default_factory=VenueSettings)
@@ -248,6 +258,7 @@ class Settings:
     run: RunSettings = field(default_factory=RunSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    settlement: SettlementSettings = field(default_factory=SettlementSettings)
 
     def to_dict(self) -> dict[str, Any]:
         plain: dict[str, Any] = _plain(dataclasses.asdict(self))

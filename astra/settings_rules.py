@@ -90,6 +90,8 @@ RULES: Mapping[str, Rule] = {
     "discovery.max_markets": count(1, 20_000),
     "discovery.page_budget": count(1, 10_000),
     "discovery.min_liquidity": non_negative(),
+    "discovery.refresh_s": Range(0, 7 * 86_400),
+    "settlement.check_interval_s": Range(0, 86_400),  # 0: only at start
     "feed.max_assets_per_connection": count(1, 500),
     "feed.ping_interval_s": Range(0, 3_600, lo_open=True),
     "feed.reconnect_min_s": Range(0, 3_600, lo_open=True),

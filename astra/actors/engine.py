@@ -27,6 +27,7 @@ import pykka
 
 from astra.actors.engine_idle import EngineStartError, await_started, drain_tree, tree_busy
 from astra.actors.engine_parts import MARKETS, ROOT, EngineConfig, EngineParts, WallClock
+from astra.actors.engine_universe import RISK, EngineUniverse
 from astra.actors.equity_board import EquityBoard
 from astra.actors.halt_protocol import (
     SUPERVISION_PRODUCER,
@@ -69,7 +70,11 @@ from astra.actors.runtime.dead_letters import DeadLetterLog
 from astra.actors.runtime.dispatcher import Dispatcher
 from astra.actors.runtime.registry import Registry
 from astra.actors.runtime.supervision import ChildContext, ChildSpec
-from astra.actors.runtime.supervisor import ShutdownReport, Supervisor, supervisor_spec
+from astra.actors.runtime.supervisor import (
+    ShutdownReport,
+    Supervisor,
+    supervisor_spec,
+)
 from astra.actors.runtime.tally import Router
 from astra.actors.runtime.watchdog import Watchdog
 from astra.actors.telemetry_actor import TelemetryActor
@@ -85,7 +90,6 @@ from astra.domain.strategies.spot_state import SpotTracker
 
 _log = logging.getLogger("astra.actors.engine")
 TELEMETRY = "telemetry"
-RISK = "risk"
 __all__ = [
     "MARKETS",
     "ROOT",
@@ -97,7 +101,7 @@ __all__ = [
 ]
 
 
-class Engine:
+class Engine(EngineUniverse):
     def __init__(
         self,
         markets: Sequence[MarketInfo],
@@ -157,6 +161,7 @@ class Engine:
             else None
         )
         self.root: Supervisor | None = None
+        self._pool_specs: list[ChildSpec] = []  # the pool's children: a restart starts these
         self._watchdog: Watchdog | None = None
         self._ticker_stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -175,10 +180,11 @@ class Engine:
             dead_letters=self.dead_letters,
             faults=self._parts.faults,
         )
+        self._pool_specs[:] = [self._market_spec(info) for info in self._markets.values()]
         pool = supervisor_spec(
             self.config.markets,
             self.registry,
-            [self._market_spec(info) for info in self._markets.values()],
+            self._pool_specs,
             before_restart=self.halts.before_restart,
             dead_letters=self.dead_letters,
             faults=self._parts.faults,

@@ -37,8 +37,10 @@ from astra.actors.messages import (
     MarketDigest,
     MarketQuery,
     MarksReport,
+    ResolveMarket,
     SettlementReport,
     SpotFeed,
+    StopQuoting,
     TradingResumed,
 )
 from astra.actors.outbox import Outbox
@@ -193,6 +195,8 @@ class MarketActor(SupervisedActor):
     def _restore_resolution(self, records: list[JournalRecord]) -> None:
         """A market that resolved before this generation stays resolved (books, closed
         positions, gate) and reports its settlement again (idempotent at the RiskActor)."""
+        if any(_closed(r) for r in records):  # it left the universe: its gate stays shut
+            self._risk.resolved = True
         settlement = journaled_resolution(records)
         if settlement is None:
             return
@@ -226,11 +230,8 @@ class MarketActor(SupervisedActor):
             return self._cancel_all(message, now)
         if isinstance(message, Desync):
             return self.state.desync(message.asset_ids, now)
-        if isinstance(message, TradingResumed):
-            if self._risk.halted and not self._risk.resolved:
-                self._risk.halted = False
-                self._sink.emit(RecordKind.RISK_EVENT, now, _state_payload("active", "resume"))
-            return None
+        if isinstance(message, TradingResumed | ResolveMarket | StopQuoting):
+            return self._gate_message(message, now)
         if isinstance(message, MarketQuery):
             return self.digest()
         raise TypeError(f"market cannot handle {type(message).__name__}")
@@ -243,6 +244,24 @@ class MarketActor(SupervisedActor):
         if self._deps.on_canceled is not None:
             self._deps.on_canceled(message.halt_id, self._info.condition_id, canceled)
         return canceled
+
+    def _gate_message(self, message: TradingResumed | ResolveMarket | StopQuoting, now: int) -> Any:
+        if isinstance(message, ResolveMarket):
+            return self.state.resolve(message.settlement, now)
+        if isinstance(message, StopQuoting):
+            return self._stop_quoting(message.reason, now)
+        if self._risk.halted and not self._risk.resolved:
+            self._risk.halted = False
+            self._sink.emit(RecordKind.RISK_EVENT, now, _state_payload("active", "resume"))
+        return None
+
+    def _stop_quoting(self, reason: str, now: int) -> int:
+        """Leaving the universe: the gate shuts for good (as for a resolution), then every
+        resting order is canceled `market_closed`; what it holds stays for settlement."""
+        if not self._risk.resolved:
+            self._risk.resolved = self._risk.halted = True
+            self._sink.emit(RecordKind.RISK_EVENT, now, _state_payload("halted", reason))
+        return self.state.cancel_all(OrderReason.MARKET_CLOSED, now)
 
     def digest(self) -> MarketDigest:
         return MarketDigest(
@@ -273,6 +292,11 @@ class MarketActor(SupervisedActor):
         # While the TelemetryActor is down the records wait in the outbox (and the bag) and
         # reach the journal when it restarts.
         self._deps.journal_bag.post(batch)
+
+
+def _closed(record: JournalRecord) -> bool:
+    closed = OrderReason.MARKET_CLOSED.value
+    return record.kind is RecordKind.RISK_EVENT and record.data().get("reason") == closed
 
 
 def _state_payload(state: str, reason: str) -> dict[str, Any]:

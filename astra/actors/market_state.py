@@ -302,6 +302,20 @@ class MarketState:
         settlement = settlement_of(self.info, event)
         if settlement is None or self.resolution is not None:
             return  # not ours, or a resend: already journaled and reported
+        self._settle(settlement, now_ms)
+
+    def resolve(self, settlement: Settlement, now_ms: int) -> bool:
+        """A resolution learned from REST (`settlement_check`): the same cancels, journal
+        record and report as `market_resolved`, once; False for another market or a resend."""
+        if settlement.market != self.info.condition_id or self.resolution is not None:
+            return False
+        self._journal_orders(self.orders.cancel_all(OrderReason.MARKET_RESOLVED, now_ms))
+        winner = settlement.winning_asset_id  # a 50/50 marks the books resolved all the same
+        self.books.apply(MarketResolved(settlement.market, now_ms, winner, self.info.tokens))
+        self._settle(settlement, now_ms)
+        return True
+
+    def _settle(self, settlement: Settlement, now_ms: int) -> None:
         self.resolution = settlement
         self.positions.close()
         self._journal.emit(RecordKind.RISK_EVENT, now_ms, resolution_payload(settlement))

@@ -56,6 +56,22 @@ class TradingResumed:
 
 
 @dataclass(frozen=True, slots=True)
+class ResolveMarket:
+    """The venue's REST answer resolved this market (`settlement_check`): cancel, close the
+    positions, journal and report the settlement, as for `market_resolved` (idempotent)."""
+
+    settlement: Settlement
+
+
+@dataclass(frozen=True, slots=True)
+class StopQuoting:
+    """The market is leaving the universe (closed, past its end date): cancel every resting
+    order and keep the gate shut for good; positions stay until the market settles."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class MarketQuery:
     """Ask: the market's `MarketDigest` (resting orders, book digest) for checks and status."""
 

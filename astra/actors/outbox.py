@@ -77,6 +77,13 @@ class Outboxes:
                 self._boxes[producer] = box
             return box
 
+    def seed(self, producer: str, last_seq: int) -> None:
+        """The journal's last sequence for a producer that joins later (a market added
+        live), so its first record continues that producer's sequence."""
+        with self._lock:
+            if producer not in self._boxes:
+                self._last_seqs[producer] = max(last_seq, self._last_seqs.get(producer, 0))
+
     def ack(self, producer: str, seqs: Iterable[int]) -> None:
         with self._lock:
             box = self._boxes.get(producer)

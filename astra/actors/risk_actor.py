@@ -52,7 +52,7 @@ from astra.actors.risk_gate import GateBinding, RiskGate
 from astra.actors.runtime.base import SupervisedActor
 from astra.actors.runtime.supervision import ChildContext
 from astra.actors.runtime.tally import Router
-from astra.actors.settlements import last_settled, rebuild_settlements
+from astra.actors.settlements import last_settled_split, rebuild_settlements
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.ledger import LedgerError
 from astra.domain.metrics_port import HALTS_TOTAL, RESUMES_TOTAL, TRADING_STATE
@@ -332,11 +332,11 @@ class RiskActor(SupervisedActor):
     ) -> None:
         """Re-apply what the last journaled LEDGER's `settled` records (committed or still in
         this producer's outbox), after the fills; failure halts SETTLEMENT_FAILED."""
-        settled, ts = last_settled(mine)
+        settled, split, ts = last_settled_split(mine)
         if not settled:
             return
         try:
-            rebuilt = rebuild_settlements(settled, fill_markets(fills), ts)
+            rebuilt = rebuild_settlements(settled, fill_markets(fills), ts, split)
         except ValueError as exc:
             self._halt(HaltReason.SETTLEMENT_FAILED, f"cannot rebuild settlements: {exc}", now)
             return

@@ -63,6 +63,7 @@ class DomainRiskBook:
     def __init__(self, limits: RiskLimits, initial_cash: int, now_ms: int) -> None:
         self.state = RiskState(limits, Ledger(initial_cash), now_ms)
         self._settled: dict[str, int] = {}  # asset id -> payout (micros), cumulative
+        self._split: set[str] = set()  # markets settled 50/50 (both tokens paid 0.5)
 
     def is_halted(self) -> bool:
         return self.state.halted
@@ -94,6 +95,8 @@ class DomainRiskBook:
         before = set(self.state.halts)
         for entry in self.state.ledger.settle(settlement):
             self._settled[entry.asset_id] = self._settled.get(entry.asset_id, 0) + entry.amount
+        if settlement.split and self.state.ledger.is_settled(settlement.market):
+            self._split.add(settlement.market)
         self.state.on_marks({}, now_ms)  # no new mids: equity, peak and loss halts refresh
         added = sorted(set(self.state.halts) - before)
         return added[0] if added else None
@@ -129,7 +132,7 @@ class DomainRiskBook:
         durable = self.state.durable()
         marks = durable["marks"]
         marked = sum(ledger.position_value(a, marks) for a in ledger.positions)
-        return {
+        payload: dict[str, Any] = {
             "equity": ledger.cash + marked,
             "marked_value": marked,
             "unrealised": ledger.unrealized(marks),
@@ -146,6 +149,9 @@ class DomainRiskBook:
                 for asset, p in sorted(ledger.positions.items())
             },
         }
+        if self._split:  # absent without a 50/50, so older payloads stay byte-identical
+            payload["split_markets"] = sorted(self._split)
+        return payload
 
     def digest(self) -> str:
         text = canonical_json(self.state.ledger.snapshot())

@@ -11,7 +11,11 @@
   every fill and then re-applies the settlements that `settled` records: a settled token was
   held (the ledger drops empty positions), so a payout > 0 names the winner and 0 the loser;
   the token's market comes from its fill records. A side the ledger did not hold is named
-  `UNHELD` (the ledger pays nothing for a token it does not hold).
+  `UNHELD` (the ledger pays nothing for a token it does not hold). A 50/50 pays both tokens,
+  so the LEDGER's `split_markets` names those markets (absent when there are none).
+- A resolution learned from REST (astra.app.settlement_check) reaches a live MarketActor as
+  `ResolveMarket` and takes the same path; a market no actor trades settles at the RiskActor
+  directly.
 """
 
 from __future__ import annotations
@@ -46,17 +50,15 @@ def settlement_of(info: MarketInfo, event: MarketResolved) -> Settlement | None:
 
 def resolution_payload(settlement: Settlement) -> dict[str, Any]:
     """The market's RISK_EVENT for its resolution (its own gate: halted for good)."""
-    return {
-        "state": "halted",
-        "reason": RESOLVED_REASON,
-        "detail": "market",
-        "snapshot": {
-            "market": settlement.market,
-            "winning_asset_id": settlement.winning_asset_id,
-            "losing_asset_id": settlement.losing_asset_id,
-            "ts_ms": settlement.ts_ms,
-        },
+    snapshot: dict[str, Any] = {
+        "market": settlement.market,
+        "winning_asset_id": settlement.winning_asset_id,
+        "losing_asset_id": settlement.losing_asset_id,
+        "ts_ms": settlement.ts_ms,
     }
+    if settlement.split:  # only then: a winner-takes-all record stays as it always was
+        snapshot["split"] = True
+    return {"state": "halted", "reason": RESOLVED_REASON, "detail": "market", "snapshot": snapshot}
 
 
 def resolution_from_record(record: JournalRecord) -> Settlement | None:
@@ -71,6 +73,7 @@ def resolution_from_record(record: JournalRecord) -> Settlement | None:
         str(snap["winning_asset_id"]),
         str(snap["losing_asset_id"]),
         int(snap["ts_ms"]),
+        split=snap.get("split") is True,
     )
 
 
@@ -83,20 +86,27 @@ def journaled_resolution(records: Iterable[JournalRecord]) -> Settlement | None:
     return None
 
 
-def last_settled(records: Iterable[JournalRecord]) -> tuple[dict[str, int], int]:
-    """The last LEDGER record's `settled` ({asset: payout}) and its time; ({}, 0) if none."""
+def last_settled_split(
+    records: Iterable[JournalRecord],
+) -> tuple[dict[str, int], frozenset[str], int]:
+    """The last LEDGER record's `settled`, its `split_markets` and its time."""
     settled: dict[str, int] = {}
+    split: frozenset[str] = frozenset()
     ts = 0
     for record in records:
         if record.kind is RecordKind.LEDGER:
-            raw = record.data().get("settled", {})
-            settled = {str(a): int(v) for a, v in raw.items()}
+            data = record.data()
+            settled = {str(a): int(v) for a, v in data.get("settled", {}).items()}
+            split = frozenset(str(m) for m in data.get("split_markets", ()))
             ts = record.ts_ms
-    return settled, ts
+    return settled, split, ts
 
 
 def rebuild_settlements(
-    settled: Mapping[str, int], market_of: Mapping[str, str], ts_ms: int
+    settled: Mapping[str, int],
+    market_of: Mapping[str, str],
+    ts_ms: int,
+    split_markets: frozenset[str] = frozenset(),
 ) -> list[Settlement]:
     """The settlements a ledger's `settled` records, one per market (see the module doc).
 
@@ -107,12 +117,22 @@ def rebuild_settlements(
         market = market_of.get(asset)
         if market is None:
             raise ValueError(f"settled token {asset} has no journaled fill")
+        if market in split_markets:  # both sides paid 0.5: the order of the ids is moot
+            sides = by_market.setdefault(market, {})
+            sides["winning" if "winning" not in sides else "losing"] = asset
+            continue
         side = "winning" if payout > 0 else "losing"
         sides = by_market.setdefault(market, {})
         if side in sides:
             raise ValueError(f"market {market} has two {side} settled tokens")
         sides[side] = asset
     return [
-        Settlement(market, sides.get("winning", UNHELD), sides.get("losing", UNHELD), ts_ms)
+        Settlement(
+            market,
+            sides.get("winning", UNHELD),
+            sides.get("losing", UNHELD),
+            ts_ms,
+            split=market in split_markets,
+        )
         for market, sides in sorted(by_market.items())
     ]

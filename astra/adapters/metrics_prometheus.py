@@ -109,6 +109,9 @@ SPECS: Mapping[str, MetricSpec] = {
     mp.BUILD_INFO: _g(("version", "python"), "Build information (always 1)"),
     mp.STARTUP_CHECK_PASSED: _g(("check",), "Startup checklist: 1 passed, 0 failed"),
     mp.BURN_IN_REMAINING: _g((), "Evaluation rounds left in the monitor-only burn-in"),
+    mp.UNIVERSE_CHANGES_TOTAL: _c(("change",), "Markets added, closing, retired live"),
+    mp.UNIVERSE_MARKETS: _g(("state",), "Markets in the universe by state"),
+    mp.SETTLEMENT_CHECKS_TOTAL: _c(("outcome",), "REST resolution checks by outcome"),
     mp.ALERTS_TOTAL: _c(("kind", "outcome"), "Alert notifications by kind and outcome"),
 }
 

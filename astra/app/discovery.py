@@ -1,10 +1,15 @@
 """Live discovery for the paper trader: the configured filters' union, or a veto.
 
 Any vetoed walk vetoes the whole universe (a partial universe is not an answer). Markets not
-accepting orders are dropped; the first `discovery.max_markets` remain, in Gamma's order.
+accepting orders or past their end date are dropped; the rest are ranked by
+`astra.domain.universe.rank` (liquidity, 24 h volume, time to end — not Gamma's order) and the
+first `discovery.max_markets` are traded. `discover_all` gives the whole ranked list (the live
+universe's periodic rediscovery picks replacements from it).
 """
 
 from __future__ import annotations
+
+import time
 
 import anyio
 
@@ -13,6 +18,7 @@ from astra.adapters.polymarket.discovery_result import DiscoveryFilters
 from astra.adapters.polymarket.gamma import GammaClient
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import MetricsSink
+from astra.domain.universe import rank
 from astra.settings import Settings
 
 
@@ -32,6 +38,16 @@ def filters(settings: Settings) -> list[DiscoveryFilters]:
 async def discover(
     settings: Settings, http: HttpSettings, metrics: MetricsSink
 ) -> list[MarketInfo]:
+    markets = (await discover_all(settings, http, metrics))[: settings.discovery.max_markets]
+    if not markets:
+        raise DiscoveryVetoed("discovery found no market accepting orders")
+    return markets
+
+
+async def discover_all(
+    settings: Settings, http: HttpSettings, metrics: MetricsSink
+) -> list[MarketInfo]:
+    """Every market the filters find that accepts orders, ranked best first."""
     client = GammaClient(settings.venue.gamma_url, http=http, metrics=metrics)
     found: dict[str, MarketInfo] = {}
     limit = settings.run.startup_timeout_s
@@ -45,7 +61,4 @@ async def discover(
                 found.update((m.condition_id, m) for m in result.markets if m.accepting_orders)
     except TimeoutError as exc:
         raise DiscoveryVetoed(f"discovery vetoed (timeout): no answer within {limit} s") from exc
-    markets = list(found.values())[: settings.discovery.max_markets]
-    if not markets:
-        raise DiscoveryVetoed("discovery found no market accepting orders")
-    return markets
+    return rank(found.values(), time.time_ns() // 1_000_000)

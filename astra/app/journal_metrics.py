@@ -157,3 +157,6 @@ def zero_series(metrics: MetricsSink, markets: int) -> None:
     metrics.set(mp.MARKETS, float(markets), {"state": "active"})
     for metric in METRICS:
         metrics.set(mp.PERFORMANCE_SAMPLES, 0.0, {"metric": metric, "strategy": OVERALL})
+    metrics.inc(mp.UNIVERSE_CHANGES_TOTAL, {"change": "market_added"}, 0.0)
+    metrics.inc(mp.SETTLEMENT_CHECKS_TOTAL, {"outcome": "resolution_ambiguous"}, 0.0)
+    metrics.set(mp.UNIVERSE_MARKETS, float(markets), {"state": "live"})

@@ -28,6 +28,7 @@ from astra.app.paper_checks import FeedWait, feed_checks
 from astra.app.runtime import Runtime
 from astra.app.shutdown import ShutdownSignals
 from astra.app.status_line import StatusLog
+from astra.app.universe import LiveUniverse
 from astra.domain.metrics_port import BOOK_AGE_SECONDS, BURN_IN_REMAINING
 
 _log = logging.getLogger("astra.app.paper")
@@ -61,6 +62,7 @@ class Live:
     monitor: OperatorMonitor
     stale_after_ms: int
     spot: SpotFeed | None = None
+    universe: LiveUniverse | None = None
     desyncs: Desyncs = field(default_factory=Desyncs)
     checklist: checks.ChecklistReport | None = None
     trading_opened: bool = False
@@ -70,10 +72,11 @@ class Live:
     status_log: StatusLog = field(default_factory=lambda: StatusLog(60.0, time.monotonic))
 
     def facts(self) -> dict[str, Any]:
-        synced = sum(1 for a in self.assets if self.feed.synced(a))
+        assets = self.current_assets()
+        synced = sum(1 for a in assets if self.feed.synced(a))
         symbols = () if self.spot is None else self.spot.symbols
         return {
-            "feed": {"assets": len(self.assets), "synced": synced, "desyncs": self.desyncs.tokens},
+            "feed": {"assets": len(assets), "synced": synced, "desyncs": self.desyncs.tokens},
             "spot": {"symbols": list(symbols)},
             "burn_in_rounds_left": self.gate.state.remaining,
             "burn_in": self.gate.to_dict(),
@@ -81,21 +84,26 @@ class Live:
             "trading_opened": self.trading_opened,
             "open_refusal": self.open_refusal,
             "uptime_s": round(time.monotonic() - self.started_s, 1),
+            "universe": None if self.universe is None else self.universe.facts(),
         }
+
+    def current_assets(self) -> tuple[str, ...]:
+        """The tokens of the markets trading now (the living universe's, once it changed;
+        a market burning in or leaving is not counted)."""
+        return self.assets if self.universe is None else self.universe.assets()
 
     def book_age_s(self, now_ms: int) -> float:
         """The stalest subscribed token's age (wall clock): since its last book update, or
         since the live phase started when it was never heard from."""
-        last = (self.feed.last_event_ms(a) for a in self.assets)
+        last = (self.feed.last_event_ms(a) for a in self.current_assets())
         return max_book_age_s(last, now_ms, self.started_ms)
 
     def readiness(self) -> dict[str, bool]:
         """Feeds fresh (every token synced and heard from recently, spot not stale) and the
         journal writable (the monitor's last commit)."""
         now_ms = time.time_ns() // 1_000_000
-        books = all(self.feed.synced(a) for a in self.assets) and not self.feed.stale_assets(
-            now_ms, self.stale_after_ms
-        )
+        synced = all(self.feed.synced(a) for a in self.current_assets())
+        books = synced and not self.feed.stale_assets(now_ms, self.stale_after_ms)
         spot = self.spot is None or not self.spot.stale_symbols(now_ms, self.stale_after_ms)
         return {"feeds_fresh": books and spot, "journal_writable": self.monitor.journal_writable}
 
@@ -174,6 +182,8 @@ async def _watch(
             await anyio.to_thread.run_sync(live.monitor.tick)
             now_ms = time.time_ns() // 1_000_000
             runtime.engine.metrics.set(BOOK_AGE_SECONDS, live.book_age_s(now_ms))
+            if live.universe is not None:  # first round: settle what resolved while down
+                await live.universe.step(live.trading_opened)
             if await anyio.to_thread.run_sync(_burn_in_round, runtime, live):
                 return "burn_in_exhausted"
             live.status_log.maybe_log(runtime, live.facts)
@@ -185,7 +195,8 @@ def _burn_in_round(runtime: Runtime, live: Live) -> bool:
     the count. True when the burn-in is exhausted (never N healthy rounds in a row)."""
     if live.trading_opened or live.open_refusal is not None:
         return False
-    healthy = all(live.feed.synced(a) for a in live.assets) and runtime.engine.all_healthy()
+    synced = all(live.feed.synced(a) for a in live.current_assets())
+    healthy = synced and runtime.engine.all_healthy()
     state = live.gate.after_round(healthy)
     runtime.engine.metrics.set(BURN_IN_REMAINING, float(state.remaining))
     _log.info(

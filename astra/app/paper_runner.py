@@ -46,7 +46,7 @@ from astra.adapters.spot.rtds import SpotFeed
 from astra.app.books import RestBooks
 from astra.app.burn_in_gate import BurnInGate, monitored
 from astra.app.control_backend import EngineControl
-from astra.app.discovery import DiscoveryVetoed, discover
+from astra.app.discovery import DiscoveryVetoed, discover_all
 from astra.app.halts import durable_halts
 from astra.app.operator_monitor import OperatorMonitor
 from astra.app.paper_checks import pre_engine_checks
@@ -58,10 +58,13 @@ from astra.app.shutdown import ShutdownSignals
 from astra.app.status_line import StatusLog
 from astra.app.strategies import ContractStrategyFactory
 from astra.app.summary import summarise
+from astra.app.universe import LiveUniverse
 from astra.app.ws_config import ws_settings
 from astra.domain.clock import Clock
+from astra.domain.events import NewMarket
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import MetricsSink
+from astra.domain.universe import plan
 from astra.settings import Settings
 
 _log = logging.getLogger("astra.app.paper")
@@ -97,9 +100,13 @@ def run_paper(
     set_run_id(run_id)  # every log line from here on carries the manifest's run id
     metrics = PrometheusMetrics(CollectorRegistry())
     try:
-        markets = anyio.run(discover, settings, http_settings(settings), metrics)
+        found = anyio.run(discover_all, settings, http_settings(settings), metrics)
     except (DiscoveryVetoed, ValueError) as exc:  # a veto, or filter settings out of range
         raise PaperError(str(exc), exit_code=3) from exc
+    # The same rule the live universe applies later: none past its end date.
+    markets = list(plan([], found, clock.now_ms(), settings.discovery.max_markets).add)
+    if not markets:
+        raise PaperError("discovery found no market accepting orders before its end", 3)
     data_dir = Path(settings.data.dir)
     store = _open_journal(settings, data_dir)
     base = _pre_engine_checklist(settings, data_dir, store, len(markets), metrics)
@@ -115,7 +122,7 @@ def run_paper(
     notifier.start()
     servers: list[MetricsServer | ControlServer] = []
     try:
-        live = _live(settings, runtime, gate, notifier)
+        live = _live(settings, runtime, gate, notifier, first_id)
         control = EngineControl(runtime, live.facts, live.readiness, gate.end_monitoring)
         servers = _servers(settings, data_dir, metrics, control)
         reason = anyio.run(run_live, runtime, live, signals, base, options.max_runtime_s)
@@ -160,10 +167,17 @@ def _durable_halts(store: JournalStore) -> list[str]:
     return sorted(durable_halts(s.record for s in stored))
 
 
-def _live(settings: Settings, runtime: Runtime, gate: BurnInGate, notifier: AlertNotifier) -> Live:
+def _live(
+    settings: Settings,
+    runtime: Runtime,
+    gate: BurnInGate,
+    notifier: AlertNotifier,
+    start_id: int,
+) -> Live:
     clock = runtime.inputs.clock
     desyncs = Desyncs()
-    feed = _feed(settings, runtime, clock, desyncs.record)
+    new_market: list[Callable[[], None]] = []
+    feed = _feed(settings, runtime, clock, desyncs.record, new_market)
 
     def connections() -> tuple[int, int]:
         shards = feed.shards
@@ -181,6 +195,13 @@ def _live(settings: Settings, runtime: Runtime, gate: BurnInGate, notifier: Aler
         status_log=StatusLog(settings.run.status_interval_s, time.monotonic),
     )
     live.spot = _spot_feed(settings, runtime, clock)
+    http = http_settings(settings)
+
+    async def rediscover() -> list[MarketInfo]:
+        return await discover_all(settings, http, runtime.engine.metrics)
+
+    live.universe = LiveUniverse(runtime, feed, notifier, http, rediscover, start_id)
+    new_market.append(live.universe.on_new_market)
     return live
 
 
@@ -232,11 +253,16 @@ def _feed(
     runtime: Runtime,
     clock: Clock,
     on_desync: Callable[[tuple[str, ...]], None],
+    on_new_market: Sequence[Callable[[], None]] = (),
 ) -> MarketFeed:
     engine = runtime.engine
 
     def route(event: Any) -> None:
-        engine.feed(event)  # False = not one of our markets (e.g. new_market): ignored
+        if isinstance(event, NewMarket):  # the universe rediscovers at its next round
+            for callback in on_new_market:
+                callback()
+            return
+        engine.feed(event)  # False = not one of our markets: ignored
 
     def desynced(asset_ids: tuple[str, ...]) -> None:
         engine.desync(asset_ids)  # markets drop those books and cancel (feed_desync)

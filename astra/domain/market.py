@@ -51,6 +51,9 @@ class MarketInfo:
     # else `events[0].id`; "" unknown): the risk caps bound the worst case per group.
     event_id: str = ""
     game_start_ms: int | None = None  # sports: trading stops when the game starts
+    # Gamma's liquidity and 24 h volume, micro-collateral (0 when unknown): universe ranking.
+    liquidity: int = 0
+    volume_24h: int = 0
 
     @property
     def tokens(self) -> tuple[str, str]:

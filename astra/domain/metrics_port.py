@@ -99,3 +99,7 @@ BUILD_INFO = "astra_build_info"  # gauge = 1, labels: version, python
 STARTUP_CHECK_PASSED = "astra_startup_check_passed"  # gauge, labels: check (1 pass, 0 fail)
 BURN_IN_REMAINING = "astra_burn_in_remaining_rounds"  # gauge
 ALERTS_TOTAL = "astra_alerts_total"  # counter, labels: kind, outcome (sent|rate_limited|...)
+# The living universe and REST settlement (docs/settlement.md).
+UNIVERSE_CHANGES_TOTAL = "astra_universe_changes_total"  # counter, labels: change
+UNIVERSE_MARKETS = "astra_universe_markets"  # gauge, labels: state (live|burn_in|closing)
+SETTLEMENT_CHECKS_TOTAL = "astra_settlement_checks_total"  # counter, labels: outcome

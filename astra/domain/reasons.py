@@ -30,6 +30,7 @@ class OrderReason(enum.StrEnum):
     HALT = "halt"
     RESTART = "restart"
     MARKET_RESOLVED = "market_resolved"
+    MARKET_CLOSED = "market_closed"  # left the universe (closed, past its end date)
     TICK_SIZE_CHANGE = "tick_size_change"
     OPERATOR_CANCEL = "operator_cancel"
     SHUTDOWN = "shutdown"

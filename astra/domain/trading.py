@@ -55,9 +55,14 @@ class Fill:
 
 @dataclass(frozen=True, slots=True)
 class Settlement:
-    """A resolved market: every share of `winning_asset_id` pays 1, the other token 0."""
+    """A resolved market: every share of `winning_asset_id` pays 1, the other token 0.
+
+    `split` is the venue's 50/50 (UMA "unknown", payout vector [1, 1]; also how the venue
+    settles a canceled/voided market, docs/settlement.md): every share of either token pays
+    0.5, and the two ids are just the market's two tokens."""
 
     market: str
     winning_asset_id: str
     losing_asset_id: str
     ts_ms: int
+    split: bool = False

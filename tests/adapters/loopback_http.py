@@ -3,7 +3,9 @@
 It paginates a configurable synthetic universe (copies of real Gamma market objects with unique
 ids, condition ids and token ids) by keyset (`/markets/keyset`, `after_cursor`/`next_cursor`)
 and by offset (`/markets?limit&offset`, limit capped at 100, offset > 10000 -> 422), serves
-`/events`, `/public-search`, `/book`, `POST /books`, `/tick-size` and `/fee-rate`, and injects
+`/events`, `/public-search`, `/book`, `POST /books`, `/tick-size`, `/fee-rate` and CLOB's
+`/markets/{condition_id}` (from `clob_markets`; Gamma's `/markets` honours `condition_ids`
+and `closed` as the venue does), and injects
 faults on chosen requests: an HTTP status (5xx, 429, ...), a hang (forces a client timeout),
 invalid JSON, or a body of the wrong shape. Every request is recorded for assertions.
 """
@@ -110,6 +112,7 @@ class VenueState:
     search_pages: list[JsonDict] = field(default_factory=list)
     books: dict[str, JsonDict] = field(default_factory=fixture_books)
     fee_rates: dict[str, Any] = field(default_factory=dict)
+    clob_markets: dict[str, JsonDict] = field(default_factory=dict)  # condition id -> object
     faults: list[Fault] = field(default_factory=list)
     keyset_enabled: bool = True
     repeat_cursor: bool = False  # the known server bug: next_cursor never advances
@@ -219,6 +222,8 @@ class LoopbackVenue:
             ("GET", "/fee-rate"): lambda: self._fee_rate(query),
         }
         handler = routes.get((method, path))
+        if handler is None and method == "GET" and path.startswith("/markets/0x"):
+            handler = lambda: self._clob_market(path.removeprefix("/markets/"))  # noqa: E731
         if handler is None or (path.endswith("/keyset") and not self.state.keyset_enabled):
             return 404, _dumps({"error": "not found"})
         fault = self._fault(path, self._page_of(path, query))
@@ -310,6 +315,13 @@ class LoopbackVenue:
             return 404, _dumps({"error": "market not found"})
         return 200, _dumps({"minimum_tick_size": float(book.get("tick_size") or "0.01")})
 
+    def _clob_market(self, condition_id: str) -> Response:
+        with self.lock:
+            market = self.state.clob_markets.get(condition_id)
+        if market is None:
+            return 404, _dumps({"error": "market not found"})
+        return 200, _dumps(market)
+
     def _fee_rate(self, query: dict[str, list[str]]) -> Response:
         token = _one(query, "token_id") or ""
         return 200, _dumps({"base_fee": self.state.fee_rates.get(token, 0)})
@@ -345,6 +357,9 @@ def _matches(item: JsonDict, query: dict[str, list[str]]) -> bool:
         wanted = _one(query, flag)
         if wanted is not None and bool(item.get(flag)) != (wanted == "true"):
             return False
+    wanted_ids = query.get("condition_ids")
+    if wanted_ids is not None and item.get("conditionId") not in wanted_ids:
+        return False
     tag = _one(query, "tag_id")
     return tag is None or tag in set(_tag_ids(item))
 

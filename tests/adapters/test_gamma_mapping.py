@@ -224,3 +224,14 @@ def test_arbitrary_field_values_never_crash(overrides: dict[str, object]) -> Non
     raw = {**market(BTC_5M), **overrides}
     result = map_market(raw)
     assert isinstance(result, MarketInfo | Rejection)
+
+
+def test_ranking_figures_are_exact_micros_and_unknown_is_zero() -> None:
+    """liquidityNum 20328.3747 -> 20,328,374,700 micros; volume24hr 9.999997 -> 9,999,997.
+    A legacy market without them (or a string, NaN, negative) ranks with 0, not rejected."""
+    info = mapped(market(BTC_5M))
+    assert info.liquidity == 20_328_374_700
+    assert info.volume_24h == 9_999_997
+    for bad in ("x", float("nan"), -5, None, True):
+        raw = dict(market(BTC_5M), liquidityNum=bad)
+        assert mapped(raw).liquidity == 0

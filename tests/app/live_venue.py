@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.adapters.loopback_http import LoopbackVenue, VenueState, synthetic_markets
-from tests.adapters.loopback_ws import LoopbackMarketWs, Pause, Send, Step
+from tests.adapters.loopback_ws import LoopbackMarketWs, Pause, Send, Step, load_fixture
 
 ASTRA = [sys.executable, "-m", "astra"]
 
@@ -112,25 +112,88 @@ class Venue:
         return env
 
 
+# Every synthetic market ends well after the test runs: one past its end date would leave the
+# universe at once (some fixture templates ended in 2026).
+END_DATE = "2099-01-01T00:00:00Z"
+
+
 @contextlib.contextmanager
-def live_venue(n_markets: int = 3, rounds: int = 200, pause_s: float = 0.25) -> Iterator[Venue]:
+def live_venue(
+    n_markets: int = 3, rounds: int = 200, pause_s: float = 0.25, listed: int | None = None
+) -> Iterator[Venue]:
+    """`listed`: how many of the markets Gamma lists at first (the WS knows them all, so a
+    market listed later can be subscribed); every market gets sell prints."""
     markets = synthetic_markets(n_markets, tag_every=1)
+    for market in markets:
+        market["endDate"] = END_DATE
     now_ms = time.time_ns() // 1_000_000  # books must be fresh for the strategy to quote
     books = [book(m, t, 0.50, now_ms) for m in markets for t in tokens(m)]
+    shown = markets if listed is None else markets[:listed]
     with (
-        LoopbackVenue(VenueState(markets=markets)) as http,
+        LoopbackVenue(VenueState(markets=list(shown))) as http,
         LoopbackMarketWs(books, script(markets, rounds, pause_s)) as ws,
     ):
         yield Venue(http, ws, markets)
 
 
+def resolve(venue: Venue, index: int, prices: list[str], status: str | None) -> None:
+    """Close market `index` on the loopback venue: Gamma closed with `outcomePrices` and
+    `umaResolutionStatus` (None: absent), not accepting orders; CLOB `/markets/{id}` closed
+    with `winner` on the token priced "1" (none for anything else)."""
+    market = venue.markets[index]
+    closed = dict(market, closed=True, acceptingOrders=False, outcomePrices=json.dumps(prices))
+    if status is not None:
+        closed["umaResolutionStatus"] = status
+    with venue.http.lock:
+        venue.http.state.markets = [
+            closed if m["conditionId"] == market["conditionId"] else m
+            for m in venue.http.state.markets
+        ]
+        venue.http.state.clob_markets[market["conditionId"]] = {
+            "condition_id": market["conditionId"],
+            "closed": True,
+            "neg_risk": bool(market.get("negRisk", False)),
+            "tokens": [
+                {"token_id": t, "outcome": o, "price": float(p), "winner": p == "1"}
+                for t, o, p in zip(tokens(market), ("Yes", "No"), prices, strict=True)
+            ],
+        }
+
+
+def list_market(venue: Venue, index: int) -> None:
+    """Gamma starts listing market `index` (a market created while the trader runs)."""
+    with venue.http.lock:
+        venue.http.state.markets = [*venue.http.state.markets, venue.markets[index]]
+
+
 def start_paper(
-    venue: Venue, data_dir: Path, control_port: int, *extra: str
+    venue: Venue,
+    data_dir: Path,
+    control_port: int,
+    *extra: str,
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*ASTRA, "paper", "--strategy", "simple_quoter", *extra],
-        env=venue.env(data_dir, control_port),
+        env={**venue.env(data_dir, control_port), **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def announce(venue: Venue, index: int) -> None:
+    """The WS sends `new_market` for market `index` next (the fixture's message, re-keyed):
+    inserted at the script's cursor, so it goes out before the next scripted step."""
+    market = venue.markets[index]
+    message = dict(
+        load_fixture("ws_market", "new_market_2025-12.json"),
+        market=market["conditionId"],
+        condition_id=market["conditionId"],
+        assets_ids=tokens(market),
+        clob_token_ids=tokens(market),
+        question=market["question"],
+        timestamp=str(time.time_ns() // 1_000_000),
+    )
+    ws = venue.ws
+    ws.script.insert(ws._cursor, Send(message))  # the test owns this server

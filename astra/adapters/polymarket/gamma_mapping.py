@@ -126,7 +126,24 @@ def _map(raw: JsonObject, event: JsonObject | None) -> MarketInfo:
         tags=tags,
         event_id=_event_id(raw, event),
         game_start_ms=_game_start_ms(raw),
+        liquidity=_amount(raw, "liquidityNum"),
+        volume_24h=_amount(raw, "volume24hr"),
     )
+
+
+def _amount(raw: JsonObject, key: str) -> int:
+    """A ranking figure in micro-collateral, floored; missing, negative or unreadable is 0
+    (it only ranks a market, so an unknown figure ranks it last instead of rejecting it)."""
+    number = raw.get(key)
+    if number is None or isinstance(number, bool):
+        return 0
+    try:
+        value = bounded_decimal(number, key)  # digit and exponent limits: never an overflow
+    except OutOfBounds:
+        return 0
+    if not value.is_finite() or value <= 0 or value > 10**15:
+        return 0
+    return int(value * 1_000_000)
 
 
 def _condition_id(raw: JsonObject) -> str:
