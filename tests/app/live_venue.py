@@ -49,14 +49,19 @@ def sell_print(market: dict[str, Any], asset: str, price: float, ts: int) -> dic
     }  # fmt: skip
 
 
-def script(markets: list[dict[str, Any]], rounds: int, pause_s: float) -> list[Step]:
-    """Quiet books first (burn-in), then sell prints through the bids, round after round."""
+def script(
+    markets: list[dict[str, Any]], rounds: int, pause_s: float, *, no_prints: bool = True
+) -> list[Step]:
+    """Quiet books first (burn-in), then sell prints through the bids, round after round
+    (`no_prints` False: the YES token's only, so the bids fill one side and no YES+NO pair
+    forms to be merged)."""
     steps: list[Step] = [Pause(pause_s * 4)]
     for n in range(rounds):
         for market in markets:
             yes, no = tokens(market)
             steps.append(Send(sell_print(market, yes, 0.46, 1_700_000_000_000 + n), stamp=True))
-            steps.append(Send(sell_print(market, no, 0.46, 1_700_000_000_000 + n), stamp=True))
+            if no_prints:
+                steps.append(Send(sell_print(market, no, 0.46, 1_700_000_000_000 + n), stamp=True))
         steps.append(Pause(pause_s))
     return steps
 
@@ -119,7 +124,12 @@ END_DATE = "2099-01-01T00:00:00Z"
 
 @contextlib.contextmanager
 def live_venue(
-    n_markets: int = 3, rounds: int = 200, pause_s: float = 0.25, listed: int | None = None
+    n_markets: int = 3,
+    rounds: int = 200,
+    pause_s: float = 0.25,
+    listed: int | None = None,
+    *,
+    no_prints: bool = True,
 ) -> Iterator[Venue]:
     """`listed`: how many of the markets Gamma lists at first (the WS knows them all, so a
     market listed later can be subscribed); every market gets sell prints."""
@@ -131,7 +141,7 @@ def live_venue(
     shown = markets if listed is None else markets[:listed]
     with (
         LoopbackVenue(VenueState(markets=list(shown))) as http,
-        LoopbackMarketWs(books, script(markets, rounds, pause_s)) as ws,
+        LoopbackMarketWs(books, script(markets, rounds, pause_s, no_prints=no_prints)) as ws,
     ):
         yield Venue(http, ws, markets)
 

@@ -24,7 +24,7 @@ from astra.adapters.journal.store import JournalMissingError, connect_readonly, 
 from astra.domain.journal_record import JournalRecord, RecordKind
 from tests.adapters.loopback_http import LoopbackVenue, VenueState, synthetic_markets
 from tests.adapters.loopback_ws import LoopbackMarketWs, Pause, Send, Step
-from tests.app.live_venue import ASTRA, Venue, book, free_port, sell_print, tokens
+from tests.app.live_venue import ASTRA, END_DATE, Venue, book, free_port, sell_print, tokens
 
 OPENING = 100_000_000  # 100 USD
 RISK_ENV = {
@@ -34,6 +34,8 @@ RISK_ENV = {
     "ASTRA_RISK__MARKET_EXPOSURE_FRAC": "0.5",
     "ASTRA_RISK__CATEGORY_EXPOSURE_FRAC": "1.0",
     "ASTRA_DISCOVERY__MAX_MARKETS": "1",
+    # The run checks durable risk state, not contracts: the loopback market trades without one.
+    "ASTRA_STRATEGY__REQUIRE_CONTRACT": "false",
 }
 
 
@@ -97,10 +99,14 @@ def test_the_high_water_mark_survives_kill_9_and_the_drawdown_halt_fires(
     tmp_path: Path,
 ) -> None:
     (market,) = synthetic_markets(1, tag_every=1)
+    market["endDate"] = END_DATE  # a market past its end date is not discovered at all
     yes = tokens(market)[0]
     prints: list[Step] = [Pause(1.0)]
     for n in range(400):
-        prints += [Send(sell_print(market, yes, 0.46, 1_700_000_000_000 + n)), Pause(0.05)]
+        prints += [
+            Send(sell_print(market, yes, 0.46, 1_700_000_000_000 + n), stamp=True),
+            Pause(0.05),
+        ]
     with LoopbackVenue(VenueState(markets=[market])) as http:
         # 1: buy YES around 0.50; killed once a fill's ledger is committed.
         run_until(
