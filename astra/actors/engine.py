@@ -4,8 +4,9 @@
 root (one_for_one)            before_restart = halt-first protocol
 ├── telemetry                 TelemetryActor: single journal writer
 ├── risk                      RiskActor: starts HALTED (STARTUP), replays journaled fills
-└── markets (simple_one_for_one, before_restart = halt-first)
-    └── market:<condition id> x N
+├── markets (simple_one_for_one, before_restart = halt-first)
+│   └── market:<condition id> x N
+└── watchdog                  finds dead/stuck actors; its own death is a halt (watchdog_child)
 ```
 
 `Engine.feed(event)` routes a validated event by market, and a `SpotPrice` to every market
@@ -70,6 +71,7 @@ from astra.actors.runtime.supervision import ChildContext, ChildSpec
 from astra.actors.runtime.supervisor import ShutdownReport, Supervisor, supervisor_spec
 from astra.actors.runtime.tally import Router
 from astra.actors.runtime.watchdog import Watchdog
+from astra.actors.runtime.watchdog_child import watchdog_spec
 from astra.actors.telemetry_actor import TelemetryActor
 from astra.domain.clock import Clock
 from astra.domain.contracts.contract import DefinitionContract
@@ -155,7 +157,6 @@ class Engine:
             else None
         )
         self.root: Supervisor | None = None
-        self._watchdog: Watchdog | None = None
         self._ticker_stop = threading.Event()
         self._ticker: threading.Thread | None = None
 
@@ -182,10 +183,12 @@ class Engine:
             faults=self._parts.faults,
         )
         self.root = root
-        root.start([self._telemetry_spec(), self._risk_spec(), pool])
+        children = [self._telemetry_spec(), self._risk_spec(), pool]
         if self.config.watchdog is not None:
-            self._watchdog = Watchdog(self.registry, self.clock, self.metrics, self.config.watchdog)
-            self._watchdog.start()
+            # A supervised child of the root: its death is a halt, then a new generation.
+            watchdog = Watchdog(self.registry, self.clock, self.metrics, self.config.watchdog)
+            children.append(watchdog_spec(watchdog, self.config.watchdog.interval_s))
+        root.start(children)
         if self.config.flush_interval_s is not None:
             self._ticker = threading.Thread(target=self._tick, name="telemetry-ticker")
             self._ticker.start()
@@ -194,8 +197,6 @@ class Engine:
     def shutdown(self, timeout_s: float = 10.0) -> ShutdownReport:
         """Cancel all, commit, stop the tree in reverse start order; bounded by `timeout_s`."""
         self._ticker_stop.set()
-        if self._watchdog is not None:
-            self._watchdog.stop()
         if self._ticker is not None:
             self._ticker.join(timeout_s)
         if self.root is None:

@@ -116,6 +116,7 @@ class Supervisor:
         self._parent = parent
         self._before_restart = before_restart
         self._dead_letters = dead_letters
+        self._faults = faults
         self._policy = SupervisionPolicy(
             config.strategy, config.intensity, config.backoff, config.seed
         )
@@ -214,6 +215,8 @@ class Supervisor:
 
     def _on_death(self, died: ChildDied) -> None:
         account(self._metrics, self._dead_letters, died.kind, died.dead_letters)
+        if self._faults is not None:
+            self._faults.on_message(self.name, self.generation, died)
         with self._lock:
             if self._halt.is_set():
                 return
@@ -290,10 +293,31 @@ class Supervisor:
         with self._lock:
             self._slots.stop_all(deadline)
         detail = f"{why} (last: {died.kind} {died.name} {died.cause})"
+        if self._parent is None:
+            self._halt_before_exit(detail)
         self._finish(DeathCause.ESCALATED, detail, deadline)
         if self._parent is None:
             self.exit_code = ESCALATION_EXIT_CODE
             self.escalated.set()
+
+    def _halt_before_exit(self, detail: str) -> None:
+        """The root has no parent to halt for it: its own death runs `before_restart` (every
+        child is stopped by now, so the halt is journaled and every order canceled from the
+        journal) before the process exits and a new one restarts the tree."""
+        hook = self._before_restart
+        if hook is None:
+            return
+        died = ChildDied(self.name, self.kind, self.generation, DeathCause.ESCALATED, detail)
+        log_death(self._metrics, died)
+        outcome = attempt(lambda: hook(died))
+        if isinstance(outcome, Failure):
+            _log.error(
+                "halt before exit failed: kind=%s name=%s reason=%s: %r",
+                self.kind,
+                self.name,
+                died.cause,
+                outcome.error,
+            )
 
     def _finish(self, cause: DeathCause, detail: str, deadline: float) -> None:
         self._events.put(_Stop())
