@@ -79,6 +79,8 @@ class OrderSettings:
     max_chase_ticks: int = 3
     latency_ms_mean: float = 250.0
     maker_rebate: bool = False
+    # Every market's clock tick (TTL and stale expiry with no event); 0 turns it off.
+    tick_ms: int = 1_000
 
 
 @dataclass(frozen=True, slots=True)

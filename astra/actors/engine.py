@@ -6,7 +6,8 @@ root (one_for_one)            before_restart = halt-first protocol
 ├── risk                      RiskActor: starts HALTED (STARTUP), replays journaled fills
 ├── markets (simple_one_for_one, before_restart = halt-first)
 │   └── market:<condition id> x N
-└── watchdog                  finds dead/stuck actors; its own death is a halt (watchdog_child)
+├── watchdog                  finds dead/stuck actors; its own death is a halt (loop_child)
+└── market-clock              live only: MarketTick to every market each tick_ms (market_clock)
 ```
 
 `Engine.feed(event)` routes a validated event by market, and a `SpotPrice` to every market
@@ -40,6 +41,7 @@ from astra.actors.market_actor import (
     MarketDeps,
     market_producer,
 )
+from astra.actors.market_clock import MARKET_CLOCK, MarketClock
 from astra.actors.market_contracts import SpotRoutes, resolve_contracts
 from astra.actors.market_inputs import SharedSpot
 from astra.actors.messages import (
@@ -66,12 +68,12 @@ from astra.actors.risk_gate import RiskGate
 from astra.actors.runtime.base import spawn
 from astra.actors.runtime.dead_letters import DeadLetterLog
 from astra.actors.runtime.dispatcher import Dispatcher
+from astra.actors.runtime.loop_child import loop_spec, watchdog_spec
 from astra.actors.runtime.registry import Registry
 from astra.actors.runtime.supervision import ChildContext, ChildSpec
 from astra.actors.runtime.supervisor import ShutdownReport, Supervisor, supervisor_spec
 from astra.actors.runtime.tally import Router
 from astra.actors.runtime.watchdog import Watchdog
-from astra.actors.runtime.watchdog_child import watchdog_spec
 from astra.actors.telemetry_actor import TelemetryActor
 from astra.domain.clock import Clock
 from astra.domain.contracts.contract import DefinitionContract
@@ -157,6 +159,10 @@ class Engine:
             else None
         )
         self.root: Supervisor | None = None
+        tick_ms = self.config.market_tick_ms
+        self.market_clock = (
+            MarketClock(self.market_names, self.router.tell, tick_ms) if tick_ms else None
+        )
         self._ticker_stop = threading.Event()
         self._ticker: threading.Thread | None = None
 
@@ -188,6 +194,16 @@ class Engine:
             # A supervised child of the root: its death is a halt, then a new generation.
             watchdog = Watchdog(self.registry, self.clock, self.metrics, self.config.watchdog)
             children.append(watchdog_spec(watchdog, self.config.watchdog.interval_s))
+        if self.market_clock is not None and self.config.flush_interval_s is not None:
+            # Live (timers on): the wall clock ticks markets that hear nothing.
+            clock, market_clock = self.clock, self.market_clock
+            children.append(
+                loop_spec(
+                    MARKET_CLOCK,
+                    lambda: market_clock.advance(clock.now_ms()),
+                    market_clock.tick_ms / 1000,
+                )
+            )
         root.start(children)
         if self.config.flush_interval_s is not None:
             self._ticker = threading.Thread(target=self._tick, name="telemetry-ticker")
@@ -225,6 +241,9 @@ class Engine:
             return any(routed)
         if event.market not in self._markets:
             return False
+        if self.market_clock is not None:
+            # Due expiries of every market first: in a replay this is the only clock.
+            self.market_clock.advance(self.clock.now_ms())
         return self.router.tell(market_producer(event.market), FeedEvent(event))
 
     def desync(self, asset_ids: Sequence[str]) -> int:

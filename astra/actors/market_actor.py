@@ -36,6 +36,7 @@ from astra.actors.messages import (
     FillReport,
     MarketDigest,
     MarketQuery,
+    MarketTick,
     MarksReport,
     SettlementReport,
     SpotFeed,
@@ -215,9 +216,8 @@ class MarketActor(SupervisedActor):
 
     def _handle(self, message: Any) -> Any:
         now = self.clock.now_ms()
-        if isinstance(message, FeedEvent):
-            self.state.on_event(message.event, now)
-            return None
+        if isinstance(message, FeedEvent | MarketTick):
+            return self._timed(message, now)
         if isinstance(message, SpotFeed):
             return self.state.on_spot(message.event, now)
         if isinstance(message, CancelAll):
@@ -225,13 +225,22 @@ class MarketActor(SupervisedActor):
         if isinstance(message, Desync):
             return self.state.desync(message.asset_ids, now)
         if isinstance(message, TradingResumed):
-            if self._risk.halted and not self._risk.resolved:
-                self._risk.halted = False
-                self._sink.emit(RecordKind.RISK_EVENT, now, _state_payload("active", "resume"))
-            return None
+            return self._resumed(now)
         if isinstance(message, MarketQuery):
             return self.digest()
         raise TypeError(f"market cannot handle {type(message).__name__}")
+
+    def _timed(self, message: FeedEvent | MarketTick, now: int) -> int | None:
+        if isinstance(message, FeedEvent):
+            self.state.on_event(message.event, now)
+            return None
+        # The tick's own time: a replay's ticks depend on the recording only.
+        return self.state.expire_due(message.now_ms)
+
+    def _resumed(self, now: int) -> None:
+        if self._risk.halted and not self._risk.resolved:
+            self._risk.halted = False
+            self._sink.emit(RecordKind.RISK_EVENT, now, _state_payload("active", "resume"))
 
     def _cancel_all(self, message: CancelAll, now: int) -> int:
         if message.reason is OrderReason.HALT and not self._risk.halted:

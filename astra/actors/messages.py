@@ -47,6 +47,14 @@ class Desync:
 
 
 @dataclass(frozen=True, slots=True)
+class MarketTick:
+    """Time passed (the live timer, or the event clock in a replay): expire what is due at
+    `now_ms` (TTL, stale) even when this market heard no event."""
+
+    now_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class TradingResumed:
     """The RiskActor resumed trading: a market's own halt gate opens again."""
 

@@ -81,6 +81,7 @@ def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> 
         risk_timeout_s=settings.risk.approval_timeout_s,
         watchdog=WatchdogConfig() if live else None,
         flush_interval_s=journal.flush_interval_ms / 1000 if live else None,
+        market_tick_ms=orders.tick_ms or None,
         market_workers=settings.run.market_workers,
         market_throughput=settings.run.market_throughput,
     )

@@ -1,17 +1,18 @@
-"""The watchdog as a supervised child: its death is reported, halted for, and restarted.
+"""Supervised loops: the watchdog (and the market clock tick) as children of the root.
 
 A bare watchdog thread that raised once ended silently, and a stuck market then rested its
-orders with no halt at all. Here each generation runs the sweep loop on its own thread
-under a guard: an exception claims the generation's end and reports it to the supervisor
-(the root), whose halt-first protocol halts trading and cancels every order before a new
-generation starts. The `Watchdog` itself (what it already reported) outlives generations,
-so a restart does not report the same stuck actor twice.
+orders with no halt at all. Here each generation of a `LoopChild` runs its step every
+interval on its own thread under a guard: an exception claims the generation's end and
+reports it to the supervisor (the root), whose halt-first protocol halts trading and cancels
+every order before a new generation starts. The step's owner (the `Watchdog`, with what it
+already reported) outlives generations, so a restart does not report the same actor twice.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from astra.actors.runtime.health import HealthSnapshot
 from astra.actors.runtime.runtime_messages import ChildDied, DeadLetters, DeathCause
@@ -20,16 +21,17 @@ from astra.actors.runtime.watchdog import Watchdog
 
 _log = logging.getLogger("astra.actors.runtime.watchdog")
 WATCHDOG = "watchdog"
-SWEEP = "watchdog_sweep"  # what the fault hook sees for each sweep
+SWEEP = "loop_step"  # what the fault hook sees for each step
 
 
-class WatchdogChild:
-    """One generation of the watchdog loop (implements `supervision.Child`)."""
+class LoopChild:
+    """One generation of a supervised loop (implements `supervision.Child`)."""
 
-    kind = WATCHDOG
-
-    def __init__(self, watchdog: Watchdog, ctx: ChildContext, interval_s: float) -> None:
-        self._watchdog = watchdog
+    def __init__(
+        self, kind: str, step: Callable[[], object], ctx: ChildContext, interval_s: float
+    ) -> None:
+        self.kind = kind
+        self._step = step
         self._ctx = ctx
         self._interval_s = interval_s
         self._stop = threading.Event()
@@ -37,7 +39,7 @@ class WatchdogChild:
             ctx.faults.on_start(ctx.name, ctx.generation)
         ctx.block.attach(self.kind, lambda: 0, self._give_up)
         self._thread = threading.Thread(
-            target=self._loop, name=f"watchdog-{ctx.generation}", daemon=True
+            target=self._loop, name=f"{ctx.name}-{ctx.generation}", daemon=True
         )
         self._thread.start()
         ctx.block.mark_started(ctx.clock.now_ms())
@@ -76,7 +78,7 @@ class WatchdogChild:
             try:
                 if ctx.faults is not None:
                     ctx.faults.on_message(ctx.name, ctx.generation, SWEEP)
-                self._watchdog.check()
+                self._step()
             except Exception as error:  # noqa: BLE001 - the death is reported, not lost
                 if ctx.block.claim_exit():
                     detail = f"sweep raised {type(error).__name__}: {error}"
@@ -93,11 +95,16 @@ class WatchdogChild:
                 return
 
 
+def loop_spec(name: str, step: Callable[[], object], interval_s: float) -> ChildSpec:
+    """A loop as a child (`name` is its kind too)."""
+    return ChildSpec(
+        name,
+        lambda ctx: LoopChild(name, step, ctx, interval_s),
+        shutdown_timeout_s=max(1.0, 4 * interval_s),
+        kind=name,
+    )
+
+
 def watchdog_spec(watchdog: Watchdog, interval_s: float) -> ChildSpec:
     """The watchdog as a root child (started last, so it is stopped first)."""
-    return ChildSpec(
-        WATCHDOG,
-        lambda ctx: WatchdogChild(watchdog, ctx, interval_s),
-        shutdown_timeout_s=max(1.0, 4 * interval_s),
-        kind=WATCHDOG,
-    )
+    return loop_spec(WATCHDOG, watchdog.check, interval_s)
