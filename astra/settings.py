@@ -55,6 +55,9 @@ class FeedSettings:
     reconnect_min_s: float = 0.5
     reconnect_max_s: float = 30.0
     stale_after_s: float = 60.0
+    # A connection that answers pings but carries no market data for this long is silent:
+    # its books are unsynced (their markets' orders canceled) and it reconnects (resync).
+    silence_s: float = 60.0
     spot_symbols: tuple[str, ...] = ("btcusdt", "ethusdt")
 
 

@@ -64,6 +64,7 @@ HANDLE_SECONDS = "astra_message_handling_seconds"  # histogram, labels: kind
 EVENT_TO_DECISION_SECONDS = "astra_event_to_decision_seconds"  # histogram
 BOOK_AGE_SECONDS = "astra_book_age_seconds"  # gauge (max over markets)
 FEED_RECONNECTS_TOTAL = "astra_feed_reconnects_total"  # counter, labels: feed
+FEED_SILENCES_TOTAL = "astra_feed_silences_total"  # counter, labels: feed
 FEED_REJECTED_FRAMES_TOTAL = "astra_feed_rejected_frames_total"  # counter, labels: reason
 FEED_EVENTS_TOTAL = "astra_feed_events_total"  # counter, labels: type
 ORDERS_TOTAL = "astra_orders_total"  # counter, labels: outcome, reason
