@@ -58,6 +58,8 @@ class FeedSettings:
     # A connection that answers pings but carries no market data for this long is silent:
     # its books are unsynced (their markets' orders canceled) and it reconnects (resync).
     silence_s: float = 60.0
+    # Every this often, each book's top is compared with REST /books (resync on mismatch).
+    books_check_s: float = 60.0
     spot_symbols: tuple[str, ...] = ("btcusdt", "ethusdt")
 
 

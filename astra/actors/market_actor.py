@@ -259,6 +259,15 @@ class MarketActor(SupervisedActor):
             resting=len(self.state.orders.open_orders()),
             events=self.state.events,
             last_order_seq=self._outbox.last_seq,
+            tops=self._tops(),
+        )
+
+    def _tops(self) -> tuple[tuple[str, int | None, int | None], ...]:
+        books = [(t, self.state.books.book(t)) for t in self._info.tokens]
+        return tuple(
+            (token, _price(book.best_bid()), _price(book.best_ask()))
+            for token, book in books
+            if book.synced
         )
 
     def _journaled_records(self) -> list[JournalRecord]:
@@ -280,6 +289,10 @@ class MarketActor(SupervisedActor):
         # While the TelemetryActor is down the records wait in the outbox (and the bag) and
         # reach the journal when it restarts.
         self._deps.journal_bag.post(batch)
+
+
+def _price(level: tuple[int, int] | None) -> int | None:
+    return None if level is None else level[0]
 
 
 def _state_payload(state: str, reason: str) -> dict[str, Any]:

@@ -74,6 +74,9 @@ class MarketDigest:
     resting: int
     events: int
     last_order_seq: int
+    # Every synced token's best bid and ask price (None: that side is empty), for the
+    # periodic REST book check; unsynced tokens are left out (they are resyncing already).
+    tops: tuple[tuple[str, int | None, int | None], ...] = ()
 
 
 # --- to the RiskActor -------------------------------------------------------------------

@@ -80,6 +80,8 @@ SPECS: Mapping[str, MetricSpec] = {
     mp.BOOK_AGE_SECONDS: _g((), "Age of the stalest live book"),
     mp.FEED_RECONNECTS_TOTAL: _c(("feed",), "Feed reconnects"),
     mp.FEED_SILENCES_TOTAL: _c(("feed",), "Feed sessions ended by silence (pings, no data)"),
+    mp.BOOK_CHECKS_TOTAL: _c(("outcome",), "Periodic REST book checks"),
+    mp.BOOK_MISMATCHES_TOTAL: _c((), "Book tops that differed from REST /books (resynced)"),
     mp.FEED_REJECTED_FRAMES_TOTAL: _c(("reason",), "Feed frames rejected at the boundary"),
     mp.FEED_EVENTS_TOTAL: _c(("type",), "Feed events decoded, by type"),
     mp.ORDERS_TOTAL: _c(("outcome", "reason"), "Paper order events by outcome and reason"),
