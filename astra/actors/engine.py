@@ -26,7 +26,13 @@ from typing import Any
 
 import pykka
 
-from astra.actors.engine_idle import EngineStartError, await_started, drain_tree, tree_busy
+from astra.actors.engine_idle import (
+    EngineStartError,
+    await_started,
+    drain_tree,
+    tick_flushes,
+    tree_busy,
+)
 from astra.actors.engine_parts import MARKETS, ROOT, EngineConfig, EngineParts, WallClock
 from astra.actors.equity_board import EquityBoard
 from astra.actors.halt_protocol import (
@@ -41,7 +47,7 @@ from astra.actors.market_actor import (
     MarketDeps,
     market_producer,
 )
-from astra.actors.market_clock import MARKET_CLOCK, MarketClock
+from astra.actors.market_clock import MarketClock
 from astra.actors.market_contracts import SpotRoutes, resolve_contracts
 from astra.actors.market_inputs import SharedSpot
 from astra.actors.messages import (
@@ -50,7 +56,6 @@ from astra.actors.messages import (
     FeedEvent,
     FlushNow,
     FlushResult,
-    FlushTick,
     Halt,
     MarketDigest,
     MarketQuery,
@@ -61,6 +66,7 @@ from astra.actors.messages import (
     SpotFeed,
 )
 from astra.actors.outbox import Outboxes
+from astra.actors.overload import Overload, bound_factory
 from astra.actors.ports import BookSource, JournalPort, RiskBook
 from astra.actors.risk_actor import RISK_PRODUCER, RiskActor, RiskDeps
 from astra.actors.risk_book import DomainRiskBook
@@ -68,7 +74,7 @@ from astra.actors.risk_gate import RiskGate
 from astra.actors.runtime.base import spawn
 from astra.actors.runtime.dead_letters import DeadLetterLog
 from astra.actors.runtime.dispatcher import Dispatcher
-from astra.actors.runtime.loop_child import loop_spec, watchdog_spec
+from astra.actors.runtime.loop_child import watchdog_spec
 from astra.actors.runtime.registry import Registry
 from astra.actors.runtime.supervision import ChildContext, ChildSpec
 from astra.actors.runtime.supervisor import ShutdownReport, Supervisor, supervisor_spec
@@ -159,6 +165,14 @@ class Engine:
             else None
         )
         self.root: Supervisor | None = None
+        self.overload = Overload(
+            self.router,
+            clock,
+            metrics,
+            {m.condition_id: m.tokens for m in markets},
+            market_producer,
+            RISK,
+        )
         tick_ms = self.config.market_tick_ms
         self.market_clock = (
             MarketClock(self.market_names, self.router.tell, tick_ms) if tick_ms else None
@@ -196,14 +210,7 @@ class Engine:
             children.append(watchdog_spec(watchdog, self.config.watchdog.interval_s))
         if self.market_clock is not None and self.config.flush_interval_s is not None:
             # Live (timers on): the wall clock ticks markets that hear nothing.
-            clock, market_clock = self.clock, self.market_clock
-            children.append(
-                loop_spec(
-                    MARKET_CLOCK,
-                    lambda: market_clock.advance(clock.now_ms()),
-                    market_clock.tick_ms / 1000,
-                )
-            )
+            children.append(self.market_clock.spec(self.clock))
         root.start(children)
         if self.config.flush_interval_s is not None:
             self._ticker = threading.Thread(target=self._tick, name="telemetry-ticker")
@@ -273,6 +280,7 @@ class Engine:
         flushed = self.flush(timeout_s)
         if not flushed.ok:
             return ResumeResult(False, "journal not writable")
+        self.overload.reset()
         try:
             answer = self.router.ask(RISK, Resume(operator, self.clock.now_ms()), timeout_s)
         except (pykka.Timeout, pykka.ActorDeadError) as exc:
@@ -376,6 +384,8 @@ class Engine:
             dispatcher=self.dispatcher,
             risk_gate=self.risk_gate,
             journal_bag=self.journal_bag,
+            inbox_bound=bound_factory(self.config.backpressure, self.overload),
+            max_lag_ms=None if (bp := self.config.backpressure) is None else bp.max_lag_ms,
         )
         spot = self._spot.get(info.condition_id)
 
@@ -407,13 +417,7 @@ class Engine:
 
     def _tick(self) -> None:
         interval = self.config.flush_interval_s or 0.02
-        while not self._ticker_stop.wait(interval):
-            ref = self.registry.ref(TELEMETRY)
-            if ref is not None:
-                try:
-                    ref.tell(FlushTick())
-                except pykka.ActorDeadError:
-                    continue  # between generations: the next tick finds the new one
+        tick_flushes(self.registry, TELEMETRY, self._ticker_stop, interval)
 
 
 def _default_strategy(info: MarketInfo) -> QuoteStrategy:

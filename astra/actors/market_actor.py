@@ -47,6 +47,7 @@ from astra.actors.ports import BookSource, JournalReader
 from astra.actors.risk_gate import RISK_GATE, RiskGate
 from astra.actors.runtime.base import SupervisedActor
 from astra.actors.runtime.dispatcher import Dispatcher
+from astra.actors.runtime.inbox import InboxBound
 from astra.actors.runtime.supervision import ChildContext
 from astra.actors.runtime.tally import Router
 from astra.actors.settlements import journaled_resolution
@@ -54,6 +55,7 @@ from astra.domain.contracts.contract import DefinitionContract
 from astra.domain.events import MarketResolved
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.market import MarketInfo
+from astra.domain.metrics_port import MARKET_LAG_SECONDS
 from astra.domain.reasons import GateVeto, OrderReason
 from astra.domain.strategies import Strategy
 from astra.domain.trading import Fill, OrderIntent, Settlement
@@ -85,6 +87,10 @@ class MarketDeps:
     equity: Callable[[], int | None] | None = None  # the RiskActor's latest equity
     # Run on this pool of workers instead of a thread per market (see dispatcher.py).
     dispatcher: Dispatcher | None = None
+    # Backpressure (backpressure.py): this market's mailbox bound, and the lag beyond which
+    # its decisions are vetoed `lagging` (None: unbounded, no lag veto).
+    inbox_bound: Callable[[str], InboxBound] | None = None
+    max_lag_ms: int | None = None
 
     def build_strategy(self, info: MarketInfo, contract: DefinitionContract | None) -> Strategy:
         if self.contract_strategy is not None:
@@ -117,10 +123,15 @@ class _RiskLink:
         self._market = market
         self.halted = True  # a (re)started market comes up HALTED
         self.resolved = False  # a resolved market's gate never opens again
+        self.lag_ms = 0  # how late the event being handled is (its receipt to now)
 
     def approve(self, intent: OrderIntent, now_ms: int) -> Verdict:
         if self.halted:
             return Verdict.veto(RISK_GATE, GateVeto.HALTED, "market halted until resume")
+        limit = self._deps.max_lag_ms
+        if limit is not None and self.lag_ms > limit:
+            detail = f"event handled {self.lag_ms} ms after receipt (max {limit} ms)"
+            return Verdict.veto(RISK_GATE, GateVeto.LAGGING, detail)
         deps = self._deps
         return deps.risk_gate.approve(intent, now_ms, deps.risk_timeout_s)
 
@@ -156,6 +167,8 @@ class MarketActor(SupervisedActor):
         spot: SharedSpot | None = None,
     ):
         super().__init__(ctx, dispatcher=deps.dispatcher)
+        if deps.inbox_bound is not None:
+            self._inbox.bound = deps.inbox_bound(info.condition_id)
         self._info = info
         self._outbox = outbox
         self._deps = deps
@@ -219,6 +232,8 @@ class MarketActor(SupervisedActor):
         if isinstance(message, FeedEvent | MarketTick):
             return self._timed(message, now)
         if isinstance(message, SpotFeed):
+            received = message.event.recv_ms
+            self._risk.lag_ms = now - received if received > 0 else 0
             return self.state.on_spot(message.event, now)
         if isinstance(message, CancelAll):
             return self._cancel_all(message, now)
@@ -232,6 +247,10 @@ class MarketActor(SupervisedActor):
 
     def _timed(self, message: FeedEvent | MarketTick, now: int) -> int | None:
         if isinstance(message, FeedEvent):
+            received = message.event.recv_ms
+            self._risk.lag_ms = now - received if received > 0 else 0
+            if received > 0:
+                self.metrics.observe(MARKET_LAG_SECONDS, self._risk.lag_ms / 1000)
             self.state.on_event(message.event, now)
             return None
         # The tick's own time: a replay's ticks depend on the recording only.

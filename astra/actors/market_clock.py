@@ -21,6 +21,9 @@ import threading
 from collections.abc import Callable, Sequence
 
 from astra.actors.messages import MarketTick
+from astra.actors.runtime.loop_child import loop_spec
+from astra.actors.runtime.supervision import ChildSpec
+from astra.domain.clock import Clock
 
 MARKET_CLOCK = "market-clock"
 
@@ -55,3 +58,7 @@ class MarketClock:
         for name in self._markets():
             self._tell(name, tick)
         return True
+
+    def spec(self, clock: Clock) -> ChildSpec:
+        """The live timer: a supervised loop child advancing this clock on `clock`."""
+        return loop_spec(MARKET_CLOCK, lambda: self.advance(clock.now_ms()), self.tick_ms / 1000)

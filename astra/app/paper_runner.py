@@ -174,6 +174,8 @@ def _live(settings: Settings, runtime: Runtime, gate: BurnInGate, notifier: Aler
     live = Live(feed, _assets(runtime.inputs.markets), gate, monitor, stale_ms, desyncs=desyncs)
     live.spot = _spot_feed(settings, runtime, clock)
     live.book_check = _book_check(settings, runtime, feed)
+    # An overloaded market's dropped delta means a wrong book: fresh snapshots from the feed.
+    runtime.engine.overload.resync = feed.request_resync
     return live
 
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from astra.actors.backpressure import BackpressureConfig
 from astra.actors.engine import Engine, EngineConfig, EngineParts
 from astra.actors.market_state import MarketConfig
 from astra.actors.messages import CancelAll, ResumeResult
@@ -82,6 +83,11 @@ def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> 
         watchdog=WatchdogConfig() if live else None,
         flush_interval_s=journal.flush_interval_ms / 1000 if live else None,
         market_tick_ms=orders.tick_ms or None,
+        backpressure=BackpressureConfig(
+            capacity=settings.run.market_mailbox,
+            conflate_depth=settings.run.market_conflate_depth,
+            max_lag_ms=settings.feed.max_lag_ms,
+        ),
         market_workers=settings.run.market_workers,
         market_throughput=settings.run.market_throughput,
     )

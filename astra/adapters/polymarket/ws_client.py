@@ -153,6 +153,12 @@ class MarketConnection:
         self._pending_resync.extend(ours)
         await self._flush_resync()
 
+    def request_resync(self, asset_ids: Iterable[str]) -> None:
+        """Unsync now; the fresh snapshots are asked for when the next frame is handled."""
+        ours = [a for a in asset_ids if a in self._states]
+        self._unsync(ours)
+        self._pending_resync.extend(ours)
+
     # -- life cycle ----------------------------------------------------------------------
     async def run(self) -> None:
         await run_reconnecting(
