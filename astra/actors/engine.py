@@ -77,7 +77,12 @@ from astra.actors.runtime.dispatcher import Dispatcher
 from astra.actors.runtime.loop_child import watchdog_spec
 from astra.actors.runtime.registry import Registry
 from astra.actors.runtime.supervision import ChildContext, ChildSpec
-from astra.actors.runtime.supervisor import ShutdownReport, Supervisor, supervisor_spec
+from astra.actors.runtime.supervisor import (
+    ShutdownReport,
+    Supervisor,
+    SupervisorChild,
+    supervisor_spec,
+)
 from astra.actors.runtime.tally import Router
 from astra.actors.runtime.watchdog import Watchdog
 from astra.actors.telemetry_actor import TelemetryActor
@@ -160,7 +165,12 @@ class Engine:
             )
         )
         self.dispatcher = (
-            Dispatcher(MARKETS, self.config.market_workers, self.config.market_throughput)
+            Dispatcher(
+                MARKETS,
+                self.config.market_workers,
+                self.config.market_throughput,
+                self._parts.faults,
+            )
             if self.config.market_workers > 0
             else None
         )
@@ -276,7 +286,10 @@ class Engine:
         return True
 
     def resume(self, operator: str, timeout_s: float = 5.0) -> ResumeResult:
-        """Explicit resume: commit the journal, then ask the RiskActor (it reconciles first)."""
+        """Explicit resume: commit the journal, then ask the RiskActor (it reconciles first).
+        Refused while a death is being handled anywhere in the tree."""
+        if self.settling():
+            return ResumeResult(False, "a death is being handled (halt first, then restart)")
         flushed = self.flush(timeout_s)
         if not flushed.ok:
             return ResumeResult(False, "journal not writable")
@@ -320,6 +333,15 @@ class Engine:
         except (pykka.Timeout, pykka.ActorDeadError):
             return None
         return answer if isinstance(answer, MarketDigest) else None
+
+    def settling(self) -> bool:
+        """The root or the markets pool is handling a death (or stopping)."""
+        root = self.root
+        if root is None:
+            return False
+        pool = root.child(MARKETS)
+        nested = pool.supervisor if isinstance(pool, SupervisorChild) else None
+        return root.busy() or nested is None or nested.busy()
 
     def halt_entries(self) -> list[HaltEntry]:
         return self.halts.entries

@@ -102,15 +102,26 @@ def market_producer(condition_id: str) -> str:
     return f"market:{condition_id}"
 
 
-class _Sink:
-    """JournalSink over the producer's outbox; records are sent once per handled message."""
+def _never() -> bool:
+    return False
 
-    def __init__(self, outbox: Outbox, market: str) -> None:
+
+class _Sink:
+    """JournalSink over the producer's outbox; records are sent once per handled message.
+
+    A superseded generation (abandoned as stuck, e.g. by a halt it could not confirm in
+    time) writes nothing more: its successor was rebuilt from the journal, so anything the
+    old handler still produces when it finally returns would contradict that successor."""
+
+    def __init__(self, outbox: Outbox, market: str, superseded: Callable[[], bool]) -> None:
         self._outbox = outbox
         self._market = market
+        self._superseded = superseded
         self.batch: list[JournalRecord] = []
 
     def emit(self, kind: RecordKind, ts_ms: int, payload: dict[str, Any]) -> None:
+        if self._superseded():
+            return
         self.batch.append(self._outbox.append(kind, ts_ms, self._market, payload))
 
 
@@ -124,9 +135,10 @@ class _RiskLink:
         self.halted = True  # a (re)started market comes up HALTED
         self.resolved = False  # a resolved market's gate never opens again
         self.lag_ms = 0  # how late the event being handled is (its receipt to now)
+        self.superseded: Callable[[], bool] = _never  # see _Sink: a stale generation is mute
 
     def approve(self, intent: OrderIntent, now_ms: int) -> Verdict:
-        if self.halted:
+        if self.halted or self.superseded():
             return Verdict.veto(RISK_GATE, GateVeto.HALTED, "market halted until resume")
         limit = self._deps.max_lag_ms
         if limit is not None and self.lag_ms > limit:
@@ -136,6 +148,8 @@ class _RiskLink:
         return deps.risk_gate.approve(intent, now_ms, deps.risk_timeout_s)
 
     def report_fill(self, fill: Fill) -> None:
+        if self.superseded():
+            return
         # Refused while the RiskActor is down (counted as a dead letter); the fill is already
         # journaled, and a restarted RiskActor rebuilds its ledger from journaled fills.
         self._deps.router.tell(self._deps.risk_name, FillReport(fill))
@@ -172,8 +186,9 @@ class MarketActor(SupervisedActor):
         self._info = info
         self._outbox = outbox
         self._deps = deps
-        self._sink = _Sink(outbox, info.condition_id)
+        self._sink = _Sink(outbox, info.condition_id, lambda: self.superseded)
         self._risk = _RiskLink(deps, info.condition_id)
+        self._risk.superseded = lambda: self.superseded
         contract = None if deps.contract is None else deps.contract(info)
         inputs = MarketInputs(
             spot=spot, halted=self._risk.is_halted, marks=self._risk, settlements=self._risk

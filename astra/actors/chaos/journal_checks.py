@@ -86,27 +86,29 @@ def _is_global_halt(record: JournalRecord) -> bool:
 
 def halt_first_in_journal(rows: Iterable[StoredRecordLike]) -> Invariant:
     """(j) in commit order: no open order at all at any restart marker, and at every market's
-    first submit after its halted marker no order still open from before the last HALT."""
+    first submit after its halted marker no order still open from before the HALT that
+    marker answered (the latest HALT committed before the marker: a submit approved before
+    a newer HALT may still be committed after it, with that halt's own cancels)."""
     book = _OpenOrders()
     restarts = checked_submits = 0
     last_halt = 0  # commit position of the latest HALT record
-    since_halt: set[str] = set()  # markets halted (by their marker) that have not submitted
+    since_halt: dict[str, int] = {}  # halted markets that have not submitted -> their HALT
     violations: list[str] = []
     for stored in sorted(rows, key=lambda r: r.id):
         record = stored.record
         if _is_global_halt(record):
             last_halt = stored.id
         elif _marker(record) == "halted":
-            since_halt.add(record.producer)
+            since_halt[record.producer] = last_halt
             if _is_restart(record):
                 restarts += 1
                 still = book.older_than(stored.id)
                 if still:
                     violations.append(f"restart {record.producer}#{record.seq}: {still[:3]}")
         elif _is_submit(record) and record.producer in since_halt:
-            since_halt.discard(record.producer)
+            answered = since_halt.pop(record.producer)
             checked_submits += 1
-            still = book.older_than(last_halt)
+            still = book.older_than(answered)
             if still:
                 violations.append(f"submit {record.producer}#{record.seq}: {still[:3]}")
         if record.kind is RecordKind.ORDER_EVENT and record.producer.startswith(_MARKET):

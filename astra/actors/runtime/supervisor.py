@@ -132,6 +132,7 @@ class Supervisor:
         )
         self._events: queue.Queue[ChildDied | _Stop] = queue.Queue()
         self._halt = threading.Event()  # set by shutdown/escalation: stop acting
+        self._handling = False  # the worker is inside a death's handling
         self._wait = wait or self._halt.wait  # backoff wait; True means "halted, give up"
         self.block = ControlBlock(config.name, generation, clock.now_ms())
         self.block.attach(self.kind, self._events.qsize, self._abandoned)
@@ -200,12 +201,19 @@ class Supervisor:
 
     # -- worker --------------------------------------------------------------------------
 
+    def busy(self) -> bool:
+        """A death is queued or being handled, or this supervisor is stopping: the tree is
+        not settled (an operator resume now would race the halt or the restart)."""
+        return self._handling or not self._events.empty() or self._halt.is_set()
+
     def _run(self) -> None:
         while True:
             event = self._events.get()
             if isinstance(event, _Stop):
                 return
+            self._handling = True
             outcome = attempt(lambda: self._on_death(event))  # noqa: B023 - called at once
+            self._handling = False
             if isinstance(outcome, Failure):
                 # A bug in supervision itself: fail closed, like a spent budget.
                 self._escalate(event, f"supervisor error: {outcome.error!r}")
