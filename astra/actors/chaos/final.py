@@ -49,7 +49,7 @@ class RunFacts:
     latencies: Sequence[float]
     cancel_misses: int
     cancel_bound_s: float
-    isolation: dict[str, int]
+    isolation: dict[str, Any]
     kills: int  # deaths the injected faults were to cause
     audit: RestartAudit
     infra: InfraFigures
@@ -141,7 +141,7 @@ def cancels_within_bound(facts: RunFacts) -> Invariant:
     return Invariant("c", "every resting order canceled within a bound after a halt", ok, figures)
 
 
-def isolation(figures: dict[str, int]) -> Invariant:
+def isolation(figures: dict[str, Any]) -> Invariant:
     """(h) while one market crashes, every watched market's book follows exactly the events
     fed to it meanwhile (so its digest moves), its event count grows by them, and its orders
     equal its journal (the halt's cancels and nothing else)."""

@@ -126,6 +126,7 @@ class Injectors:
     journal: StallingJournal
     markets: Sequence[MarketInfo]
     decoder: Decoder | None
+    resync: Callable[[MarketInfo], None]  # the reconnect's fresh books after a silence
     figures: InfraFigures = field(default_factory=InfraFigures)
     flip: int = 0
 
@@ -186,6 +187,7 @@ class Injectors:
         self.engine.drain(5.0)
         rows = self.journal.producer_records(market_producer(info.condition_id))
         self.figures.silence_left_open += len(open_orders_from_journal(rows))
+        self.resync(info)
         return 0
 
     def _poison(self, pick: Callable[[int], int]) -> int:

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +159,9 @@ class _Run:
         self.kills: dict[str, int] = {}
         self.deaths = 0  # deaths the injected faults caused (what (i) must see)
         self.stalls: list[threading.Event] = []
-        self.injectors = Injectors(self.engine, self.faults, self.stalling, self.markets, decoder)
+        self.injectors = Injectors(
+            self.engine, self.faults, self.stalling, self.markets, decoder, self._resync
+        )
         self.shadow = {m.condition_id: MarketBooks(m) for m in self.markets}
         self.shadow_events = {m.condition_id: 0 for m in self.markets}
 
@@ -217,6 +219,11 @@ class _Run:
             return "stuck"
         others = [f for f in enabled if f != "stuck"] or ["stuck"]
         return others[int(self.rng.integers(0, len(others)))]
+
+    def _resync(self, market: MarketInfo) -> None:
+        now = self.engine.clock.now_ms()
+        for snapshot in self.stream.snapshots(market):
+            self.engine.feed(replace(snapshot, ts_ms=now))
 
     def _pick(self, count: int) -> int:
         return int(self.rng.integers(0, count))
@@ -383,7 +390,7 @@ class _Run:
             latencies=self.latencies,
             cancel_misses=self.cancel_misses,
             cancel_bound_s=self.config.cancel_bound_s,
-            isolation=self.isolation,
+            isolation={**self.isolation, "first_wrong": self.isolation_wrong[:5]},
             kills=self.deaths,
             audit=self.audit,
             infra=self.injectors.figures,
