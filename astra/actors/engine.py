@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -287,9 +288,13 @@ class Engine:
 
     def resume(self, operator: str, timeout_s: float = 5.0) -> ResumeResult:
         """Explicit resume: commit the journal, then ask the RiskActor (it reconciles first).
-        Refused while a death is being handled anywhere in the tree."""
-        if self.settling():
-            return ResumeResult(False, "a death is being handled (halt first, then restart)")
+        While a death is being handled anywhere in the tree it waits (within `timeout_s`)
+        for the halt and the restart to finish, and is refused if they do not."""
+        deadline = time.monotonic() + timeout_s
+        while self.settling():
+            if time.monotonic() >= deadline:
+                return ResumeResult(False, "a death is being handled (halt first, then restart)")
+            time.sleep(0.005)
         flushed = self.flush(timeout_s)
         if not flushed.ok:
             return ResumeResult(False, "journal not writable")
