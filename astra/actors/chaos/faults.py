@@ -31,6 +31,10 @@ class ChaosFaults:
         with self._lock:
             self._armed.add(name)
 
+    def disarm_start(self, name: str) -> None:
+        with self._lock:
+            self._armed.discard(name)
+
     def arm_crash(self, name: str) -> None:
         with self._lock:
             self._crash.add(name)

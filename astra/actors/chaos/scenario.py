@@ -237,8 +237,9 @@ class _Run:
             watched: dict[str, tuple[str, int, int]] = {}
         else:
             watched = self._isolation_before(target, number)
-            self._inject(target, fault)
-            deaths = 2 if fault == "start" else 1
+            delivered = self._inject(target, fault)
+            # A target that died just before the fault reached it was killed by no one.
+            deaths = (2 if fault == "start" else 1) if delivered else 0
         self.deaths += deaths
         if deaths:
             entries = self._await_halts(before + deaths, feeding=fault in INFRA_FAULTS)
@@ -247,31 +248,42 @@ class _Run:
         self._isolation_after(watched)
         self._settle_and_resume()
 
-    def _inject(self, target: str, fault: str) -> None:
-        registry = self.engine.registry
+    def _inject(self, target: str, fault: str) -> bool:
+        """Send the fault; False if the target had no live actor to receive it."""
         if fault == "start":
             self.faults.arm_start(target)
         if fault in ("tell", "start"):
-            self.engine.router.tell(target, Crash(f"chaos {fault}"))
-        elif fault == "ask":
-            message = Crash("chaos ask")
-            self.tally.sent(message)
-            try:
-                registry.ask(target, message, 2.0)
-            except pykka.ActorDeadError:
-                self.tally.denied(message)
-            except Exception as exc:  # noqa: BLE001 - the injected fault comes back here
-                _log.debug("ask fault returned %r", exc)
-        elif fault == "stop":
-            ref = registry.ref(target)
-            if ref is not None:
+            if self.engine.router.tell(target, Crash(f"chaos {fault}")):
+                return True
+            self.faults.disarm_start(target)
+            return False
+        if fault == "ask":
+            return self._inject_ask(target)
+        ref = self.engine.registry.ref(target)
+        if ref is None:
+            return False
+        try:
+            if fault == "stop":
                 ref.stop(block=True, timeout=2.0)
-        else:
-            release = threading.Event()
-            self.stalls.append(release)
-            ref = registry.ref(target)
-            if ref is not None:
+            else:
+                release = threading.Event()
+                self.stalls.append(release)
                 ref.tell(Stall(release, max_s=3.0))
+        except pykka.ActorDeadError:
+            return False  # died between the lookup and the fault
+        return True
+
+    def _inject_ask(self, target: str) -> bool:
+        message = Crash("chaos ask")
+        self.tally.sent(message)
+        try:
+            self.engine.registry.ask(target, message, 2.0)
+        except pykka.ActorDeadError:
+            self.tally.denied(message)
+            return False
+        except Exception as exc:  # noqa: BLE001 - the injected fault comes back here
+            _log.debug("ask fault returned %r", exc)
+        return True
 
     def _await_halts(self, count: int, *, feeding: bool = False) -> list[HaltEntry]:
         """Wait for the halts; with `feeding`, keep mail flowing (a dropped pooled market is
