@@ -60,9 +60,7 @@ class RunFacts:
 def final_checks(facts: RunFacts) -> list[Invariant]:
     engine = facts.engine
     engine.router.ask("risk", Reconcile(), 5.0)
-    engine.drain(5.0)
-    stored = list(facts.journal.records_since(0))
-    records = [s.record for s in stored]
+    _settle(engine)
     live = {}
     resting: dict[str, int] = {}
     for name in engine.market_names():
@@ -70,6 +68,11 @@ def final_checks(facts: RunFacts) -> list[Invariant]:
         live[name] = "unavailable" if digest is None else digest.orders_digest
         resting[name] = -1 if digest is None else digest.resting
     status = engine.risk_status()
+    # The live state is read first, then everything it had journaled is committed and read:
+    # the journal may only be ahead of it by what happened in between (clock ticks).
+    _settle(engine)
+    stored = list(facts.journal.records_since(0))
+    records = [s.record for s in stored]
     ledger = replayed_ledger_digest(
         records, facts.config.risk_limits, facts.config.initial_cash, engine.clock.now_ms()
     )
@@ -92,6 +95,12 @@ def final_checks(facts: RunFacts) -> list[Invariant]:
         facts.audit.invariant(),
         *infra_checks(facts),
     ]
+
+
+def _settle(engine: Engine, attempts: int = 6) -> bool:
+    """Drain until every mailbox was empty and the journal committed (a 100-market run under
+    load can need more than one 5 s drain); False if it never did."""
+    return any(engine.drain(5.0) for _ in range(attempts))
 
 
 def _with_resting(
