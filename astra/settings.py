@@ -71,6 +71,13 @@ class FeedSettings:
     reconnect_min_s: float = 0.5
     reconnect_max_s: float = 30.0
     stale_after_s: float = 60.0
+    # A connection that answers pings but carries no market data for this long is silent:
+    # its books are unsynced (their markets' orders canceled) and it reconnects (resync).
+    silence_s: float = 60.0
+    # Every this often, each book's top is compared with REST /books (resync on mismatch).
+    books_check_s: float = 60.0
+    # A decision on an event handled this long after its receipt is vetoed `lagging`.
+    max_lag_ms: int = 2_000
     spot_symbols: tuple[str, ...] = ("btcusdt", "ethusdt")
 
 
@@ -124,6 +131,8 @@ class OrderSettings:
     max_chase_ticks: int = 3
     latency_ms_mean: float = 250.0
     maker_rebate: bool = False
+    # Every market's clock tick (TTL and stale expiry with no event); 0 turns it off.
+    tick_ms: int = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +220,10 @@ class RunSettings:
     shutdown_timeout_s: float = 5.0
     # Market actors run on this many pooled worker threads (0: one thread per market).
     market_workers: int = 4
+    # Feed events a market mailbox holds before it refuses them (halt `overload`); from
+    # `market_conflate_depth` queued on, book deltas are merged (latest level size wins).
+    market_mailbox: int = 4_096
+    market_conflate_depth: int = 64
     market_throughput: int = 64  # messages of one market per worker turn
     # After start-up: freeze the heap and collect young objects every N allocations (0: the
     # interpreter's default); see astra/app/gc_policy.py.

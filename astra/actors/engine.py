@@ -4,8 +4,10 @@
 root (one_for_one)            before_restart = halt-first protocol
 ├── telemetry                 TelemetryActor: single journal writer
 ├── risk                      RiskActor: starts HALTED (STARTUP), replays journaled fills
-└── markets (simple_one_for_one, before_restart = halt-first)
-    └── market:<condition id> x N
+├── markets (simple_one_for_one, before_restart = halt-first)
+│   └── market:<condition id> x N
+├── watchdog                  finds dead/stuck actors; its own death is a halt (loop_child)
+└── market-clock              live only: MarketTick to every market each tick_ms (market_clock)
 ```
 
 `Engine.feed(event)` routes a validated event by market, and a `SpotPrice` to every market
@@ -25,7 +27,12 @@ from typing import Any
 
 import pykka
 
-from astra.actors.engine_idle import EngineStartError, await_started, drain_tree, tree_busy
+from astra.actors.engine_idle import (
+    EngineStartError,
+    await_started,
+    drain_tree,
+    tree_busy,
+)
 from astra.actors.engine_parts import MARKETS, ROOT, EngineConfig, EngineParts, WallClock
 from astra.actors.engine_universe import RISK, EngineUniverse
 from astra.actors.equity_board import EquityBoard
@@ -41,6 +48,7 @@ from astra.actors.market_actor import (
     MarketDeps,
     market_producer,
 )
+from astra.actors.market_clock import MarketClock
 from astra.actors.market_contracts import SpotRoutes, resolve_contracts
 from astra.actors.market_inputs import SharedSpot
 from astra.actors.messages import (
@@ -61,6 +69,7 @@ from astra.actors.messages import (
     SpotFeed,
 )
 from astra.actors.outbox import Outboxes
+from astra.actors.overload import Overload, bound_factory
 from astra.actors.ports import BookSource, JournalPort, RiskBook
 from astra.actors.risk_actor import RISK_PRODUCER, RiskActor, RiskDeps
 from astra.actors.risk_book import DomainRiskBook
@@ -68,11 +77,13 @@ from astra.actors.risk_gate import RiskGate
 from astra.actors.runtime.base import spawn
 from astra.actors.runtime.dead_letters import DeadLetterLog
 from astra.actors.runtime.dispatcher import Dispatcher
+from astra.actors.runtime.loop_child import watchdog_spec
 from astra.actors.runtime.registry import Registry
 from astra.actors.runtime.supervision import ChildContext, ChildSpec
 from astra.actors.runtime.supervisor import (
     ShutdownReport,
     Supervisor,
+    SupervisorChild,
     supervisor_spec,
 )
 from astra.actors.runtime.tally import Router
@@ -156,13 +167,29 @@ class Engine(EngineUniverse):
             )
         )
         self.dispatcher = (
-            Dispatcher(MARKETS, self.config.market_workers, self.config.market_throughput)
+            Dispatcher(
+                MARKETS,
+                self.config.market_workers,
+                self.config.market_throughput,
+                self._parts.faults,
+            )
             if self.config.market_workers > 0
             else None
         )
         self.root: Supervisor | None = None
         self._pool_specs: list[ChildSpec] = []  # the pool's children: a restart starts these
-        self._watchdog: Watchdog | None = None
+        self.overload = Overload(
+            self.router,
+            clock,
+            metrics,
+            {m.condition_id: m.tokens for m in markets},
+            market_producer,
+            RISK,
+        )
+        tick_ms = self.config.market_tick_ms
+        self.market_clock = (
+            MarketClock(self.market_names, self.router.tell, tick_ms) if tick_ms else None
+        )
         self._ticker_stop = threading.Event()
         self._ticker: threading.Thread | None = None
 
@@ -190,10 +217,15 @@ class Engine(EngineUniverse):
             faults=self._parts.faults,
         )
         self.root = root
-        root.start([self._telemetry_spec(), self._risk_spec(), pool])
+        children = [self._telemetry_spec(), self._risk_spec(), pool]
         if self.config.watchdog is not None:
-            self._watchdog = Watchdog(self.registry, self.clock, self.metrics, self.config.watchdog)
-            self._watchdog.start()
+            # A supervised child of the root: its death is a halt, then a new generation.
+            watchdog = Watchdog(self.registry, self.clock, self.metrics, self.config.watchdog)
+            children.append(watchdog_spec(watchdog, self.config.watchdog.interval_s))
+        if self.market_clock is not None and self.config.flush_interval_s is not None:
+            # Live (timers on): the wall clock ticks markets that hear nothing.
+            children.append(self.market_clock.spec(self.clock))
+        root.start(children)
         if self.config.flush_interval_s is not None:
             self._ticker = threading.Thread(target=self._tick, name="telemetry-ticker")
             self._ticker.start()
@@ -202,8 +234,6 @@ class Engine(EngineUniverse):
     def shutdown(self, timeout_s: float = 10.0) -> ShutdownReport:
         """Cancel all, commit, stop the tree in reverse start order; bounded by `timeout_s`."""
         self._ticker_stop.set()
-        if self._watchdog is not None:
-            self._watchdog.stop()
         if self._ticker is not None:
             self._ticker.join(timeout_s)
         if self.root is None:
@@ -232,6 +262,9 @@ class Engine(EngineUniverse):
             return any(routed)
         if event.market not in self._markets:
             return False
+        if self.market_clock is not None:
+            # Due expiries of every market first: in a replay this is the only clock.
+            self.market_clock.advance(self.clock.now_ms())
         return self.router.tell(market_producer(event.market), FeedEvent(event))
 
     def desync(self, asset_ids: Sequence[str]) -> int:
@@ -260,10 +293,18 @@ class Engine(EngineUniverse):
         self, operator: str, timeout_s: float = 5.0, *, rebase_peak: bool = False
     ) -> ResumeResult:
         """Explicit resume: commit the journal, then ask the RiskActor (it reconciles first;
-        `rebase_peak`: the current equity becomes the drawdown's high-water mark first)."""
+        `rebase_peak`: the current equity becomes the drawdown's high-water mark first).
+        While a death is being handled anywhere in the tree it waits (within `timeout_s`)
+        for the halt and the restart to finish, and is refused if they do not."""
+        deadline = time.monotonic() + timeout_s
+        while self.settling():
+            if time.monotonic() >= deadline:
+                return ResumeResult(False, "a death is being handled (halt first, then restart)")
+            time.sleep(0.005)
         flushed = self.flush(timeout_s)
         if not flushed.ok:
             return ResumeResult(False, "journal not writable")
+        self.overload.reset()
         try:
             message = Resume(operator, self.clock.now_ms(), rebase_peak)
             answer = self.router.ask(RISK, message, timeout_s)
@@ -304,6 +345,15 @@ class Engine(EngineUniverse):
         except (pykka.Timeout, pykka.ActorDeadError):
             return None
         return answer if isinstance(answer, MarketDigest) else None
+
+    def settling(self) -> bool:
+        """The root or the markets pool is handling a death (or stopping)."""
+        root = self.root
+        if root is None:
+            return False
+        pool = root.child(MARKETS)
+        nested = pool.supervisor if isinstance(pool, SupervisorChild) else None
+        return root.busy() or nested is None or nested.busy()
 
     def halt_entries(self) -> list[HaltEntry]:
         return self.halts.entries
@@ -370,6 +420,8 @@ class Engine(EngineUniverse):
             dispatcher=self.dispatcher,
             risk_gate=self.risk_gate,
             journal_bag=self.journal_bag,
+            inbox_bound=bound_factory(self.config.backpressure, self.overload),
+            max_lag_ms=None if (bp := self.config.backpressure) is None else bp.max_lag_ms,
         )
         spot = self._spot.get(info.condition_id)
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
+import pykka
+
+from astra.actors.messages import FlushTick
 from astra.actors.runtime.dispatcher import Dispatcher
 from astra.actors.runtime.registry import Registry
 
@@ -49,3 +53,14 @@ def drain_tree(busy: Callable[[], bool], flush: Callable[[float], bool], timeout
             return flush(max(deadline - time.monotonic(), 0.1))
         time.sleep(0.002)
     return False
+
+
+def tick_flushes(registry: Registry, name: str, stop: threading.Event, interval_s: float) -> None:
+    """The journal flush timer: a `FlushTick` to the TelemetryActor every interval."""
+    while not stop.wait(interval_s):
+        ref = registry.ref(name)
+        if ref is not None:
+            try:
+                ref.tell(FlushTick())
+            except pykka.ActorDeadError:
+                continue  # between generations: the next tick finds the new one

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from astra.actors.backpressure import BackpressureConfig
 from astra.actors.market_actor import CancelObserver, ContractStrategyFactory
 from astra.actors.market_state import MarketConfig
 from astra.actors.ports import RiskBook
@@ -51,6 +52,11 @@ class EngineConfig:
     )
     watchdog: WatchdogConfig | None = field(default_factory=WatchdogConfig)
     flush_interval_s: float | None = 0.02  # None: no timer; drain() commits (replays)
+    # Every market is ticked (TTL and stale expiry with no event) each time this much clock
+    # time passes: by a timer when live, by the event clock in a replay. None: no tick.
+    market_tick_ms: int | None = 1_000
+    # Bounded market mailboxes, conflation, the lag veto (None: unbounded, no lag veto).
+    backpressure: BackpressureConfig | None = field(default_factory=BackpressureConfig)
     # MarketActors run on a pool of this many worker threads (0: pykka's thread per market);
     # a worker handles up to `market_throughput` messages of one market before moving on.
     market_workers: int = 4

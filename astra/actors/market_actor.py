@@ -36,6 +36,7 @@ from astra.actors.messages import (
     FillReport,
     MarketDigest,
     MarketQuery,
+    MarketTick,
     MarksReport,
     ResolveMarket,
     SettlementReport,
@@ -48,6 +49,7 @@ from astra.actors.ports import BookSource, JournalReader
 from astra.actors.risk_gate import RISK_GATE, RiskGate
 from astra.actors.runtime.base import SupervisedActor
 from astra.actors.runtime.dispatcher import Dispatcher
+from astra.actors.runtime.inbox import InboxBound
 from astra.actors.runtime.supervision import ChildContext
 from astra.actors.runtime.tally import Router
 from astra.actors.settlements import journaled_resolution
@@ -55,6 +57,7 @@ from astra.domain.contracts.contract import DefinitionContract
 from astra.domain.events import MarketResolved
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.market import MarketInfo
+from astra.domain.metrics_port import MARKET_LAG_SECONDS
 from astra.domain.reasons import GateVeto, OrderReason
 from astra.domain.strategies import Strategy
 from astra.domain.trading import Fill, OrderIntent, Settlement
@@ -87,6 +90,10 @@ class MarketDeps:
     equity: Callable[[], int | None] | None = None  # the RiskActor's latest equity
     # Run on this pool of workers instead of a thread per market (see dispatcher.py).
     dispatcher: Dispatcher | None = None
+    # Backpressure (backpressure.py): this market's mailbox bound, and the lag beyond which
+    # its decisions are vetoed `lagging` (None: unbounded, no lag veto).
+    inbox_bound: Callable[[str], InboxBound] | None = None
+    max_lag_ms: int | None = None
 
     def build_strategy(self, info: MarketInfo, contract: DefinitionContract | None) -> Strategy:
         if self.contract_strategy is not None:
@@ -98,15 +105,26 @@ def market_producer(condition_id: str) -> str:
     return f"market:{condition_id}"
 
 
-class _Sink:
-    """JournalSink over the producer's outbox; records are sent once per handled message."""
+def _never() -> bool:
+    return False
 
-    def __init__(self, outbox: Outbox, market: str) -> None:
+
+class _Sink:
+    """JournalSink over the producer's outbox; records are sent once per handled message.
+
+    A superseded generation (abandoned as stuck, e.g. by a halt it could not confirm in
+    time) writes nothing more: its successor was rebuilt from the journal, so anything the
+    old handler still produces when it finally returns would contradict that successor."""
+
+    def __init__(self, outbox: Outbox, market: str, superseded: Callable[[], bool]) -> None:
         self._outbox = outbox
         self._market = market
+        self._superseded = superseded
         self.batch: list[JournalRecord] = []
 
     def emit(self, kind: RecordKind, ts_ms: int, payload: dict[str, Any]) -> None:
+        if self._superseded():
+            return
         self.batch.append(self._outbox.append(kind, ts_ms, self._market, payload))
 
 
@@ -119,14 +137,22 @@ class _RiskLink:
         self._market = market
         self.halted = True  # a (re)started market comes up HALTED
         self.resolved = False  # a resolved market's gate never opens again
+        self.lag_ms = 0  # how late the event being handled is (its receipt to now)
+        self.superseded: Callable[[], bool] = _never  # see _Sink: a stale generation is mute
 
     def approve(self, intent: OrderIntent, now_ms: int) -> Verdict:
-        if self.halted:
+        if self.halted or self.superseded():
             return Verdict.veto(RISK_GATE, GateVeto.HALTED, "market halted until resume")
+        limit = self._deps.max_lag_ms
+        if limit is not None and self.lag_ms > limit:
+            detail = f"event handled {self.lag_ms} ms after receipt (max {limit} ms)"
+            return Verdict.veto(RISK_GATE, GateVeto.LAGGING, detail)
         deps = self._deps
         return deps.risk_gate.approve(intent, now_ms, deps.risk_timeout_s)
 
     def report_fill(self, fill: Fill) -> None:
+        if self.superseded():
+            return
         # Refused while the RiskActor is down (counted as a dead letter); the fill is already
         # journaled, and a restarted RiskActor rebuilds its ledger from journaled fills.
         self._deps.router.tell(self._deps.risk_name, FillReport(fill))
@@ -158,11 +184,14 @@ class MarketActor(SupervisedActor):
         spot: SharedSpot | None = None,
     ):
         super().__init__(ctx, dispatcher=deps.dispatcher)
+        if deps.inbox_bound is not None:
+            self._inbox.bound = deps.inbox_bound(info.condition_id)
         self._info = info
         self._outbox = outbox
         self._deps = deps
-        self._sink = _Sink(outbox, info.condition_id)
+        self._sink = _Sink(outbox, info.condition_id, lambda: self.superseded)
         self._risk = _RiskLink(deps, info.condition_id)
+        self._risk.superseded = lambda: self.superseded
         contract = None if deps.contract is None else deps.contract(info)
         inputs = MarketInputs(
             spot=spot, halted=self._risk.is_halted, marks=self._risk, settlements=self._risk
@@ -221,10 +250,11 @@ class MarketActor(SupervisedActor):
 
     def _handle(self, message: Any) -> Any:
         now = self.clock.now_ms()
-        if isinstance(message, FeedEvent):
-            self.state.on_event(message.event, now)
-            return None
+        if isinstance(message, FeedEvent | MarketTick):
+            return self._timed(message, now)
         if isinstance(message, SpotFeed):
+            received = message.event.recv_ms
+            self._risk.lag_ms = now - received if received > 0 else 0
             return self.state.on_spot(message.event, now)
         if isinstance(message, CancelAll):
             return self._cancel_all(message, now)
@@ -235,6 +265,17 @@ class MarketActor(SupervisedActor):
         if isinstance(message, MarketQuery):
             return self.digest()
         raise TypeError(f"market cannot handle {type(message).__name__}")
+
+    def _timed(self, message: FeedEvent | MarketTick, now: int) -> int | None:
+        if isinstance(message, FeedEvent):
+            received = message.event.recv_ms
+            self._risk.lag_ms = now - received if received > 0 else 0
+            if received > 0:
+                self.metrics.observe(MARKET_LAG_SECONDS, self._risk.lag_ms / 1000)
+            self.state.on_event(message.event, now)
+            return None
+        # The tick's own time: a replay's ticks depend on the recording only.
+        return self.state.expire_due(message.now_ms)
 
     def _cancel_all(self, message: CancelAll, now: int) -> int:
         if message.reason is OrderReason.HALT and not self._risk.halted:
@@ -271,6 +312,15 @@ class MarketActor(SupervisedActor):
             resting=len(self.state.orders.open_orders()),
             events=self.state.events,
             last_order_seq=self._outbox.last_seq,
+            tops=self._tops(),
+        )
+
+    def _tops(self) -> tuple[tuple[str, int | None, int | None], ...]:
+        books = [(t, self.state.books.book(t)) for t in self._info.tokens]
+        return tuple(
+            (token, _price(book.best_bid()), _price(book.best_ask()))
+            for token, book in books
+            if book.synced
         )
 
     def _journaled_records(self) -> list[JournalRecord]:
@@ -297,6 +347,10 @@ class MarketActor(SupervisedActor):
 def _closed(record: JournalRecord) -> bool:
     closed = OrderReason.MARKET_CLOSED.value
     return record.kind is RecordKind.RISK_EVENT and record.data().get("reason") == closed
+
+
+def _price(level: tuple[int, int] | None) -> int | None:
+    return None if level is None else level[0]
 
 
 def _state_payload(state: str, reason: str) -> dict[str, Any]:

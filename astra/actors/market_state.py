@@ -188,6 +188,12 @@ class MarketState:
         self.evaluate(now_ms)
         return canceled
 
+    def expire_due(self, now_ms: int) -> int:
+        """A clock tick with no event: TTL expiries and stale cancels due at `now_ms`."""
+        events = self.orders.sweep(now_ms)
+        self._journal_orders(events)
+        return len(events)
+
     def cancel_all(self, reason: OrderReason, now_ms: int) -> int:
         events = self.orders.cancel_all(reason, now_ms)
         self._journal_orders(events)

@@ -49,6 +49,14 @@ class Desync:
 
 
 @dataclass(frozen=True, slots=True)
+class MarketTick:
+    """Time passed (the live timer, or the event clock in a replay): expire what is due at
+    `now_ms` (TTL, stale) even when this market heard no event."""
+
+    now_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class TradingResumed:
     """The RiskActor resumed trading: a market's own halt gate opens again."""
 
@@ -84,6 +92,9 @@ class MarketDigest:
     resting: int
     events: int
     last_order_seq: int
+    # Every synced token's best bid and ask price (None: that side is empty), for the
+    # periodic REST book check; unsynced tokens are left out (they are resyncing already).
+    tops: tuple[tuple[str, int | None, int | None], ...] = ()
 
 
 # --- to the RiskActor -------------------------------------------------------------------

@@ -37,6 +37,9 @@ class WsSettings:
     seed: int = 0
     max_frame_bytes: int = 16 * _MIB  # an initial dump of 200 books is larger than 1 MiB
     use_env_proxy: bool = False
+    # No data frame (PONGs do not count) for this long on a connection that is otherwise
+    # alive: the feed is silent, the session ends with `FeedSilent`. None: never.
+    silence_s: float | None = None
 
     def __post_init__(self) -> None:
         if self.backoff_initial_s <= 0 or self.backoff_max_s < self.backoff_initial_s:
@@ -45,6 +48,12 @@ class WsSettings:
             raise ValueError("jitter must be in [0, 1)")
         if self.ping_interval_s <= 0 or self.idle_timeout_s <= 0:
             raise ValueError("ping interval and idle timeout must be positive")
+        if self.silence_s is not None and self.silence_s <= 0:
+            raise ValueError("feed silence must be positive (or None)")
+
+
+class FeedSilent(TimeoutError):
+    """The connection answers pings but carried no data for `silence_s`."""
 
 
 class Backoff:
@@ -137,20 +146,31 @@ async def receive_frames(
     """Receive until the connection ends, sending text `PING` every interval.
 
     No frame at all (not even the `PONG` answer) within the idle timeout means the peer is
-    gone without closing: raise TimeoutError so the session reconnects.
+    gone without closing: raise TimeoutError so the session reconnects. No data frame within
+    `silence_s` (the peer answers pings, but sends nothing) raises `FeedSilent`, a
+    TimeoutError too: the session reconnects, and its owner can act on the silence first.
     """
     interval = settings.ping_interval_s
     now = anyio.current_time()
     next_ping = now + interval
     deadline = now + settings.idle_timeout_s
+    silence = settings.silence_s
+    quiet_until = float("inf") if silence is None else now + silence
     while True:
         now = anyio.current_time()
         if now >= deadline:
             raise TimeoutError("no frame within the idle timeout")
+        if now >= quiet_until:
+            raise FeedSilent(f"no data frame within {silence} s (pings answered)")
         if now >= next_ping:
             await ws.send("PING")
             next_ping = now + interval
-        with anyio.move_on_after(min(next_ping, deadline) - now):
+        with anyio.move_on_after(min(next_ping, deadline, quiet_until) - now):
             raw = await ws.recv()  # cancelling recv() loses no data (websockets docs)
             deadline = anyio.current_time() + settings.idle_timeout_s
+            if silence is not None and raw not in _KEEPALIVE:
+                quiet_until = anyio.current_time() + silence
             await handle(raw)
+
+
+_KEEPALIVE = ("PONG", b"PONG")

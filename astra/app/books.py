@@ -66,3 +66,15 @@ class RestBooks:
             )
             return []
         return [r.book for r in result.books if r.book is not None]
+
+
+async def fetch_rest_books(
+    clob_url: str, http: HttpSettings, token_ids: list[str]
+) -> list[BookSnapshot] | None:
+    """`POST /books` for these tokens on the event loop; None when the venue vetoed."""
+    async with ClobRestClient(clob_url, http=http) as client:
+        result = await client.books(token_ids)
+    if result.veto is not None:
+        _log.warning("book check fetch refused: reason=%s", result.veto)
+        return None
+    return [r.book for r in result.books if r.book is not None]

@@ -22,6 +22,7 @@ from astra.adapters import startup_checks as checks
 from astra.adapters.polymarket.ws_shards import MarketFeed
 from astra.adapters.spot.rtds import SpotFeed
 from astra.app.book_age import max_book_age_s
+from astra.app.book_check import BookCheck
 from astra.app.burn_in_gate import BurnInGate
 from astra.app.operator_monitor import OperatorMonitor
 from astra.app.paper_checks import FeedWait, feed_checks
@@ -64,6 +65,7 @@ class Live:
     spot: SpotFeed | None = None
     universe: LiveUniverse | None = None
     desyncs: Desyncs = field(default_factory=Desyncs)
+    book_check: BookCheck | None = None
     checklist: checks.ChecklistReport | None = None
     trading_opened: bool = False
     open_refusal: str | None = None
@@ -120,6 +122,8 @@ async def run_live(
         tg.start_soon(live.feed.run)
         if live.spot is not None:
             tg.start_soon(live.spot.run)
+        if live.book_check is not None:
+            tg.start_soon(live.book_check.run)
         refused = await _start_checks(runtime, live, signals, base)
         reason = refused or await _watch(runtime, live, signals, max_runtime_s)
         tg.cancel_scope.cancel()

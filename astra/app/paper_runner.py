@@ -43,7 +43,8 @@ from astra.adapters.metrics_prometheus import MetricsServer, PrometheusMetrics
 from astra.adapters.metrics_prometheus import start_metrics_server as start_metrics
 from astra.adapters.polymarket.ws_shards import MarketFeed
 from astra.adapters.spot.rtds import SpotFeed
-from astra.app.books import RestBooks
+from astra.app.book_check import BookCheck, engine_tops
+from astra.app.books import RestBooks, fetch_rest_books
 from astra.app.burn_in_gate import BurnInGate, monitored
 from astra.app.control_backend import EngineControl
 from astra.app.discovery import DiscoveryVetoed, discover_all
@@ -61,7 +62,7 @@ from astra.app.summary import summarise
 from astra.app.universe import LiveUniverse
 from astra.app.ws_config import ws_settings
 from astra.domain.clock import Clock
-from astra.domain.events import NewMarket
+from astra.domain.events import BookSnapshot, NewMarket
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import MetricsSink
 from astra.domain.universe import plan
@@ -202,7 +203,30 @@ def _live(
 
     live.universe = LiveUniverse(runtime, feed, notifier, http, rediscover, start_id)
     new_market.append(live.universe.on_new_market)
+    live.book_check = _book_check(settings, runtime, feed)
+    # An overloaded market's dropped delta means a wrong book: fresh snapshots from the feed.
+    runtime.engine.overload.resync = feed.request_resync
     return live
+
+
+def _book_check(settings: Settings, runtime: Runtime, feed: MarketFeed) -> BookCheck | None:
+    if settings.feed.books_check_s <= 0:
+        return None
+    engine = runtime.engine
+    http = http_settings(settings)
+    url = settings.venue.clob_url
+
+    async def fetch(token_ids: list[str]) -> list[BookSnapshot] | None:
+        return await fetch_rest_books(url, http, token_ids)
+
+    markets = [m.condition_id for m in runtime.inputs.markets]
+    return BookCheck(
+        engine_tops(markets, engine.digest),
+        fetch,
+        feed.resync,
+        engine.metrics,
+        settings.feed.books_check_s,
+    )
 
 
 def _open_journal(settings: Settings, data_dir: Path) -> JournalStore:

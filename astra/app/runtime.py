@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from astra.actors.backpressure import BackpressureConfig
 from astra.actors.engine import Engine, EngineConfig, EngineParts
 from astra.actors.market_state import MarketConfig
 from astra.actors.messages import CancelAll, ResumeResult
@@ -101,6 +102,12 @@ def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> 
         risk_timeout_s=settings.risk.approval_timeout_s,
         watchdog=WatchdogConfig() if live else None,
         flush_interval_s=journal.flush_interval_ms / 1000 if live else None,
+        market_tick_ms=orders.tick_ms or None,
+        backpressure=BackpressureConfig(
+            capacity=settings.run.market_mailbox,
+            conflate_depth=settings.run.market_conflate_depth,
+            max_lag_ms=settings.feed.max_lag_ms,
+        ),
         market_workers=settings.run.market_workers,
         market_throughput=settings.run.market_throughput,
         equity_interval_ms=round(settings.accounting.equity_interval_s * 1000),

@@ -15,4 +15,5 @@ def ws_settings(settings: Settings, url: str) -> WsSettings:
         backoff_initial_s=feed.reconnect_min_s,
         backoff_max_s=max(feed.reconnect_max_s, feed.reconnect_min_s),
         seed=settings.run.seed,
+        silence_s=feed.silence_s if feed.silence_s > 0 else None,
     )

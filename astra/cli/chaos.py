@@ -27,24 +27,36 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--kills", type=int, default=30, help="faults to inject")
     parser.add_argument("--seed", type=int, default=7, help="seed of the stream and the faults")
     parser.add_argument("--workdir", type=Path, help="keep the journal here (default: temp dir)")
+    parser.add_argument(
+        "--faults",
+        default="tell,start,ask,stop,stuck",
+        help="all, or a comma-separated list of: tell, start, ask, stop, stuck (actor kills), "
+        "pool, watchdog, dispatcher, journal_stall, feed_silence, poison, root (default: "
+        "the actor kills)",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    from astra.actors.chaos.injectors import parse_faults
     from astra.actors.chaos.scenario import ChaosConfig, run_chaos
+    from astra.adapters.polymarket.ws_decode import decode_market_frame
 
     if args.markets < 1 or args.kills < 0:
         raise CommandError("--markets must be >= 1 and --kills >= 0", 2)
+    try:
+        faults = parse_faults(args.faults)
+    except ValueError as exc:
+        raise CommandError(f"--faults: {exc}", 2) from exc
     if args.workdir is not None:
         args.workdir.mkdir(parents=True, exist_ok=True)
     # Hundreds of injected deaths log tracebacks by design; the report carries the counts.
     actors_log = logging.getLogger("astra.actors")
     actors_log.propagate = False
     try:
-        report = run_chaos(
-            ChaosConfig(args.markets, args.kills, args.seed), _open_journal, args.workdir
-        )
+        config = ChaosConfig(args.markets, args.kills, args.seed, faults=faults)
+        report = run_chaos(config, _open_journal, args.workdir, decode_market_frame)
     finally:
         actors_log.propagate = True
     if args.json:

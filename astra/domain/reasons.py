@@ -76,6 +76,7 @@ class HaltReason(enum.StrEnum):
     FEED_STALE = "feed_stale"
     SETTLEMENT_FAILED = "settlement_failed"  # a resolution the ledger could not book
     RISK_STATE_UNREADABLE = "risk_state_unreadable"  # the journaled risk state is malformed
+    OVERLOAD = "overload"  # a market mailbox was full: the engine cannot keep up
 
 
 class GateVeto(enum.StrEnum):
@@ -92,6 +93,7 @@ class GateVeto(enum.StrEnum):
     TOXIC = "toxic"
     SPREAD_REGIME = "spread_regime"
     HALTED = "halted"
+    LAGGING = "lagging"  # the event was handled more than max_lag_ms after its receipt
     REDUCING_ONLY = "reducing_only"
     MAX_ORDER_NOTIONAL = "max_order_notional"
     MARKET_EXPOSURE_CAP = "market_exposure_cap"

@@ -19,6 +19,7 @@ from astra.domain.metrics_port import (
     FEED_EVENTS_TOTAL,
     FEED_RECONNECTS_TOTAL,
     FEED_REJECTED_FRAMES_TOTAL,
+    FEED_SILENCES_TOTAL,
     CountingMetrics,
 )
 from astra.domain.prices import Tick, to_micros, to_pips
@@ -382,3 +383,19 @@ def test_conftest_fixture_plays_the_burst(loopback_market_ws: LoopbackMarketWs) 
     client = harness.connection(fast_settings(loopback_market_ws.url))
     run_until(loopback_market_ws, client, books_match(harness, loopback_market_ws))
     assert harness.metrics.counter(FEED_EVENTS_TOTAL, {"type": "price_change"}) == 49
+
+
+def test_silent_feed_that_answers_pings_unsyncs_and_resyncs() -> None:
+    # The venue answers every PING but sends no data after the initial books: the idle
+    # timeout never fires, so only the silence check notices; it unsyncs the connection's
+    # tokens (the owner cancels their orders) and reconnects for fresh books.
+    harness = Harness()
+    with LoopbackMarketWs(INITIAL_BOOKS, [Pause(1.0)]) as server:
+        settings = fast_settings(server.url, idle_timeout_s=5.0, silence_s=0.25)
+        client = harness.connection(settings)
+        run_until(server, client, lambda: client.silences >= 1 and server.connections >= 2)
+    assert server.received.count("PING") >= 3  # the connection stayed alive meanwhile
+    assert harness.metrics.counter(FEED_SILENCES_TOTAL, {"feed": "market"}) >= 1
+    # Desynced at the first connect, at the silence, and again at the reconnect.
+    assert harness.desyncs.count((TOKEN_A, TOKEN_B)) >= 3
+    assert len(server.subscriptions()) >= 2  # resubscribed: the venue resends its books

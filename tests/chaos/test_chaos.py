@@ -19,7 +19,7 @@ def test_small_seeded_chaos_run_holds_every_invariant() -> None:
     report = run_chaos(ChaosConfig(markets=8, kills=16, seed=11), open_journal)
     failed = [inv.as_dict() for inv in report.invariants if not inv.ok]
     assert failed == []
-    assert [inv.key for inv in report.invariants] == list("abcdefghi")
+    assert [inv.key for inv in report.invariants] == list("abcdefghijkl")
     figures = report.figures
     assert figures["halts"] >= 16
     assert figures["restarts"] == figures["halts"]
@@ -31,12 +31,39 @@ def test_cli_prints_json_and_exit_code(capsys: pytest.CaptureFixture[str]) -> No
     data = json.loads(capsys.readouterr().out)
     assert code == 0
     assert data["ok"] is True
-    assert {inv["key"] for inv in data["invariants"]} == set("abcdefghi")
+    assert {inv["key"] for inv in data["invariants"]} == set("abcdefghijkl")
 
 
 def test_cli_rejects_bad_arguments(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["chaos", "--markets", "0"]) == 2
     assert "--markets" in capsys.readouterr().err
+    assert main(["chaos", "--faults", "tell,meteor"]) == 2
+    assert "meteor" in capsys.readouterr().err
+
+
+def test_every_infrastructure_fault_is_injected_and_checked() -> None:
+    # Poison frames are left out here: the bounded decoder is issue 15 item 1 (its own
+    # branch); with it merged, `--faults all` holds (m) too.
+    faults = (
+        "tell",
+        "stuck",
+        "pool",
+        "watchdog",
+        "dispatcher",
+        "journal_stall",
+        "feed_silence",
+        "root",
+    )
+    report = run_chaos(
+        ChaosConfig(markets=6, kills=20, seed=4, faults=faults, stuck_share=0.0), open_journal
+    )
+    failed = [inv.as_dict() for inv in report.invariants if not inv.ok]
+    assert failed == []
+    keys = {inv.key for inv in report.invariants}
+    assert set("abcdefghijklno") <= keys
+    kills = report.figures["kills_by_fault"]
+    assert {"pool", "watchdog", "dispatcher", "journal_stall", "feed_silence"} <= set(kills)
+    assert report.figures["restart_audits"] >= report.figures["deaths_injected"]
 
 
 @pytest.mark.slow

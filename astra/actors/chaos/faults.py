@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from astra.actors.runtime.runtime_messages import Crash, InjectedFault
@@ -13,19 +13,35 @@ from astra.actors.runtime.tally import MessageTally
 
 
 class ChaosFaults:
-    """FaultHook: logs every (re)start and fails the next start of an armed name."""
+    """FaultHook: logs every (re)start, fails the next start of an armed name and crashes the
+    next step of a name armed with `arm_crash` (a supervisor handling a death report, the
+    watchdog's sweep, an actor's next message). `audit` sees every start first."""
 
-    def __init__(self, tally: MessageTally) -> None:
+    def __init__(
+        self, tally: MessageTally, audit: Callable[[str, int], None] | None = None
+    ) -> None:
         self._tally = tally
+        self._audit = audit
         self._lock = threading.Lock()
         self._armed: set[str] = set()
+        self._crash: set[str] = set()
         self.starts: list[tuple[str, int, float]] = []  # (name, generation, monotonic time)
 
     def arm_start(self, name: str) -> None:
         with self._lock:
             self._armed.add(name)
 
+    def disarm_start(self, name: str) -> None:
+        with self._lock:
+            self._armed.discard(name)
+
+    def arm_crash(self, name: str) -> None:
+        with self._lock:
+            self._crash.add(name)
+
     def on_start(self, name: str, generation: int) -> None:
+        if self._audit is not None:
+            self._audit(name, generation)
         with self._lock:
             self.starts.append((name, generation, time.monotonic()))
             armed = name in self._armed
@@ -36,6 +52,14 @@ class ChaosFaults:
     def on_message(self, name: str, generation: int, message: object) -> None:
         if isinstance(message, Crash):
             self._tally.fatal(message)  # the base actor raises on it right after this hook
+        with self._lock:
+            crash = name in self._crash
+            self._crash.discard(name)
+        if crash:
+            if not isinstance(message, Crash):
+                # Counted like a Crash: the message it interrupts was sent and died with it.
+                self._tally.fatal(message)
+            raise InjectedFault(f"chaos crash in {name} generation {generation}")
 
     def started_since(self, since: float) -> set[str]:
         with self._lock:

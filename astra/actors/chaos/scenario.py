@@ -1,11 +1,14 @@
 """The seeded chaos scenario behind `tests/chaos/` and `astra chaos`.
 
 It runs the real engine (SQLite journal, threads, supervisors, watchdog) over a synthetic
-stream of N markets and, K times, kills a random actor — market (mostly), risk or
-telemetry — in a random way: an exception on the tell path, in `on_start` (the next
-generation fails to start), in an ask handler, a `stop()` behind the supervisor's back, or a
-stuck handler the watchdog must find. After each kill it checks halt-first and cancels,
-resumes explicitly, and carries on; at the end it checks every invariant (a)-(i).
+stream of N markets and, K times, injects a random fault of the enabled kinds
+(`injectors.FAULT_KINDS`): it kills an actor — market (mostly), risk or telemetry — in a
+random way (an exception on the tell path, in `on_start`, in an ask handler, a `stop()`
+behind the supervisor's back, a stuck handler the watchdog must find), or kills the markets
+pool supervisor, the watchdog, a dispatcher worker's slice, stalls the journal, silences a
+feed or sends a poison frame. After each fault it waits for the halts, resumes explicitly and
+carries on; at the end it checks every invariant, most of them read from the journal; the
+root's death runs once as a drill (it ends the process).
 """
 
 from __future__ import annotations
@@ -16,29 +19,40 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pykka
 
-from astra.actors.chaos.checks import Invariant, accounting
+from astra.actors.chaos.checks import Invariant, accounting, orders_digest_rows
 from astra.actors.chaos.config import chaos_engine_config
 from astra.actors.chaos.faults import CancelTracker, ChaosFaults, ErrorLog
-from astra.actors.chaos.final import RunFacts, escalation_check, final_checks
+from astra.actors.chaos.final import RunFacts, escalation_check, final_checks, missing_cancels
+from astra.actors.chaos.injectors import (
+    ACTOR_FAULTS,
+    INFRA_FAULTS,
+    Decoder,
+    Injectors,
+    StallingJournal,
+    figures_dict,
+)
+from astra.actors.chaos.journal_checks import RestartAudit
 from astra.actors.chaos.synthetic import SyntheticStream, synthetic_markets
 from astra.actors.engine import Engine, EngineParts, WallClock
 from astra.actors.halt_protocol import HaltEntry
 from astra.actors.market_actor import market_producer
-from astra.actors.messages import MarketDigest
+from astra.actors.market_records import book_digest
 from astra.actors.ports import JournalOpener, JournalPort
 from astra.actors.runtime.runtime_messages import Crash, Stall
 from astra.actors.runtime.tally import MessageTally
+from astra.domain.book import MarketBooks
+from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import CountingMetrics
 
 _log = logging.getLogger("astra.actors.chaos")
-FAULTS = ("tell", "start", "ask", "stop", "stuck")
+FAULTS = ACTOR_FAULTS
 ACCOUNTED_KINDS = (
     "FeedEvent",
     "CancelAll",
@@ -59,6 +73,7 @@ class ChaosConfig:
     cancel_bound_s: float = 2.0
     settle_timeout_s: float = 5.0
     isolation_every: int = 5
+    faults: tuple[str, ...] = ACTOR_FAULTS  # see injectors.FAULT_KINDS; "root" is a drill
 
 
 @dataclass
@@ -81,12 +96,16 @@ class ChaosReport:
 
 
 def run_chaos(
-    config: ChaosConfig, open_journal: JournalOpener, workdir: Path | None = None
+    config: ChaosConfig,
+    open_journal: JournalOpener,
+    workdir: Path | None = None,
+    decoder: Decoder | None = None,
 ) -> ChaosReport:
     """Run the scenario on a journal opened by `open_journal` (the composition root's
-    choice of store) in `workdir` (a temporary directory by default)."""
+    choice of store) in `workdir` (a temporary directory by default); `decoder` is the venue
+    frame decoder the poison-frame fault feeds (an adapter, so the composition root's)."""
     with _workdir(workdir) as path, ErrorLog.capture() as errors:
-        return _Run(config, path, errors, open_journal).run()
+        return _Run(config, path, errors, open_journal, decoder).run()
 
 
 @contextmanager
@@ -100,7 +119,12 @@ def _workdir(path: Path | None) -> Iterator[Path]:
 
 class _Run:
     def __init__(
-        self, config: ChaosConfig, path: Path, errors: ErrorLog, open_journal: JournalOpener
+        self,
+        config: ChaosConfig,
+        path: Path,
+        errors: ErrorLog,
+        open_journal: JournalOpener,
+        decoder: Decoder | None,
     ) -> None:
         self.config = config
         self.open_journal = open_journal
@@ -109,10 +133,12 @@ class _Run:
         self.markets = synthetic_markets(config.markets)
         self.stream = SyntheticStream(self.markets, config.seed)
         self.store = open_journal(path / "journal.sqlite3")
-        self.journal: JournalPort = self.store
+        self.stalling = StallingJournal(self.store)
+        self.journal: JournalPort = self.stalling
         self.metrics = CountingMetrics()
         self.tally = MessageTally()
-        self.faults = ChaosFaults(self.tally)
+        self.audit = RestartAudit(self.store)
+        self.faults = ChaosFaults(self.tally, self.audit.on_start)
         self.cancels = CancelTracker()
         self.engine_config = chaos_engine_config()
         self.engine = Engine(
@@ -128,9 +154,16 @@ class _Run:
         )
         self.latencies: list[float] = []
         self.cancel_misses = 0
-        self.isolation: dict[str, int] = {"checks": 0, "changed": 0}
+        self.isolation: dict[str, int] = {"checks": 0, "mismatched": 0, "moved": 0, "restarted": 0}
+        self.isolation_wrong: list[str] = []
         self.kills: dict[str, int] = {}
+        self.deaths = 0  # deaths the injected faults caused (what (i) must see)
         self.stalls: list[threading.Event] = []
+        self.injectors = Injectors(
+            self.engine, self.faults, self.stalling, self.markets, decoder, self._resync
+        )
+        self.shadow = {m.condition_id: MarketBooks(m) for m in self.markets}
+        self.shadow_events = {m.condition_id: 0 for m in self.markets}
 
     def run(self) -> ChaosReport:
         started = time.monotonic()
@@ -148,6 +181,7 @@ class _Run:
         finally:
             for release in self.stalls:
                 release.set()
+            self.stalling.release()
             shutdown_started = time.monotonic()
             shutdown = engine.shutdown(10.0)
             shutdown_s = time.monotonic() - shutdown_started
@@ -161,11 +195,13 @@ class _Run:
         return report
 
     # -- driving ---------------------------------------------------------------------------
-    def _feed(self, steps: int) -> None:
+    def _feed(self, steps: int, market: MarketInfo | None = None) -> None:
         now = self.engine.clock.now_ms()
         for _ in range(steps):
-            for event in self.stream.step(self.stream.pick(), now):
-                self.engine.feed(event)
+            for event in self.stream.step(market or self.stream.pick(), now):
+                if self.engine.feed(event):
+                    self.shadow[event.market].apply(event)
+                    self.shadow_events[event.market] += 1
 
     def _target(self) -> str:
         roll = float(self.rng.random())
@@ -178,76 +214,101 @@ class _Run:
         )
 
     def _fault(self) -> str:
-        if float(self.rng.random()) < self.config.stuck_share:
+        enabled = [f for f in self.config.faults if f in (*ACTOR_FAULTS, *INFRA_FAULTS)]
+        if "stuck" in enabled and float(self.rng.random()) < self.config.stuck_share:
             return "stuck"
-        return FAULTS[int(self.rng.integers(0, 4))]
+        others = [f for f in enabled if f != "stuck"] or ["stuck"]
+        return others[int(self.rng.integers(0, len(others)))]
+
+    def _resync(self, market: MarketInfo) -> None:
+        now = self.engine.clock.now_ms()
+        for snapshot in self.stream.snapshots(market):
+            self.engine.feed(replace(snapshot, ts_ms=now))
+
+    def _pick(self, count: int) -> int:
+        return int(self.rng.integers(0, count))
 
     def _kill(self, number: int) -> None:
         target, fault = self._target(), self._fault()
         before = len(self.engine.halt_entries())
-        watched = self._isolation_before(target, number)
         self.kills[fault] = self.kills.get(fault, 0) + 1
-        self._inject(target, fault)
-        deaths = 2 if fault == "start" else 1
-        entries = self._await_halts(before + deaths)
-        for entry in entries:
-            self._check_cancels(entry)
+        if fault in INFRA_FAULTS:
+            deaths = self.injectors.inject(fault, self._pick)
+            watched: dict[str, tuple[str, int, int]] = {}
+        else:
+            watched = self._isolation_before(target, number)
+            delivered = self._inject(target, fault)
+            # A target that died just before the fault reached it was killed by no one.
+            deaths = (2 if fault == "start" else 1) if delivered else 0
+        self.deaths += deaths
+        if deaths:
+            entries = self._await_halts(before + deaths, feeding=fault in INFRA_FAULTS)
+            for entry in entries:
+                self._check_cancels(entry)
         self._isolation_after(watched)
         self._settle_and_resume()
 
-    def _inject(self, target: str, fault: str) -> None:
-        registry = self.engine.registry
+    def _inject(self, target: str, fault: str) -> bool:
+        """Send the fault; False if the target had no live actor to receive it."""
         if fault == "start":
             self.faults.arm_start(target)
         if fault in ("tell", "start"):
-            self.engine.router.tell(target, Crash(f"chaos {fault}"))
-        elif fault == "ask":
-            message = Crash("chaos ask")
-            self.tally.sent(message)
-            try:
-                registry.ask(target, message, 2.0)
-            except pykka.ActorDeadError:
-                self.tally.denied(message)
-            except Exception as exc:  # noqa: BLE001 - the injected fault comes back here
-                _log.debug("ask fault returned %r", exc)
-        elif fault == "stop":
-            ref = registry.ref(target)
-            if ref is not None:
+            if self.engine.router.tell(target, Crash(f"chaos {fault}")):
+                return True
+            self.faults.disarm_start(target)
+            return False
+        if fault == "ask":
+            return self._inject_ask(target)
+        ref = self.engine.registry.ref(target)
+        if ref is None:
+            return False
+        try:
+            if fault == "stop":
                 ref.stop(block=True, timeout=2.0)
-        else:
-            release = threading.Event()
-            self.stalls.append(release)
-            ref = registry.ref(target)
-            if ref is not None:
+            else:
+                release = threading.Event()
+                self.stalls.append(release)
                 ref.tell(Stall(release, max_s=3.0))
+        except pykka.ActorDeadError:
+            return False  # died between the lookup and the fault
+        return True
 
-    def _await_halts(self, count: int) -> list[HaltEntry]:
+    def _inject_ask(self, target: str) -> bool:
+        message = Crash("chaos ask")
+        self.tally.sent(message)
+        try:
+            self.engine.registry.ask(target, message, 2.0)
+        except pykka.ActorDeadError:
+            self.tally.denied(message)
+            return False
+        except Exception as exc:  # noqa: BLE001 - the injected fault comes back here
+            _log.debug("ask fault returned %r", exc)
+        return True
+
+    def _await_halts(self, count: int, *, feeding: bool = False) -> list[HaltEntry]:
+        """Wait for the halts; with `feeding`, keep mail flowing (a dropped pooled market is
+        found stale only with mail waiting; a stalled journal only with records to write)."""
         deadline = time.monotonic() + self.config.settle_timeout_s
         while time.monotonic() < deadline:
             entries = self.engine.halt_entries()
             if len(entries) >= count:
                 return entries[count - 1 :] if count else []
+            if feeding:
+                self._feed(1)
             time.sleep(0.002)
         return self.engine.halt_entries()[-1:]
 
     def _check_cancels(self, entry: HaltEntry) -> None:
-        """(c) every live market reports the cancel of this halt within the bound."""
-        expected = set(self.engine.market_names()) - {entry.name}
-        deadline = entry.started_s + self.config.cancel_bound_s
-        while True:
-            restarted = self.faults.started_since(entry.started_s)
-            missing = expected - restarted - self.cancels.reported(entry.halt_id)
-            if not missing or time.monotonic() > deadline:
-                break
-            time.sleep(0.002)
+        """(c) the halt accounted for every market before it returned (confirmed, or
+        canceled from the journal), within the bound."""
+        missing = missing_cancels(entry, self.engine.market_names())
         if missing:
             self.cancel_misses += 1
             _log.error(
                 "cancel not confirmed: halt=%d missing=%s", entry.halt_id, sorted(missing)[:3]
             )
             return
-        done = self.cancels.last_time(entry.halt_id)
-        self.latencies.append(max(0.0, (done or entry.committed_s) - entry.started_s))
+        self.latencies.append(max(0.0, entry.canceled_s - entry.started_s))
 
     def _settle_and_resume(self) -> None:
         deadline = time.monotonic() + self.config.settle_timeout_s
@@ -258,25 +319,76 @@ class _Run:
         _log.error("could not resume within %.1fs", self.config.settle_timeout_s)
 
     # -- (h) isolation ---------------------------------------------------------------------
-    def _isolation_before(self, target: str, number: int) -> dict[str, str]:
+    def _generation(self, market: str) -> str:
+        child = self.engine.registry.get(market_producer(market))
+        return "" if child is None else str(child.generation)
+
+    def _isolation_before(self, target: str, number: int) -> dict[str, tuple[str, int, int]]:
         if not target.startswith(market_producer("")) or number % self.config.isolation_every:
             return {}
         self.engine.drain(self.config.settle_timeout_s)
         others = [m.condition_id for m in self.markets if market_producer(m.condition_id) != target]
         picks = self.rng.choice(len(others), size=min(3, len(others)), replace=False)
         watched = {}
+        infos = {m.condition_id: m for m in self.markets}
         for index in picks:
             digest = self.engine.digest(others[int(index)])
             if digest is not None:
-                watched[digest.market] = _isolation_key(digest)
+                # The reference book starts from the stream's truth now (what every event or
+                # a restart's snapshot gave the market); the live book must equal it.
+                shadow = MarketBooks(infos[digest.market])
+                for snapshot in self.stream.snapshots(infos[digest.market]):
+                    shadow.apply(snapshot)
+                self.shadow[digest.market] = shadow
+                expected = book_digest(shadow, infos[digest.market].tokens)
+                if digest.book_digest != expected:
+                    self.isolation["mismatched"] += 1
+                    self.isolation_wrong.append(f"{digest.market}: book before")
+                fed = self.shadow_events[digest.market]
+                watched[digest.market] = (self._generation(digest.market), digest.events, fed)
+        # Events keep arriving for the watched markets while the other one dies: their
+        # digests must move exactly as those events say, and nothing else.
+        for market in watched:
+            self._feed(2, infos[market])
         return watched
 
-    def _isolation_after(self, watched: dict[str, str]) -> None:
-        for market, before in watched.items():
+    def _isolation_after(self, watched: dict[str, tuple[str, int, int]]) -> None:
+        if not watched:
+            return
+        self.engine.drain(self.config.settle_timeout_s)
+        infos = {m.condition_id: m for m in self.markets}
+        for market, (generation, events_before, fed_before) in watched.items():
+            if self._generation(market) != generation:
+                # Died itself meanwhile (e.g. stuck on a stalled RiskActor): a death of its
+                # own, halted for and checked as one, not a leak of the other crash.
+                self.isolation["restarted"] += 1
+                continue
             digest = self.engine.digest(market)
             self.isolation["checks"] += 1
-            after = None if digest is None else _isolation_key(digest)
-            self.isolation["changed"] += int(after != before)
+            if digest is None:
+                self.isolation["mismatched"] += 1
+                continue
+            rows = self.journal.producer_records(market_producer(market))
+            expected_book = book_digest(self.shadow[market], infos[market].tokens)
+            wrong = [
+                what
+                for what, ok in (
+                    ("book", digest.book_digest == expected_book),
+                    (
+                        "events",
+                        digest.events - events_before == self.shadow_events[market] - fed_before,
+                    ),
+                    ("orders", digest.orders_digest == orders_digest_rows(rows)),
+                    ("resting", digest.resting == 0),  # the halt canceled them; no resume yet
+                )
+                if not ok
+            ]
+            if wrong:
+                self.isolation["mismatched"] += 1
+                _log.error("isolation: market=%s differs in %s", market, wrong)
+                self.isolation_wrong.append(f"{market}: {','.join(wrong)}")
+            # The events fed meanwhile show (a book step may leave the mid where it was).
+            self.isolation["moved"] += int(digest.events > events_before)
 
     # -- figures ---------------------------------------------------------------------------
     def _facts(self) -> RunFacts:
@@ -290,8 +402,12 @@ class _Run:
             latencies=self.latencies,
             cancel_misses=self.cancel_misses,
             cancel_bound_s=self.config.cancel_bound_s,
-            isolation=self.isolation,
-            kills=self.config.kills,
+            isolation={**self.isolation, "first_wrong": self.isolation_wrong[:5]},
+            kills=self.deaths,
+            audit=self.audit,
+            infra=self.injectors.figures,
+            enabled=self.config.faults,
+            open_journal=self.open_journal,
         )
 
     def _accounting(self) -> Invariant:
@@ -314,9 +430,7 @@ class _Run:
             "worst_halt_to_all_canceled_ms": round(1000 * max(self.latencies, default=0.0), 3),
             "cancel_checks": len(self.latencies),
             "shutdown_s": round(shutdown_s, 3),
+            "deaths_injected": self.deaths,
+            "restart_audits": self.audit.checked,
+            **figures_dict(self.injectors.figures),
         }
-
-
-def _isolation_key(digest: MarketDigest) -> str:
-    """What must not change in a market while another one crashes: its book and event count."""
-    return f"{digest.book_digest}|{digest.events}"

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from pykka._envelope import Envelope
 
 from astra.actors.runtime.inbox import ClosableInbox
+from astra.actors.runtime.supervision import FaultHook
 
 _log = logging.getLogger("astra.actors.runtime.dispatcher")
 
@@ -46,10 +47,14 @@ _STOP = _Stop()
 class Dispatcher:
     """`workers` threads sharing one run queue of actors that have mail."""
 
-    def __init__(self, name: str, workers: int, throughput: int = 64) -> None:
+    def __init__(
+        self, name: str, workers: int, throughput: int = 64, faults: FaultHook | None = None
+    ) -> None:
         if workers < 1 or throughput < 1:
             raise ValueError("a dispatcher needs at least one worker and a throughput >= 1")
         self.name = name
+        self.fault_name = f"{name}-dispatcher"  # what the (test-only) fault hook sees
+        self._faults = faults
         self.workers = workers
         self.throughput = throughput
         self._ready: queue.SimpleQueue[Runnable] = queue.SimpleQueue()
@@ -125,6 +130,8 @@ class Dispatcher:
 
     def _run(self, actor: Runnable) -> bool:
         try:
+            if self._faults is not None:
+                self._faults.on_message(self.fault_name, 0, actor)
             return actor.run_slice(self.throughput)
         except BaseException:  # noqa: BLE001 - a worker must outlive any actor's bug
             # The actor loop already turns handler errors into deaths; reaching here is a

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pykka
@@ -21,6 +22,31 @@ from pykka._envelope import Envelope
 from astra.actors.runtime.runtime_messages import DeadLetters
 
 LateLetter = Callable[[DeadLetters], None]
+
+
+@dataclass(frozen=True, slots=True)
+class InboxBound:
+    """Backpressure for one inbox: only *data* messages (`is_data`) are bounded; control
+    messages (cancels, queries, stops) are always accepted, or a full mailbox could not be
+    halted.
+
+    From `conflate_depth` queued envelopes on, a data tell is first offered to `merge` with
+    the last queued envelope (also a data tell): a merged message replaces that envelope and
+    `on_conflated(new)` is called (the new message's content lives on in the merged one). At
+    `capacity` queued envelopes a data tell that cannot be merged is refused: it is counted
+    as a dead letter and `on_overflow(new)` is called (the owner halts: `overload`).
+    """
+
+    capacity: int
+    conflate_depth: int
+    is_data: Callable[[object], bool]
+    merge: Callable[[object, object], object | None]
+    on_conflated: Callable[[object], None]
+    on_overflow: Callable[[object], None]
+
+    def __post_init__(self) -> None:
+        if not 0 < self.conflate_depth <= self.capacity:
+            raise ValueError("an inbox bound needs 0 < conflate_depth <= capacity")
 
 
 class ClosableInbox:
@@ -42,22 +68,62 @@ class ClosableInbox:
         self.on_late: LateLetter | None = None
         # The envelope being handled now: lets the actor tell an ask from a tell.
         self.current: Envelope[Any] | None = None
+        self.bound: InboxBound | None = None
+        self.conflated = 0
+        self.overflowed = 0
 
     def put(self, envelope: Envelope[Any], /) -> None:
         ready = False
+        outcome = "queued"
         with self._lock:
             closed = self._closed
             if not closed:
-                self._queue.append(envelope)
-                if not isinstance(envelope.message, self.unordered):
-                    self.accepted += 1
-                ready = self._queued()
+                outcome = self._bounded(envelope)
+                if outcome == "queued":
+                    self._queue.append(envelope)
+                    if not isinstance(envelope.message, self.unordered):
+                        self.accepted += 1
+                    ready = self._queued()
         if closed:
             letters = refuse((envelope,))
             if letters.total and self.on_late is not None:
                 self.on_late(letters)
+        elif outcome != "queued":
+            self._after_bound(outcome, envelope)
         elif ready:
             self._ready()
+
+    def _bounded(self, envelope: Envelope[Any]) -> str:
+        """Under the lock: 'queued', 'conflated' (merged into the tail) or 'overflow'."""
+        bound = self.bound
+        depth = len(self._queue)
+        if bound is None or depth < bound.conflate_depth or envelope.reply_to is not None:
+            return "queued"
+        if not bound.is_data(envelope.message):
+            return "queued"
+        tail = self._queue[-1]
+        if tail.reply_to is None and bound.is_data(tail.message):
+            merged = bound.merge(tail.message, envelope.message)
+            if merged is not None:
+                self._queue[-1] = Envelope(merged)
+                self.conflated += 1
+                return "conflated"
+        if depth >= bound.capacity:
+            self.overflowed += 1
+            return "overflow"
+        return "queued"
+
+    def _after_bound(self, outcome: str, envelope: Envelope[Any]) -> None:
+        bound = self.bound
+        if bound is None:
+            return
+        if outcome == "conflated":
+            bound.on_conflated(envelope.message)
+            return
+        letters = refuse((envelope,))
+        if self.on_late is not None:
+            self.on_late(letters)
+        bound.on_overflow(envelope.message)
 
     def _queued(self) -> bool:
         """Under the lock, right after an envelope was queued: True to call `_ready`."""

@@ -75,10 +75,28 @@ class Registry:
         ref = self.ref(name)
         if ref is not None and _send(ref, message):
             return True
+        self._refused(name, message)
+        return False
+
+    def _refused(self, name: str, message: object) -> None:
         with self._lock:
             kind = self._kinds.get(name, "unbound")
         account(self._metrics, self._dead_letters, kind, DeadLetters.of([type(message).__name__]))
-        return False
+
+    def entry(self, name: str) -> Entry | None:
+        return self._entries.get(name)
+
+    def ask_later(self, name: str, message: object) -> pykka.Future[Any] | None:
+        """Ask by name without waiting. None (and a counted dead letter) if no live actor
+        has that name; an actor that dies before answering answers `ActorDeadError`."""
+        ref = self.ref(name)
+        if ref is not None:
+            try:
+                return ref.ask(message, block=False)
+            except pykka.ActorDeadError:
+                pass  # died between lookup and send: refused like a tell
+        self._refused(name, message)
+        return None
 
     def ask(self, name: str, message: object, timeout_s: float) -> Any:
         """Ask by name with a timeout. Raises `pykka.ActorDeadError` or `pykka.Timeout`."""

@@ -28,6 +28,7 @@ class DeathCause(enum.StrEnum):
     STALE = "stale_heartbeat"  # watchdog: mail waiting, no progress
     SHUTDOWN_TIMEOUT = "shutdown_timeout"  # did not stop within its shutdown timeout
     ESCALATED = "escalated"  # a child supervisor spent its restart budget
+    LOOP_EXCEPTION = "loop_exception"  # a supervised loop (the watchdog's sweep) raised
 
 
 class InjectedFault(RuntimeError):

@@ -116,6 +116,7 @@ class Supervisor:
         self._parent = parent
         self._before_restart = before_restart
         self._dead_letters = dead_letters
+        self._faults = faults
         self._policy = SupervisionPolicy(
             config.strategy, config.intensity, config.backoff, config.seed
         )
@@ -131,6 +132,7 @@ class Supervisor:
         )
         self._events: queue.Queue[ChildDied | _Stop] = queue.Queue()
         self._halt = threading.Event()  # set by shutdown/escalation: stop acting
+        self._handling = False  # the worker is inside a death's handling
         self._wait = wait or self._halt.wait  # backoff wait; True means "halted, give up"
         self.block = ControlBlock(config.name, generation, clock.now_ms())
         self.block.attach(self.kind, self._events.qsize, self._abandoned)
@@ -199,12 +201,19 @@ class Supervisor:
 
     # -- worker --------------------------------------------------------------------------
 
+    def busy(self) -> bool:
+        """A death is queued or being handled, or this supervisor is stopping: the tree is
+        not settled (an operator resume now would race the halt or the restart)."""
+        return self._handling or not self._events.empty() or self._halt.is_set()
+
     def _run(self) -> None:
         while True:
             event = self._events.get()
             if isinstance(event, _Stop):
                 return
+            self._handling = True
             outcome = attempt(lambda: self._on_death(event))  # noqa: B023 - called at once
+            self._handling = False
             if isinstance(outcome, Failure):
                 # A bug in supervision itself: fail closed, like a spent budget.
                 self._escalate(event, f"supervisor error: {outcome.error!r}")
@@ -214,6 +223,8 @@ class Supervisor:
 
     def _on_death(self, died: ChildDied) -> None:
         account(self._metrics, self._dead_letters, died.kind, died.dead_letters)
+        if self._faults is not None:
+            self._faults.on_message(self.name, self.generation, died)
         with self._lock:
             if self._halt.is_set():
                 return
@@ -290,10 +301,31 @@ class Supervisor:
         with self._lock:
             self._slots.stop_all(deadline)
         detail = f"{why} (last: {died.kind} {died.name} {died.cause})"
+        if self._parent is None:
+            self._halt_before_exit(detail)
         self._finish(DeathCause.ESCALATED, detail, deadline)
         if self._parent is None:
             self.exit_code = ESCALATION_EXIT_CODE
             self.escalated.set()
+
+    def _halt_before_exit(self, detail: str) -> None:
+        """The root has no parent to halt for it: its own death runs `before_restart` (every
+        child is stopped by now, so the halt is journaled and every order canceled from the
+        journal) before the process exits and a new one restarts the tree."""
+        hook = self._before_restart
+        if hook is None:
+            return
+        died = ChildDied(self.name, self.kind, self.generation, DeathCause.ESCALATED, detail)
+        log_death(self._metrics, died)
+        outcome = attempt(lambda: hook(died))
+        if isinstance(outcome, Failure):
+            _log.error(
+                "halt before exit failed: kind=%s name=%s reason=%s: %r",
+                self.kind,
+                self.name,
+                died.cause,
+                outcome.error,
+            )
 
     def _finish(self, cause: DeathCause, detail: str, deadline: float) -> None:
         self._events.put(_Stop())

@@ -12,6 +12,8 @@ import threading
 from collections import Counter
 from typing import Any
 
+import pykka
+
 from astra.actors.runtime.registry import Registry
 
 
@@ -64,6 +66,13 @@ class Router:
 
     def ask(self, name: str, message: object, timeout_s: float) -> Any:
         return self.registry.ask(name, message, timeout_s)
+
+    def ask_later(self, name: str, message: object) -> pykka.Future[Any] | None:
+        """Send an ask without waiting, counted as sent like a tell; None (and a counted
+        dead letter) if no live actor has that name."""
+        if self.tally is not None:
+            self.tally.sent(message)
+        return self.registry.ask_later(name, message)
 
     def processed(self, message: object) -> None:
         if self.tally is not None:

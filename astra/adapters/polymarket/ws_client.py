@@ -17,7 +17,13 @@ from websockets.exceptions import ConnectionClosed
 
 from astra.adapters.polymarket.ws_assets import AssetStates
 from astra.adapters.polymarket.ws_decode import decode_market_frame
-from astra.adapters.ws_session import Backoff, WsSettings, receive_frames, run_reconnecting
+from astra.adapters.ws_session import (
+    Backoff,
+    FeedSilent,
+    WsSettings,
+    receive_frames,
+    run_reconnecting,
+)
 from astra.domain.clock import Clock
 from astra.domain.events import (
     BestBidAsk,
@@ -29,7 +35,12 @@ from astra.domain.events import (
     TickSizeChange,
     Trade,
 )
-from astra.domain.metrics_port import FEED_EVENTS_TOTAL, FEED_REJECTED_FRAMES_TOTAL, MetricsSink
+from astra.domain.metrics_port import (
+    FEED_EVENTS_TOTAL,
+    FEED_REJECTED_FRAMES_TOTAL,
+    FEED_SILENCES_TOTAL,
+    MetricsSink,
+)
 from astra.domain.reasons import FeedReject
 
 MARKET_WS_URL = "wss://ws-subscriptions-clob.polymarket.com/ws/market"
@@ -98,6 +109,7 @@ class MarketConnection:
         self._since_ms = clock.now_ms()
         self.sessions = 0  # connections established so far
         self.held_back = 0  # level changes dropped because their token was unsynced
+        self.silences = 0  # sessions ended by feed silence
 
     # -- queries -------------------------------------------------------------------------
     @property
@@ -141,6 +153,12 @@ class MarketConnection:
         self._pending_resync.extend(ours)
         await self._flush_resync()
 
+    def request_resync(self, asset_ids: Iterable[str]) -> None:
+        """Unsync now; the fresh snapshots are asked for when the next frame is handled."""
+        ours = [a for a in asset_ids if a in self._states]
+        self._unsync(ours)
+        self._pending_resync.extend(ours)
+
     # -- life cycle ----------------------------------------------------------------------
     async def run(self) -> None:
         await run_reconnecting(
@@ -159,6 +177,14 @@ class MarketConnection:
         self._ws = ws
         try:
             await receive_frames(ws, self._settings, self._on_frame)
+        except FeedSilent:
+            # Connected, pinging, but no data: every book of this connection may be stale.
+            # Unsync them now (the owner cancels their markets' orders), then reconnect,
+            # which resubscribes and resyncs from the venue's fresh `book` snapshots.
+            self.silences += 1
+            self._metrics.inc(FEED_SILENCES_TOTAL, {"feed": FEED_NAME})
+            self._unsync(self._states.assets)
+            raise
         finally:
             self._ws = None
 

@@ -106,6 +106,13 @@ class MarketFeed:
         for shard in self._shards:
             await shard.resync([a for a in wanted if a in shard])
 
+    def request_resync(self, asset_ids: Iterable[str]) -> None:
+        """`resync` without waiting (callable from a sync callback on the feed's thread): the
+        tokens are unsynced now, their snapshots asked for with the next frame."""
+        wanted = list(dict.fromkeys(asset_ids))
+        for shard in self._shards:
+            shard.request_resync([a for a in wanted if a in shard])
+
     async def run(self) -> None:
         async with anyio.create_task_group() as tg:
             self._task_group = tg
