@@ -25,7 +25,9 @@ _TTL_MS = 5_000
 
 def _config(*, live: bool) -> EngineConfig:
     base = chaos_engine_config()
-    market = MarketConfig(orders=OrderConfig(latency_mean_ms=0, ttl_ms=_TTL_MS, stale_ms=60_000))
+    orders = OrderConfig(latency_mean_ms=0, ttl_ms=_TTL_MS, stale_ms=60_000)
+    # The synthetic markets have no contracts: this checks the clock, not the definition gate.
+    market = MarketConfig(orders=orders, require_contract=False)
     return replace(
         base,
         market=market,

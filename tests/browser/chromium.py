@@ -9,12 +9,9 @@ end. `chromium_path()` is None when the browser is not installed, so tests skip 
 from __future__ import annotations
 
 import base64
-import contextlib
 import itertools
 import json
-import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -103,8 +100,7 @@ def render(html: Path, query_js: str, *, timeout_s: float = 60.0) -> PageFacts:
             with connect(endpoint, max_size=64 * 2**20, open_timeout=timeout_s) as ws:
                 return _visit(ws, html, query_js, timeout_s)
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
+            proc.kill()
             proc.wait(timeout=30)
 
 
