@@ -100,7 +100,10 @@ def _pnl(records: Collection[JournalRecord]) -> dict[str, Any] | None:
         "realised_usd": usd(int(ledger["realised"])),
         "fees_usd": usd(int(ledger["fees"])),
         "positions": {a: int(p["size"]) for a, p in sorted(positions.items())},
-        # Open positions are valued at what they cost: the journal holds no marks.
         "equity_at_cost_usd": usd(cash + at_cost),
         "pnl_at_cost_usd": usd(cash + at_cost - opening),
+        # Marked (docs/accounting.md): the last ledger record's equity; None in a journal from
+        # before equity records, where only the at-cost figures exist.
+        "equity_marked_usd": usd(int(ledger["equity"])) if "equity" in ledger else None,
+        "pnl_marked_usd": usd(int(ledger["equity"]) - opening) if "equity" in ledger else None,
     }

@@ -118,6 +118,26 @@ def _strategy_names(settings: Settings) -> dict[str, str]:
     return {**dict(settings.strategy.by_category), "*": settings.strategy.default}
 
 
+def pnl_text(pnl: dict[str, Any]) -> str:
+    """The P&L in dollars: marked equity when the journal has it, at cost otherwise."""
+    equity = pnl.get("equity_marked_usd")
+    basis = "marked" if equity is not None else "at cost"
+    equity = equity if equity is not None else pnl["equity_at_cost_usd"]
+    return (
+        f"equity {_dollars(equity)} {basis} (opening {_dollars(pnl['opening_cash_usd'])}), "
+        f"cash {_dollars(pnl['cash_usd'])}, realised {_dollars(pnl['realised_usd'])}, "
+        f"fees {_dollars(pnl['fees_usd'])}, open positions {len(pnl['positions'])}"
+    )
+
+
+def _dollars(text: str) -> str:
+    from decimal import Decimal
+
+    from astra.cli.units import dollars_text
+
+    return dollars_text(int(Decimal(text) * 1_000_000))
+
+
 def summary_lines(summary: dict[str, Any], sample: Path) -> list[str]:
     """The human summary: what ran, what it decided, what it holds, where the files are."""
     orders = summary["orders"]
@@ -138,11 +158,7 @@ def summary_lines(summary: dict[str, Any], sample: Path) -> list[str]:
         f"  halts          {halts}",
     ]
     if pnl:
-        lines.append(
-            f"  P&L            cash {pnl['cash_usd']} (from {pnl['opening_cash_usd']}), "
-            f"equity at cost {pnl['equity_at_cost_usd']}, realised {pnl['realised_usd']}, "
-            f"fees {pnl['fees_usd']}, open positions {len(pnl['positions'])}"
-        )
+        lines.append(f"  P&L            {pnl_text(pnl)}")
     lines += [
         f"  journal        {summary['journal']}",
         f"  metrics        {summary['metrics']}",

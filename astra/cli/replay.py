@@ -142,10 +142,9 @@ def print_summary(summary: dict[str, Any], *, as_json: bool) -> None:
         f"{summary['fills']} fills, {len(summary['halts'])} halts"
     )
     if pnl:
-        print(
-            f"cash {pnl['cash_usd']} (from {pnl['opening_cash_usd']}), realised "
-            f"{pnl['realised_usd']}, fees {pnl['fees_usd']}, P&L at cost {pnl['pnl_at_cost_usd']}"
-        )
+        from astra.cli.demo import pnl_text
+
+        print(pnl_text(pnl))
     if summary.get("rejected_frames"):
         print(f"{summary['rejected_frames']} frames rejected at the boundary")
     if summary.get("truncated"):
