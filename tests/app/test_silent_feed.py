@@ -19,7 +19,7 @@ from astra.adapters.journal.store import JournalStore
 from astra.domain.journal_record import JournalRecord, RecordKind
 from tests.adapters.loopback_http import LoopbackVenue, VenueState, synthetic_markets
 from tests.adapters.loopback_ws import LoopbackMarketWs, Pause, Send, Step
-from tests.app.live_venue import ASTRA, Venue, book, free_port, sell_print, tokens
+from tests.app.live_venue import ASTRA, END_DATE, Venue, book, free_port, sell_print, tokens
 
 
 @contextlib.contextmanager
@@ -28,6 +28,8 @@ def silent_venue(n_markets: int = 2, talk_s: float = 5.0) -> Iterator[Venue]:
     paper bids: no fill, but the strategies evaluate and quote once trading opens), then
     silence with every ping answered."""
     markets = synthetic_markets(n_markets, tag_every=1)
+    for market in markets:
+        market["endDate"] = END_DATE  # a market past its end date is not discovered
     now_ms = time.time_ns() // 1_000_000
     books = [book(m, t, 0.50, now_ms) for m in markets for t in tokens(m)]
     steps: list[Step] = []
