@@ -11,6 +11,7 @@ import anyio
 from astra.adapters.http_client import HttpSettings
 from astra.adapters.polymarket.discovery_result import DiscoveryFilters
 from astra.adapters.polymarket.gamma import GammaClient
+from astra.domain.event_groups import EventGroup, group_markets
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import MetricsSink
 from astra.settings import Settings
@@ -49,3 +50,8 @@ async def discover(
     if not markets:
         raise DiscoveryVetoed("discovery found no market accepting orders")
     return markets
+
+
+def event_groups(markets: list[MarketInfo]) -> dict[str, EventGroup]:
+    """The discovered markets grouped by event, so each knows its siblings (issue 17)."""
+    return group_markets(markets)

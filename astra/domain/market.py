@@ -51,6 +51,10 @@ class MarketInfo:
     # else `events[0].id`; "" unknown): the risk caps bound the worst case per group.
     event_id: str = ""
     game_start_ms: int | None = None  # sports: trading stops when the game starts
+    # Event grouping (issue 17): Gamma's parent event id and the neg-risk market id as sent
+    # ("" unknown); `group_item_title` is the outcome this market stands for in its event.
+    gamma_event_id: str = ""
+    neg_risk_market_id: str = ""
 
     @property
     def tokens(self) -> tuple[str, str]:
