@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from astra.actors.engine_events import ArbConfig
 from astra.actors.market_actor import CancelObserver, ContractStrategyFactory
 from astra.actors.market_state import MarketConfig
 from astra.actors.ports import RiskBook
@@ -55,6 +56,7 @@ class EngineConfig:
     # a worker handles up to `market_throughput` messages of one market before moving on.
     market_workers: int = 4
     market_throughput: int = 64
+    arb: ArbConfig | None = None  # EventActors measuring arbitrage (None: none started)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ from astra.actors.runtime.dispatcher import Dispatcher
 from astra.actors.runtime.supervision import ChildContext
 from astra.actors.runtime.tally import Router
 from astra.actors.settlements import journaled_resolution
+from astra.domain.book import MarketBooks
 from astra.domain.contracts.contract import DefinitionContract
 from astra.domain.events import MarketResolved
 from astra.domain.journal_record import JournalRecord, RecordKind
@@ -85,6 +86,8 @@ class MarketDeps:
     equity: Callable[[], int | None] | None = None  # the RiskActor's latest equity
     # Run on this pool of workers instead of a thread per market (see dispatcher.py).
     dispatcher: Dispatcher | None = None
+    # Called after every feed event with the books (the EventActor's top of book, arb_feed).
+    on_books: Callable[[MarketInfo, MarketBooks], None] | None = None
 
     def build_strategy(self, info: MarketInfo, contract: DefinitionContract | None) -> Strategy:
         if self.contract_strategy is not None:
@@ -188,6 +191,7 @@ class MarketActor(SupervisedActor):
         self._restore_resolution(records)
         for snapshot in self._deps.books.snapshots(self._info):
             self.state.on_event(snapshot, now)
+        self._books_changed()
         self._send()
 
     def _restore_resolution(self, records: list[JournalRecord]) -> None:
@@ -219,13 +223,16 @@ class MarketActor(SupervisedActor):
         now = self.clock.now_ms()
         if isinstance(message, FeedEvent):
             self.state.on_event(message.event, now)
+            self._books_changed()
             return None
         if isinstance(message, SpotFeed):
             return self.state.on_spot(message.event, now)
         if isinstance(message, CancelAll):
             return self._cancel_all(message, now)
         if isinstance(message, Desync):
-            return self.state.desync(message.asset_ids, now)
+            canceled = self.state.desync(message.asset_ids, now)
+            self._books_changed()
+            return canceled
         if isinstance(message, TradingResumed):
             if self._risk.halted and not self._risk.resolved:
                 self._risk.halted = False
@@ -234,6 +241,10 @@ class MarketActor(SupervisedActor):
         if isinstance(message, MarketQuery):
             return self.digest()
         raise TypeError(f"market cannot handle {type(message).__name__}")
+
+    def _books_changed(self) -> None:
+        if self._deps.on_books is not None:
+            self._deps.on_books(self._info, self.state.books)
 
     def _cancel_all(self, message: CancelAll, now: int) -> int:
         if message.reason is OrderReason.HALT and not self._risk.halted:

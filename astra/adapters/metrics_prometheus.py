@@ -102,6 +102,10 @@ SPECS: Mapping[str, MetricSpec] = {
     mp.BUILD_INFO: _g(("version", "python"), "Build information (always 1)"),
     mp.STARTUP_CHECK_PASSED: _g(("check",), "Startup checklist: 1 passed, 0 failed"),
     mp.BURN_IN_REMAINING: _g((), "Evaluation rounds left in the monitor-only burn-in"),
+    mp.ARB_OPENED_TOTAL: _c(("kind",), "Arbitrage opportunities opened, by kind"),
+    mp.ARB_CLOSED_TOTAL: _c(("kind",), "Arbitrage opportunities closed, by kind"),
+    mp.ARB_CAPTURABLE_USD_TOTAL: _c(("kind",), "Net edge after fees of opened opportunities"),
+    mp.ARB_DURATION_SECONDS: _h(("kind",), "Arbitrage opportunity lifetime (event time)"),
     mp.ALERTS_TOTAL: _c(("kind", "outcome"), "Alert notifications by kind and outcome"),
 }
 
