@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from astra.actors.engine import Engine, EngineConfig, EngineParts
+from astra.actors.engine_events import ArbConfig
 from astra.actors.market_state import MarketConfig
 from astra.actors.messages import CancelAll, ResumeResult
 from astra.actors.ports import BookSource
@@ -85,6 +86,7 @@ def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> 
         flush_interval_s=journal.flush_interval_ms / 1000 if live else None,
         market_workers=settings.run.market_workers,
         market_throughput=settings.run.market_throughput,
+        arb=ArbConfig(depth=settings.arb.depth) if settings.arb.enabled else None,
     )
 
 
