@@ -25,6 +25,7 @@ from astra.adapters.report.model import (
     RunDetails,
     StrategyRow,
 )
+from astra.app.arb_summary import arb_report, is_arb_record
 from astra.app.funnel import UNKNOWN, funnel, pnl_by_market, strategy_of_markets
 from astra.app.summary import RISK_PRODUCER, journal_digest
 from astra.domain.journal_record import JournalRecord, RecordKind
@@ -64,6 +65,7 @@ def build_report(
         halts=[
             (r.ts_ms, str(r.data().get("reason"))) for r in records if r.kind is RecordKind.HALT
         ],
+        arbitrage=arb_report(records),
     )
 
 
@@ -225,7 +227,7 @@ FUNNEL_STAGES = (
 def decision_funnel(records: Sequence[JournalRecord]) -> list[tuple[str, int]]:
     counts: Counter[str] = Counter()
     for record in records:
-        if record.kind is not RecordKind.DECISION:
+        if record.kind is not RecordKind.DECISION or is_arb_record(record):
             continue
         data = record.data()
         counts["evaluations"] += 1

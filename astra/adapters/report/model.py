@@ -94,6 +94,9 @@ class ReportModel:
     funnel: list[tuple[str, int]]
     orders_placed: int
     halts: list[tuple[int, str]]  # (ts_ms, reason)
+    # The EventActors' opportunity log (`astra.app.arb_summary`): the summary plus the largest
+    # episodes; empty when the run measured no arbitrage.
+    arbitrage: dict[str, object] = field(default_factory=dict)
 
     @property
     def drawdown(self) -> list[tuple[int, float]]:
