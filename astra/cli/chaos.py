@@ -26,6 +26,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--markets", type=int, default=20, help="markets (one actor each)")
     parser.add_argument("--kills", type=int, default=30, help="faults to inject")
     parser.add_argument("--seed", type=int, default=7, help="seed of the stream and the faults")
+    parser.add_argument(
+        "--event-share",
+        type=float,
+        default=0.0,
+        help="share of kills aimed at EventActors (markets grouped into neg-risk events)",
+    )
     parser.add_argument("--workdir", type=Path, help="keep the journal here (default: temp dir)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(func=_run)
@@ -34,8 +40,8 @@ def register(subparsers: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     from astra.actors.chaos.scenario import ChaosConfig, run_chaos
 
-    if args.markets < 1 or args.kills < 0:
-        raise CommandError("--markets must be >= 1 and --kills >= 0", 2)
+    if args.markets < 1 or args.kills < 0 or not 0 <= args.event_share <= 1:
+        raise CommandError("--markets must be >= 1, --kills >= 0, --event-share in [0, 1]", 2)
     if args.workdir is not None:
         args.workdir.mkdir(parents=True, exist_ok=True)
     # Hundreds of injected deaths log tracebacks by design; the report carries the counts.
@@ -43,7 +49,9 @@ def _run(args: argparse.Namespace) -> int:
     actors_log.propagate = False
     try:
         report = run_chaos(
-            ChaosConfig(args.markets, args.kills, args.seed), _open_journal, args.workdir
+            ChaosConfig(args.markets, args.kills, args.seed, event_share=args.event_share),
+            _open_journal,
+            args.workdir,
         )
     finally:
         actors_log.propagate = True

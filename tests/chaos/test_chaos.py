@@ -48,3 +48,18 @@ def test_acceptance_sized_run() -> None:
     report = run_chaos(config, open_journal)
     assert report.ok, [inv.as_dict() for inv in report.invariants if not inv.ok]
     assert report.figures["elapsed_s"] < 120
+
+
+def test_event_actor_fault_kind_holds_every_invariant() -> None:
+    """EventActors die too (their share of the kills) and each death halts first: every
+    market cancels, the journal accounts for every TopOfBook, restarts match halts."""
+    config = ChaosConfig(markets=8, kills=12, seed=5, event_share=0.5)
+    report = run_chaos(config, open_journal)
+    failed = [inv.as_dict() for inv in report.invariants if not inv.ok]
+    assert failed == []
+    figures = report.figures
+    assert figures["halts"] >= 12
+    assert figures["restarts"] == figures["halts"]
+    accounted = next(inv for inv in report.invariants if inv.key == "e").figures
+    assert accounted["TopOfBook"]["sent"] > 0
+    assert figures["halts_by_kind"]["event"] > 0

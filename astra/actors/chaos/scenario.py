@@ -14,9 +14,10 @@ import logging
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +30,14 @@ from astra.actors.chaos.faults import CancelTracker, ChaosFaults, ErrorLog
 from astra.actors.chaos.final import RunFacts, escalation_check, final_checks
 from astra.actors.chaos.synthetic import SyntheticStream, synthetic_markets
 from astra.actors.engine import Engine, EngineParts, WallClock
+from astra.actors.engine_events import EVENTS, ArbConfig
 from astra.actors.halt_protocol import HaltEntry
 from astra.actors.market_actor import market_producer
 from astra.actors.messages import MarketDigest
 from astra.actors.ports import JournalOpener, JournalPort
 from astra.actors.runtime.runtime_messages import Crash, Stall
 from astra.actors.runtime.tally import MessageTally
+from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import CountingMetrics
 
 _log = logging.getLogger("astra.actors.chaos")
@@ -46,7 +49,18 @@ ACCOUNTED_KINDS = (
     "FillReport",
     "JournalDoorbell",
     "Crash",
+    "TopOfBook",
 )
+EVENT_SIZE = 4
+
+
+def grouped_markets(markets: list[MarketInfo]) -> list[MarketInfo]:
+    """The markets as neg-risk events of EVENT_SIZE outcomes (the EventActor fault kind)."""
+    return [
+        replace(m, neg_risk=True, event_id=f"chaos-event-{i // EVENT_SIZE}",
+                neg_risk_market_id=f"chaos-event-{i // EVENT_SIZE}")
+        for i, m in enumerate(markets)
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +72,9 @@ class ChaosConfig:
     stuck_share: float = 0.04
     cancel_bound_s: float = 2.0
     settle_timeout_s: float = 5.0
+    # The EventActor fault kind: > 0 groups the markets into neg-risk events of
+    # EVENT_SIZE, runs their EventActors and aims this share of the kills at them.
+    event_share: float = 0.0
     isolation_every: int = 5
 
 
@@ -107,6 +124,8 @@ class _Run:
         self.errors = errors
         self.rng = np.random.default_rng(config.seed)
         self.markets = synthetic_markets(config.markets)
+        if config.event_share > 0:
+            self.markets = grouped_markets(self.markets)
         self.stream = SyntheticStream(self.markets, config.seed)
         self.store = open_journal(path / "journal.sqlite3")
         self.journal: JournalPort = self.store
@@ -115,6 +134,9 @@ class _Run:
         self.faults = ChaosFaults(self.tally)
         self.cancels = CancelTracker()
         self.engine_config = chaos_engine_config()
+        if config.event_share > 0:
+            pool = replace(self.engine_config.markets, name=EVENTS)
+            self.engine_config = replace(self.engine_config, arb=ArbConfig(supervisor=pool))
         self.engine = Engine(
             self.markets,
             self.journal,
@@ -168,6 +190,10 @@ class _Run:
                 self.engine.feed(event)
 
     def _target(self) -> str:
+        events = self.engine.event_names()
+        # Drawn only when the EventActor fault kind is on: other runs keep their sequence.
+        if self.config.event_share > 0 and float(self.rng.random()) < self.config.event_share:
+            return events[int(self.rng.integers(0, len(events)))]
         roll = float(self.rng.random())
         if roll < 0.1:
             return "risk"
@@ -308,6 +334,9 @@ class _Run:
             "elapsed_s": round(elapsed_s, 3),
             "kills_by_fault": dict(sorted(self.kills.items())),
             "halts": len(self.engine.halt_entries()),
+            "halts_by_kind": dict(
+                sorted(Counter(e.kind for e in self.engine.halt_entries()).items())
+            ),
             "restarts": int(metrics.counter_sum("astra_actor_restarts_total")),
             "failures": int(metrics.counter_sum("astra_actor_failures_total")),
             "dead_letters": self.engine.dead_letters.total(),
