@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 from astra.actors.journal_bag import JournalBag
@@ -37,6 +38,7 @@ from astra.actors.messages import (
     MarketDigest,
     MarketQuery,
     MarksReport,
+    ModelFeed,
     SettlementReport,
     SpotFeed,
     TradingResumed,
@@ -53,6 +55,7 @@ from astra.domain.contracts.contract import DefinitionContract
 from astra.domain.events import MarketResolved
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.market import MarketInfo
+from astra.domain.models.frames import ModelFrame, contract_model_key
 from astra.domain.reasons import GateVeto, OrderReason
 from astra.domain.strategies import Strategy
 from astra.domain.trading import Fill, OrderIntent, Settlement
@@ -85,6 +88,7 @@ class MarketDeps:
     equity: Callable[[], int | None] | None = None  # the RiskActor's latest equity
     # Run on this pool of workers instead of a thread per market (see dispatcher.py).
     dispatcher: Dispatcher | None = None
+    model_frame: Callable[[str], ModelFrame | None] | None = None  # the engine's ModelBoard
 
     def build_strategy(self, info: MarketInfo, contract: DefinitionContract | None) -> Strategy:
         if self.contract_strategy is not None:
@@ -167,6 +171,9 @@ class MarketActor(SupervisedActor):
         )
         if deps.equity is not None:
             inputs.equity = deps.equity
+        key = contract_model_key(contract)
+        if deps.model_frame is not None and key is not None:
+            inputs.model_frame = partial(deps.model_frame, key)
         self.state = MarketState(
             info,
             deps.build_strategy(info, contract),
@@ -220,8 +227,8 @@ class MarketActor(SupervisedActor):
         if isinstance(message, FeedEvent):
             self.state.on_event(message.event, now)
             return None
-        if isinstance(message, SpotFeed):
-            return self.state.on_spot(message.event, now)
+        if isinstance(message, SpotFeed | ModelFeed):
+            return self._on_data(message, now)
         if isinstance(message, CancelAll):
             return self._cancel_all(message, now)
         if isinstance(message, Desync):
@@ -234,6 +241,13 @@ class MarketActor(SupervisedActor):
         if isinstance(message, MarketQuery):
             return self.digest()
         raise TypeError(f"market cannot handle {type(message).__name__}")
+
+    def _on_data(self, message: SpotFeed | ModelFeed, now: int) -> bool | None:
+        """A spot print or a model frame (already on the engine's board): re-evaluate."""
+        if isinstance(message, SpotFeed):
+            return self.state.on_spot(message.event, now)
+        self.state.on_model(now)
+        return None
 
     def _cancel_all(self, message: CancelAll, now: int) -> int:
         if message.reason is OrderReason.HALT and not self._risk.halted:

@@ -85,6 +85,9 @@ SPECS: Mapping[str, MetricSpec] = {
     mp.FILLS_TOTAL: _c(("liquidity",), "Paper fills by liquidity"),
     mp.FILLED_SHARES_TOTAL: _c((), "Paper shares filled"),
     mp.DECISIONS_TOTAL: _c(("action", "gate"), "Strategy decisions by action and gate"),
+    mp.MODEL_DATA_VETOES_TOTAL: _c(
+        ("strategy", "reason"), "Weather/rates decisions vetoed for missing or stale model data"
+    ),
     mp.EQUITY: _g((), "Paper equity in USD"),
     mp.EXPOSURE: _g((), "Aggregate position notional in USD"),
     mp.REALIZED_PNL: _g((), "Realised P&L in USD"),

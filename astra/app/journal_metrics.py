@@ -22,7 +22,7 @@ from astra.actors.runtime.runtime_messages import DeathCause
 from astra.domain import metrics_port as mp
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.metrics_port import MetricsSink
-from astra.domain.reasons import VenueVeto
+from astra.domain.reasons import GateVeto, VenueVeto
 
 _MICROS = 1_000_000
 ACTOR_KINDS = ("market", "risk", "telemetry")
@@ -66,6 +66,10 @@ def publish_record(metrics: MetricsSink, record: JournalRecord) -> None:
     if record.kind is RecordKind.DECISION:
         labels = {"action": str(data.get("action", "unknown")), "gate": decision_gate(data)}
         metrics.inc(mp.DECISIONS_TOTAL, labels)
+        veto = data.get("veto")
+        if veto in MODEL_DATA_VETOES:
+            model = {"strategy": str(data.get("strategy")), "reason": str(veto)}
+            metrics.inc(mp.MODEL_DATA_VETOES_TOTAL, model)
     elif record.kind is RecordKind.ORDER_EVENT:
         state = str(data.get("state", "unknown"))
         outcome = "submitted" if state == "pending_new" else state
@@ -75,6 +79,13 @@ def publish_record(metrics: MetricsSink, record: JournalRecord) -> None:
         metrics.inc(mp.FILLED_SHARES_TOTAL, amount=int(data.get("size", 0)) / _MICROS)
     elif record.kind is RecordKind.LEDGER:
         _publish_ledger(metrics, data)
+
+
+# The weather/rates strategies' data vetoes, counted by name (a stale NWS or prior feed
+# shows on the dashboard before anyone reads the decisions).
+MODEL_DATA_VETOES = frozenset(
+    {GateVeto.NO_FORECAST.value, GateVeto.FORECAST_STALE.value, GateVeto.NO_PRIOR.value}
+)
 
 
 def decision_gate(data: dict[str, Any]) -> str:

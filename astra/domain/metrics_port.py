@@ -70,6 +70,8 @@ ORDERS_TOTAL = "astra_orders_total"  # counter, labels: outcome, reason
 FILLS_TOTAL = "astra_fills_total"  # counter, labels: liquidity
 FILLED_SHARES_TOTAL = "astra_filled_shares_total"  # counter
 DECISIONS_TOTAL = "astra_decisions_total"  # counter, labels: action, gate
+# counter, labels: strategy, reason (no_forecast, forecast_stale, no_prior)
+MODEL_DATA_VETOES_TOTAL = "astra_model_data_vetoes_total"
 EQUITY = "astra_equity_usd"  # gauge
 EXPOSURE = "astra_exposure_usd"  # gauge
 REALIZED_PNL = "astra_realized_pnl_usd"  # gauge
