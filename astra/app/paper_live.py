@@ -23,6 +23,7 @@ from astra.adapters.polymarket.ws_shards import MarketFeed
 from astra.adapters.spot.rtds import SpotFeed
 from astra.app.book_age import max_book_age_s
 from astra.app.burn_in_gate import BurnInGate
+from astra.app.model_poller import ModelPoller
 from astra.app.operator_monitor import OperatorMonitor
 from astra.app.paper_checks import FeedWait, feed_checks
 from astra.app.runtime import Runtime
@@ -61,6 +62,7 @@ class Live:
     monitor: OperatorMonitor
     stale_after_ms: int
     spot: SpotFeed | None = None
+    model: ModelPoller | None = None  # NWS / rates prior frames for weather and rates markets
     desyncs: Desyncs = field(default_factory=Desyncs)
     checklist: checks.ChecklistReport | None = None
     trading_opened: bool = False
@@ -112,6 +114,8 @@ async def run_live(
         tg.start_soon(live.feed.run)
         if live.spot is not None:
             tg.start_soon(live.spot.run)
+        if live.model is not None:
+            tg.start_soon(live.model.run)
         refused = await _start_checks(runtime, live, signals, base)
         reason = refused or await _watch(runtime, live, signals, max_runtime_s)
         tg.cancel_scope.cancel()

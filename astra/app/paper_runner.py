@@ -48,6 +48,7 @@ from astra.app.burn_in_gate import BurnInGate, monitored
 from astra.app.control_backend import EngineControl
 from astra.app.discovery import DiscoveryVetoed, discover
 from astra.app.halts import durable_halts
+from astra.app.model_poller import ModelPoller
 from astra.app.operator_monitor import OperatorMonitor
 from astra.app.paper_checks import pre_engine_checks
 from astra.app.paper_live import Desyncs, Live, run_live
@@ -181,7 +182,23 @@ def _live(settings: Settings, runtime: Runtime, gate: BurnInGate, notifier: Aler
         status_log=StatusLog(settings.run.status_interval_s, time.monotonic),
     )
     live.spot = _spot_feed(settings, runtime, clock)
+    live.model = _model_poller(settings, runtime, clock)
     return live
+
+
+def _model_poller(settings: Settings, runtime: Runtime, clock: Clock) -> ModelPoller | None:
+    """NWS forecasts and the rates prior for the weather/rates markets (none: no poller)."""
+    engine = runtime.engine
+    if not engine.model_routes.frame_keys():
+        return None
+    return ModelPoller(
+        engine.model_routes,
+        engine.feed,
+        settings.models,
+        http_settings(settings),
+        clock,
+        environ=os.environ,
+    )
 
 
 def _open_journal(settings: Settings, data_dir: Path) -> JournalStore:
