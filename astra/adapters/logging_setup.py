@@ -193,7 +193,10 @@ class _StderrHandler(_AstraHandler):
     up: a command run in-process (tests, an embedding program) may swap stderr in between."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.setStream(sys.stderr)
+        # Not `setStream`: it flushes the previous stream, which an in-process command's
+        # swapped-out stderr may have closed (ValueError). Nothing is buffered there anyway:
+        # `emit` flushes after every record.
+        self.stream = sys.stderr
         super().emit(record)
 
 
