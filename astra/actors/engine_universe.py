@@ -13,6 +13,8 @@ engine module stays the tree's construction and its generic inputs and queries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from astra.actors.engine_parts import MARKETS, EngineConfig, EngineParts
 from astra.actors.market_actor import market_producer
 from astra.actors.market_contracts import SpotRoutes, resolve_contracts
@@ -52,12 +54,9 @@ class EngineUniverse:
     _spot: dict[str, SharedSpot]
     _pool_specs: list[ChildSpec]
     _journal: JournalPort
-
-    def _market_spec(self, info: MarketInfo) -> ChildSpec:
-        raise NotImplementedError
-
-    def risk_status(self, timeout_s: float = 2.0) -> RiskStatus | None:
-        raise NotImplementedError
+    # Provided by `Engine` (declared, not stubbed: the mixin is never used on its own).
+    _market_spec: Callable[[MarketInfo], ChildSpec]
+    risk_status: Callable[..., RiskStatus | None]
 
     def add_market(self, info: MarketInfo) -> bool:
         """Start a MarketActor for a new market under the `markets` pool (it comes up HALTED
