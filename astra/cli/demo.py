@@ -133,9 +133,9 @@ def pnl_text(pnl: dict[str, Any]) -> str:
 def _dollars(text: str) -> str:
     from decimal import Decimal
 
-    from astra.cli.units import dollars_text
+    from astra.adapters.report.fmt import usd
 
-    return dollars_text(int(Decimal(text) * 1_000_000))
+    return usd(int(Decimal(text) * 1_000_000))
 
 
 def summary_lines(summary: dict[str, Any], sample: Path) -> list[str]:

@@ -1,15 +1,11 @@
-"""Human units for what a person reads: UTC ISO times and dollars.
+"""UTC ISO times with milliseconds for the CLI's log-like lines (`astra decisions`).
 
-The journal keeps exact integers (epoch milliseconds, micro-dollars of collateral); prices and
-sizes use the domain's own exact formatters (`astra.domain.prices.format_price/format_size`).
+Dollars, prices and shares use `astra.adapters.report.fmt` and the domain's exact formatters.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
-
-from astra.domain.prices import SIZE_SCALE
 
 
 def utc_iso(ts_ms: int | None) -> str:
@@ -19,11 +15,3 @@ def utc_iso(ts_ms: int | None) -> str:
     seconds, millis = divmod(ts_ms, 1000)
     moment = datetime.fromtimestamp(seconds, tz=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis:03d}Z"
-
-
-def dollars_text(micros: int) -> str:
-    """Collateral in micro-dollars as "$1,234.56" (cents, rounded half-even), sign in front."""
-    cents = int((Decimal(micros) * 100 / SIZE_SCALE).quantize(Decimal(1), ROUND_HALF_EVEN))
-    sign = "-" if cents < 0 else ""
-    whole, frac = divmod(abs(cents), 100)
-    return f"{sign}${whole:,}.{frac:02d}"
