@@ -45,3 +45,22 @@ def test_unroutable_mail_is_refused_and_counted() -> None:
     assert letters.total("Echo") == 3
     with pytest.raises(pykka.ActorDeadError):
         registry.ask("a", Echo(4), WAIT_S)
+
+
+def test_an_ask_later_to_a_stopped_actor_is_counted_and_answered_dead() -> None:
+    """pykka answers an ask to a stopped actor with a dead future and never delivers it;
+    the registry must count that message (the halt's CancelAll leaked from chaos (e))."""
+    metrics, clock, report = CountingMetrics(), ManualClock(0), Recorder()
+    registry = Registry(metrics, DeadLetterLog())
+    child = spawn(EchoActor, context("a", report, clock, metrics))
+    registry.bind(Entry(child, report, "sup"))
+    assert registry.ask_later("a", Echo(1)) is not None
+    child.ref.stop(timeout=WAIT_S)
+    future = registry.ask_later("a", Echo(2))  # bound but dead
+    assert future is not None
+    with pytest.raises(pykka.ActorDeadError):
+        future.get(timeout=WAIT_S)
+    assert metrics.counter(DEAD_LETTERS_TOTAL, {"kind": "test"}) == 1
+    registry.unbind("a", 1)
+    assert registry.ask_later("a", Echo(3)) is None
+    assert metrics.counter(DEAD_LETTERS_TOTAL, {"kind": "test"}) == 2

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pykka
+from pykka._envelope import Envelope
 
 from astra.actors.runtime.base import ActorChild
 from astra.actors.runtime.dead_letters import DeadLetterLog, account
@@ -87,16 +88,20 @@ class Registry:
         return self._entries.get(name)
 
     def ask_later(self, name: str, message: object) -> pykka.Future[Any] | None:
-        """Ask by name without waiting. None (and a counted dead letter) if no live actor
-        has that name; an actor that dies before answering answers `ActorDeadError`."""
+        """Ask by name without waiting. None (and a counted dead letter) if no actor has
+        that name; an actor that dies before answering answers `ActorDeadError`.
+
+        The envelope goes straight into the actor's closable inbox rather than through
+        `ref.ask`: pykka answers an ask to a stopped actor with an `ActorDeadError` future
+        and never delivers it, so the message would be neither handled nor counted. The
+        closable inbox counts it instead (drained at close, or refused as late mail)."""
         ref = self.ref(name)
-        if ref is not None:
-            try:
-                return ref.ask(message, block=False)
-            except pykka.ActorDeadError:
-                pass  # died between lookup and send: refused like a tell
-        self._refused(name, message)
-        return None
+        if ref is None:
+            self._refused(name, message)
+            return None
+        future: pykka.Future[Any] = ref.actor_class._create_future()
+        ref.actor_inbox.put(Envelope(message, reply_to=future))
+        return future
 
     def ask(self, name: str, message: object, timeout_s: float) -> Any:
         """Ask by name with a timeout. Raises `pykka.ActorDeadError` or `pykka.Timeout`."""
