@@ -62,6 +62,10 @@ class OutcomeBooks:
     no: TokenSide
     fees: FeeSchedule
     min_size: int = 0
+    # Both tokens' books as of the same venue instant. Each token's book arrives in its own
+    # message: between the two, YES and NO disagree and a phantom parity gap shows. Parity is
+    # only evaluated on paired books (the event sums use each YES or NO book on its own).
+    paired: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,8 @@ def _leg(market: OutcomeBooks, book: TokenSide, side: Side) -> LegBook:
 def parity(market: OutcomeBooks, held: Mapping[str, int] | None = None) -> list[Opportunity]:
     """Binary parity for one market; `held` maps token -> micro-shares owned."""
     found: list[Opportunity] = []
+    if not market.paired:
+        return found
     buy = walk_sets(
         [_leg(market, market.yes, Side.BUY), _leg(market, market.no, Side.BUY)], settle_pips=ONE
     )
