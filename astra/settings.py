@@ -188,6 +188,14 @@ class ContractsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ArbSettings:
+    """Arbitrage measurement (issue 17): one EventActor per event group, logging only."""
+
+    enabled: bool = False  # off by default: a new actor kind whose crash halts trading
+    depth: int = 10  # book levels per side each market hands its EventActor
+
+
+@dataclass(frozen=True, slots=True)
 class JournalSettings:
     batch_size: int = 256
     flush_interval_ms: int = 50
@@ -272,6 +280,7 @@ class Settings:
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     settlement: SettlementSettings = field(default_factory=SettlementSettings)
+    arb: ArbSettings = field(default_factory=ArbSettings)
 
     def to_dict(self) -> dict[str, Any]:
         plain: dict[str, Any] = _plain(dataclasses.asdict(self))

@@ -153,6 +153,7 @@ RULES: Mapping[str, Rule] = {
     "run.status_interval_s": Range(0, 86_400),
     "logging.level": OneOf(("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), any_case=True),
     "alerts.min_interval_s": Range(0, 86_400),
+    "arb.depth": count(1, 100),
 }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from astra.actors.backpressure import BackpressureConfig
 from astra.actors.engine import Engine, EngineConfig, EngineParts
+from astra.actors.engine_events import ArbConfig
 from astra.actors.market_state import MarketConfig
 from astra.actors.messages import CancelAll, ResumeResult
 from astra.actors.ports import BookSource
@@ -111,6 +112,7 @@ def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> 
         market_workers=settings.run.market_workers,
         market_throughput=settings.run.market_throughput,
         equity_interval_ms=round(settings.accounting.equity_interval_s * 1000),
+        arb=ArbConfig(depth=settings.arb.depth) if settings.arb.enabled else None,
     )
 
 

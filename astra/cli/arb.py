@@ -1,7 +1,8 @@
 """`astra arb`: complete-set and neg-risk arbitrage.
 
 `arb scan FILE [--json]` evaluates one offline snapshot (`astra.app.arb_scan`); bad input is
-one line and exit 2.
+one line and exit 2. `arb list [--journal F] [--json]` shows the EventActors' opportunity log
+as episodes (open -> close), then the summary (`astra.app.arb_summary`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from astra.adapters.journal.arb_query import query_arb
+from astra.adapters.journal.migrations import SchemaError
+from astra.adapters.journal.store import JournalMissingError, connect_readonly
 from astra.app.arb_scan import ScanInputError, load_snapshot, result_json, scan
+from astra.app.arb_summary import Episode, episodes, summary
+from astra.cli.common import add_journal_arg, add_settings_args, journal_file
 from astra.cli.main import CommandError
+from astra.cli.units import utc_iso
 from astra.domain.prices import format_size
 
 BAD_INPUT_EXIT = 2
@@ -28,6 +35,46 @@ def register(subparsers: Any) -> None:
     scan_parser.add_argument("file", type=Path, help="JSON snapshot: {event, books, held?}")
     scan_parser.add_argument("--json", action="store_true", help="print JSON")
     scan_parser.set_defaults(func=_scan)
+    list_parser = commands.add_parser("list", help="the journaled opportunity log")
+    add_settings_args(list_parser)
+    add_journal_arg(list_parser)
+    list_parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    list_parser.set_defaults(func=_list)
+
+
+def _list(args: argparse.Namespace) -> int:
+    path = journal_file(args)
+    try:
+        conn = connect_readonly(path)
+    except (JournalMissingError, SchemaError) as exc:
+        raise CommandError(str(exc)) from exc
+    try:
+        rows = query_arb(conn)
+    finally:
+        conn.close()
+    found = episodes((producer, ts_ms, data) for producer, _seq, ts_ms, data in rows)
+    if args.json:
+        for episode in found:
+            print(json.dumps(episode.to_dict(), sort_keys=True))
+        print(json.dumps({"summary": summary(found)}, sort_keys=True))
+        return 0
+    for episode in found:
+        print(_episode_line(episode))
+    totals = summary(found)
+    print(
+        f"{totals['opportunities']} opportunities ({totals['open']} open), capturable at open "
+        f"{_usd(totals['capturable_net_micros'])} USD after fees"
+    )
+    return 0
+
+
+def _episode_line(episode: Episode) -> str:
+    lasted = "open" if episode.duration_ms is None else f"{episode.duration_ms} ms"
+    legs = " + ".join(f"{leg['side']} {leg['outcome'] or leg['asset_id']}" for leg in episode.legs)
+    return (
+        f"{utc_iso(episode.opened_ms)} {episode.key} size {format_size(episode.size_at_open)} "
+        f"net {_usd(episode.net_at_open)} USD lasted {lasted}: {legs}"
+    )
 
 
 def _scan(args: argparse.Namespace) -> int:
