@@ -128,3 +128,16 @@ def summary(found: Sequence[Episode]) -> dict[str, Any]:
             "max": max(durations) if durations else None,
         },
     }
+
+
+TOP_EPISODES = 10
+
+
+def arb_report(records: Iterable[JournalRecord]) -> dict[str, Any]:
+    """The report's arbitrage section: the summary and the largest episodes at open; {} when
+    the journal holds no arbitrage transition."""
+    found = episodes_of_records(records)
+    if not found:
+        return {}
+    top = sorted(found, key=lambda e: (-e.net_at_open, e.opened_ms, e.key))[:TOP_EPISODES]
+    return summary(found) | {"top": [e.to_dict() for e in top]}
