@@ -193,6 +193,13 @@ class ArbSettings:
 
     enabled: bool = False  # off by default: a new actor kind whose crash halts trading
     depth: int = 10  # book levels per side each market hands its EventActor
+    # Paper maker-then-taker escalation of the measured opportunities (off by default).
+    escalation: bool = False
+    escalation_event: str = ""  # only this event id ("" every event)
+    escalation_daily_usd: float = 0.0  # taker spend per UTC day
+    escalation_per_opportunity_usd: float = 0.0
+    maker_wait_ms: int = 1_000  # how long the maker legs rest before a take
+    taker_latency_ms: int = 250  # decision to match
 
 
 @dataclass(frozen=True, slots=True)

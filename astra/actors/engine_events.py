@@ -25,6 +25,7 @@ from astra.actors.runtime.runtime_messages import ChildDied
 from astra.actors.runtime.supervision import ChildContext, ChildSpec, Intensity, Strategy
 from astra.actors.runtime.supervisor import SupervisorConfig, supervisor_spec
 from astra.actors.runtime.tally import Router
+from astra.domain.arb_taker import EscalationConfig
 from astra.domain.clock import Clock
 from astra.domain.event_groups import group_markets
 from astra.domain.market import MarketInfo
@@ -37,6 +38,9 @@ class ArbConfig:
     """EventActors on (an `EngineConfig.arb` of None: none are started)."""
 
     depth: int = 10  # book levels per side each market hands its EventActor
+    escalation: EscalationConfig = field(default_factory=EscalationConfig)  # off by default
+    maker_wait_ms: int = 0  # how long an opportunity waits for its maker legs first
+    only_event: str = ""  # escalate in this event only ("" every event)
     supervisor: SupervisorConfig = field(
         default_factory=lambda: SupervisorConfig(
             EVENTS, Strategy.SIMPLE_ONE_FOR_ONE, Intensity(3, 60_000), BackoffPolicy(base_ms=10)
@@ -67,6 +71,9 @@ class EventTree:
         self.config = config
         self.events = event_infos(markets)
         self._deps = EventDeps(router, journal, journal_bag, run_id)
+        self._escalating = EventDeps(
+            router, journal, journal_bag, run_id, config.escalation, config.maker_wait_ms
+        )
         event_of = {
             m.condition_id: event_producer(e.event_id) for e in self.events for m in e.members
         }
@@ -93,7 +100,8 @@ class EventTree:
 
     def _child(self, event: EventInfo, outboxes: Outboxes) -> ChildSpec:
         name = event_producer(event.event_id)
-        deps = self._deps
+        only = self.config.only_event
+        deps = self._escalating if only in ("", event.event_id) else self._deps
 
         def start(ctx: ChildContext) -> Any:
             return spawn(EventActor, ctx, event, outboxes.get(name), deps)

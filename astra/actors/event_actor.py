@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from astra.actors.arb_feed import TopOfBook
+from astra.actors.event_escalation import EventEscalation
 from astra.actors.journal_bag import JournalBag
 from astra.actors.messages import MarketQuery
 from astra.actors.outbox import Outbox
@@ -33,6 +34,7 @@ from astra.actors.runtime.base import SupervisedActor
 from astra.actors.runtime.supervision import ChildContext
 from astra.actors.runtime.tally import Router
 from astra.domain.arb_log import ArbAction, ArbTransition, OpportunityLog
+from astra.domain.arb_taker import EscalationConfig
 from astra.domain.arbitrage import OutcomeBooks, evaluate_event
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.market import MarketInfo
@@ -64,6 +66,8 @@ class EventDeps:
     journal: JournalReader
     journal_bag: JournalBag
     run_id: str = "run"
+    escalation: EscalationConfig | None = None  # None or disabled: measure only
+    maker_wait_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +90,19 @@ class EventActor(SupervisedActor):
         self._books: dict[str, OutcomeBooks] = {}
         self._batch: list[JournalRecord] = []
         self._updates = 0
+        config = deps.escalation
+        self._escalation = (
+            EventEscalation(config, deps.maker_wait_ms)
+            if config is not None and config.enabled
+            else None
+        )
 
     def on_started(self) -> None:
         now = self.clock.now_ms()
-        for payload in _left_open(self._journaled_records()):
+        journaled = self._journaled_records()
+        if self._escalation is not None:
+            self._escalation.restore((r.ts_ms, r.data()) for r in journaled)
+        for payload in _left_open(journaled):
             closed = dict(payload, action=ArbAction.CLOSE.value, close_reason="restart")
             closed["duration_ms"] = now - int(payload["opened_ms"])
             self._emit(now, closed)
@@ -141,6 +154,9 @@ class EventActor(SupervisedActor):
         )
         for transition in self._log.update(found, top.ts_ms):
             self._record(transition)
+        if self._escalation is not None:
+            for payload in self._escalation.on_update(self._log, self._books, top.ts_ms):
+                self._emit(top.ts_ms, payload)
 
     def _record(self, transition: ArbTransition) -> None:
         payload = transition.payload()

@@ -109,6 +109,10 @@ class OpportunityLog:
             out.append(ArbTransition(ArbAction.CHANGE, opp, held.opened_ms, now_ms, held.peak_net))
         return out
 
+    def open_items(self) -> list[tuple[Opportunity, int]]:
+        """Every open opportunity (as last seen) with the time it opened."""
+        return [(held.opportunity, held.opened_ms) for held in self._open.values()]
+
     def close_all(self, now_ms: int, reason: str) -> list[ArbTransition]:
         return [self._close(key, now_ms, reason) for key in list(self._open)]
 

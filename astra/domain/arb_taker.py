@@ -4,7 +4,8 @@ When an opportunity's maker legs have not filled, the arbitrage path may *take* 
 that really costs is modelled, not assumed:
 
 - **Budgets** in micro-USD, per UTC day and per opportunity, on what the take would pay
-  (buy notional plus every taker fee). A take that does not fit is refused with its reason;
+  (buy notional plus every taker fee). A take is sized down to what the budgets still allow;
+  one that cannot fit even the venue's minimum order is refused with the binding budget;
   the budget is charged when the take is decided, not when it fills, so a missed take still
   counts — the budget can only over-count, the safe side.
 - **The edge must survive the walk**: the legs are re-walked on the book as this trader can
@@ -37,6 +38,7 @@ from astra.domain.ledger import buy_cost, sell_proceeds
 from astra.domain.prices import ONE, Side
 
 MS_PER_DAY = 86_400_000
+SIZE_STEP = 10_000  # micro-shares: order sizes go in hundredths of a share
 
 
 class EscalationReason(enum.StrEnum):
@@ -101,13 +103,14 @@ class EscalationBudget:
         self._day_spent = 0
         self._by_key: dict[str, int] = {}
 
-    def refusal(self, key: str, cost: int, now_ms: int) -> EscalationReason | None:
+    def room(self, key: str, now_ms: int) -> tuple[int, EscalationReason]:
+        """What may still be spent on `key` now, and which budget binds."""
         self._roll(now_ms)
-        if self._day_spent + cost > self._config.daily_budget:
-            return EscalationReason.BUDGET_DAY
-        if self._by_key.get(key, 0) + cost > self._config.per_opportunity_budget:
-            return EscalationReason.BUDGET_OPPORTUNITY
-        return None
+        day = self._config.daily_budget - self._day_spent
+        mine = self._config.per_opportunity_budget - self._by_key.get(key, 0)
+        if day <= mine:
+            return max(0, day), EscalationReason.BUDGET_DAY
+        return max(0, mine), EscalationReason.BUDGET_OPPORTUNITY
 
     def charge(self, key: str, cost: int, now_ms: int) -> None:
         self._roll(now_ms)
@@ -185,6 +188,21 @@ class EscalationResult:
         }  # fmt: skip
 
 
+def _fit(legs: Sequence[LegBook], settle: int, most: int, room: int) -> SetWalk | None:
+    """The largest walk of at most `most` sets, in whole hundredths of a share (the venue's
+    size step), whose spend fits `room` (spend grows with the sets, so a bisection finds it);
+    None when not even the minimum order fits."""
+    low, high, best = 0, most // SIZE_STEP, None
+    while low < high:
+        mid = (low + high + 1) // 2
+        walk = walk_sets(legs, settle, cap=mid * SIZE_STEP)
+        if walk is not None and spend(walk) <= room:
+            low, best = mid, walk
+        else:
+            high = mid - 1
+    return best
+
+
 class ArbTaker:
     def __init__(self, config: EscalationConfig) -> None:
         self.config = config
@@ -205,10 +223,12 @@ class ArbTaker:
         walk = walk_sets(takeable, settle, cap=cap)
         if walk is None:
             return EscalationDecision(key, now_ms, EscalationReason.EDGE_GONE)
+        room, binding = self.budget.room(key, now_ms)
+        if spend(walk) > room:
+            walk = _fit(takeable, settle, walk.size, room)
+            if walk is None:
+                return EscalationDecision(key, now_ms, binding)
         cost = spend(walk)
-        refused = self.budget.refusal(key, cost, now_ms)
-        if refused is not None:
-            return EscalationDecision(key, now_ms, refused)
         self.budget.charge(key, cost, now_ms)
         due = now_ms + self.config.latency_ms
         return EscalationDecision(key, now_ms, EscalationReason.SENT, walk, cost, due, tuple(legs))

@@ -14,7 +14,9 @@ from astra.actors.chaos.config import chaos_engine_config
 from astra.actors.chaos.synthetic import book_pair, synthetic_markets
 from astra.actors.engine import Engine
 from astra.actors.engine_events import ArbConfig
+from astra.actors.engine_parts import EngineParts
 from astra.adapters.journal.store import JournalStore
+from astra.domain.arb_taker import EscalationConfig
 from astra.domain.clock import ManualClock
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.market import MarketInfo
@@ -52,12 +54,16 @@ class CrashOnce:
 
 @contextmanager
 def arb_engine(
-    path: Path, clock: ManualClock, faults: CrashOnce | None = None
+    path: Path,
+    clock: ManualClock,
+    faults: CrashOnce | None = None,
+    arb: ArbConfig | None = None,
 ) -> Iterator[tuple[Engine, JournalStore, CountingMetrics]]:
-    from astra.actors.engine_parts import EngineParts
-
     config = replace(
-        chaos_engine_config(), watchdog=None, flush_interval_s=None, arb=ArbConfig(depth=5)
+        chaos_engine_config(),
+        watchdog=None,
+        flush_interval_s=None,
+        arb=arb or ArbConfig(depth=5),
     )
     store = JournalStore.open(path, synchronous="NORMAL")
     metrics = CountingMetrics()
@@ -172,3 +178,33 @@ def test_an_event_actor_crash_halts_first_and_its_restart_closes_what_was_open(
     assert incidents[0]["actor_kind"] == "event"
     assert [d["action"] for d in logged] == ["arb_open", "arb_close"]
     assert logged[1]["close_reason"] == "restart"
+
+
+def test_maker_then_taker_escalation_waits_then_takes_after_its_latency(tmp_path: Path) -> None:
+    clock = ManualClock(T0)
+    escalation = EscalationConfig(
+        enabled=True, daily_budget=1_000_000_000, per_opportunity_budget=60_000_000, latency_ms=100
+    )
+    arb = ArbConfig(depth=5, escalation=escalation, maker_wait_ms=200)
+    with arb_engine(tmp_path / "j.sqlite3", clock, arb=arb) as (engine, store, _):
+        # Same levels every time; each new snapshot is still an update (its timestamp).
+        feed_mids(engine, clock, [3300, 3300, 2000])  # opens at T0
+        clock.advance(150)
+        feed_mids(engine, clock, [3300, 3300, 2000])  # waited 150 < 200: the maker legs rest
+        clock.advance(100)
+        feed_mids(engine, clock, [3300, 3300, 2000])  # T0+250: waited 250 >= 200: escalate
+        clock.advance(100)
+        feed_mids(engine, clock, [3300, 3300, 2000])  # T0+350: the take is due: fills
+        logged = [(r.ts_ms - T0, r.data()) for r in arb_records(store)]
+    actions = [(ts, d["action"], d.get("reason")) for ts, d in logged]
+    assert (250, "arb_escalate", "taker_sent") in actions
+    assert (350, "arb_take", "taker_filled") in actions
+    [(_, sent)] = [(ts, d) for ts, d in logged if d["action"] == "arb_escalate"]
+    [(_, take)] = [(ts, d) for ts, d in logged if d["action"] == "arb_take"]
+    # 150 sets would spend 138 USD; the 60 USD per-opportunity budget sizes the take down:
+    # 50 sets at 0.89 (44.5 USD), then 15.5 / 0.92 = 16.847 -> 16.84 sets at 0.92.
+    assert sent["size"] == 66_840_000
+    assert sent["cost"] == 44_500_000 + 15_492_800
+    assert take["hedged"] == sent["size"]
+    # 50 sets at 0.11 and 16.84 at 0.08 edge (the books are the same when the take lands).
+    assert take["net"] == 5_500_000 + 1_347_200

@@ -27,8 +27,8 @@ ON = EscalationConfig(enabled=True, daily_budget=1_000 * USD, per_opportunity_bu
 
 def legs(yes: tuple[Level, ...], no: tuple[Level, ...], fees: FeeSchedule = FREE) -> list[LegBook]:
     return [
-        LegBook("y", "c", Side.BUY, yes, fees),
-        LegBook("n", "c", Side.BUY, no, fees),
+        LegBook("y", "c", Side.BUY, yes, fees, min_size=5 * SH),
+        LegBook("n", "c", Side.BUY, no, fees, min_size=5 * SH),
     ]
 
 
@@ -47,9 +47,10 @@ def test_off_by_default() -> None:
 
 
 def test_the_per_opportunity_budget_stops_the_second_take() -> None:
-    # 50 pairs at 0.45 + 0.50 = 47.5 USD: the budget holds one take of that, not two.
+    # 50 pairs at 0.45 + 0.50 = 47.5 USD; 2.5 USD left buys 2 pairs at 0.97, under the
+    # 5-share minimum order: the second take is refused.
     config = EscalationConfig(
-        enabled=True, daily_budget=1_000 * USD, per_opportunity_budget=60 * USD, latency_ms=0
+        enabled=True, daily_budget=1_000 * USD, per_opportunity_budget=50 * USD, latency_ms=0
     )
     taker = ArbTaker(config)
     first = taker.decide("k", legs(YES[:1], NO), ONE, 50 * SH, 0)
@@ -62,6 +63,17 @@ def test_the_per_opportunity_budget_stops_the_second_take() -> None:
     assert second.cost == 0
     other = taker.decide("k2", legs(((4600, 10 * SH),), ((5100, 10 * SH),)), ONE, 10 * SH, 2)
     assert other.reason is EscalationReason.SENT
+
+
+def test_a_take_is_sized_down_to_the_budget_left() -> None:
+    config = EscalationConfig(
+        enabled=True, daily_budget=1_000 * USD, per_opportunity_budget=19 * USD
+    )
+    decision = ArbTaker(config).decide("k", legs(YES[:1], NO), ONE, 50 * SH, 0)
+    assert decision.reason is EscalationReason.SENT
+    assert decision.walk is not None
+    assert decision.walk.size == 20 * SH  # 20 × 0.95 = 19 USD exactly
+    assert decision.cost == 19 * USD
 
 
 def test_the_daily_budget_stops_a_take_and_rolls_at_midnight() -> None:
