@@ -102,6 +102,27 @@ def episodes_of_records(records: Iterable[JournalRecord]) -> list[Episode]:
     return episodes((r.producer, r.ts_ms, r.data()) for r in records if is_arb_record(r))
 
 
+def escalations(payloads: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The taker escalations: decisions and executions by reason, and what the filled takes
+    realised (an execution with a missed leg realises nothing: it left an unhedged position)."""
+    decided: dict[str, int] = {}
+    executed: dict[str, int] = {}
+    realised = 0
+    for data in payloads:
+        action, reason = data.get("action"), str(data.get("reason", "?"))
+        if action == "arb_escalate":
+            decided[reason] = decided.get(reason, 0) + 1
+        elif action == "arb_take":
+            executed[reason] = executed.get(reason, 0) + 1
+            net = data.get("net")
+            realised += net if isinstance(net, int) else 0
+    return {
+        "decisions": dict(sorted(decided.items())),
+        "takes": dict(sorted(executed.items())),
+        "realised_net_micros": realised,
+    }
+
+
 def _quantile(values: Sequence[int], q: float) -> int | None:
     """Nearest-rank quantile (an observed value, never interpolated)."""
     if not values:
@@ -136,8 +157,10 @@ TOP_EPISODES = 10
 def arb_report(records: Iterable[JournalRecord]) -> dict[str, Any]:
     """The report's arbitrage section: the summary and the largest episodes at open; {} when
     the journal holds no arbitrage transition."""
-    found = episodes_of_records(records)
+    arb = [r for r in records if is_arb_record(r)]
+    found = episodes_of_records(arb)
     if not found:
         return {}
     top = sorted(found, key=lambda e: (-e.net_at_open, e.opened_ms, e.key))[:TOP_EPISODES]
-    return summary(found) | {"top": [e.to_dict() for e in top]}
+    taken = escalations(r.data() for r in arb)
+    return summary(found) | {"top": [e.to_dict() for e in top], "escalation": taken}

@@ -17,7 +17,7 @@ from astra.adapters.journal.arb_query import query_arb
 from astra.adapters.journal.migrations import SchemaError
 from astra.adapters.journal.store import JournalMissingError, connect_readonly
 from astra.app.arb_scan import ScanInputError, load_snapshot, result_json, scan
-from astra.app.arb_summary import Episode, episodes, summary
+from astra.app.arb_summary import Episode, episodes, escalations, summary
 from astra.cli.common import add_journal_arg, add_settings_args, journal_file
 from astra.cli.main import CommandError
 from astra.cli.units import utc_iso
@@ -56,7 +56,8 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         for episode in found:
             print(json.dumps(episode.to_dict(), sort_keys=True))
-        print(json.dumps({"summary": summary(found)}, sort_keys=True))
+        taken = escalations(data for _p, _s, _t, data in rows)
+        print(json.dumps({"summary": summary(found) | {"escalation": taken}}, sort_keys=True))
         return 0
     for episode in found:
         print(_episode_line(episode))

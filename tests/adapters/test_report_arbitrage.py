@@ -72,3 +72,26 @@ def test_report_section_shows_the_figures() -> None:
 def test_no_arbitrage_is_said_plainly() -> None:
     page = render_report(build_report([], "empty"))
     assert "No arbitrage was measured" in page
+
+
+def test_escalations_are_counted_by_reason_and_only_filled_takes_realise() -> None:
+    records = _records()
+    box = Outbox("arb:ev2")
+    extra = [
+        {"action": "arb_escalate", "reason": "taker_sent", "key": "k", "cost": 5},
+        {"action": "arb_escalate", "reason": "budget_day_exhausted", "key": "k", "cost": 0},
+        {"action": "arb_take", "reason": "taker_filled", "key": "k", "net": 300_000},
+        {"action": "arb_take", "reason": "taker_leg_missed", "key": "k", "net": None},
+    ]
+    for i, payload in enumerate(extra):
+        meta = {"run_id": "r", "definition_hash": None, "schema_version": 1}
+        records.append(box.append(RecordKind.DECISION, 5_000 + i, None, payload | meta))
+    model = build_report(records, "arb run")
+    taken = model.arbitrage["escalation"]
+    assert taken == {
+        "decisions": {"budget_day_exhausted": 1, "taker_sent": 1},
+        "takes": {"taker_filled": 1, "taker_leg_missed": 1},
+        "realised_net_micros": 300_000,
+    }
+    page = render_report(model)
+    assert "taker_leg_missed 1" in page

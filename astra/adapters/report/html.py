@@ -333,6 +333,11 @@ def _arbitrage(model: ReportModel) -> str:
             " / ".join(_lasted(_opt_int(spans.get(k))) for k in ("p50", "p90", "max")),
         ),
     ]
+    taken = arb.get("escalation")
+    if isinstance(taken, dict) and (taken.get("decisions") or taken.get("takes")):
+        pairs.append(("taker escalations", _counts(taken.get("decisions"))))
+        pairs.append(("takes executed", _counts(taken.get("takes"))))
+        pairs.append(("realised by filled takes", fmt.usd(_int(taken.get("realised_net_micros")))))
     top = arb.get("top")
     rows = [
         [fmt.utc(_int(e.get("opened_ms"))), str(e.get("kind")),
@@ -354,6 +359,12 @@ def _lasted(ms: int | None) -> str:
     if ms is not None and 0 <= ms < 10_000:
         return f"{ms:,} ms"
     return fmt.duration(ms)
+
+
+def _counts(value: object) -> str:
+    if not isinstance(value, dict) or not value:
+        return fmt.DASH
+    return ", ".join(f"{k} {v:,}" for k, v in value.items())
 
 
 def _int(value: object) -> int:
