@@ -200,6 +200,9 @@ class ArbSettings:
     escalation_per_opportunity_usd: float = 0.0
     maker_wait_ms: int = 1_000  # how long the maker legs rest before a take
     taker_latency_ms: int = 250  # decision to match
+    # Cross-venue price logging (`astra arb poll-kalshi`): Kalshi's public market data.
+    kalshi_url: str = "https://api.elections.kalshi.com/trade-api/v2"
+    cross_venue_map: str = ""  # TOML [[pair]] condition_id <-> kalshi_ticker
 
 
 @dataclass(frozen=True, slots=True)

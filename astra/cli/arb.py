@@ -9,16 +9,35 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import anyio
+
 from astra.adapters.journal.arb_query import query_arb
 from astra.adapters.journal.migrations import SchemaError
-from astra.adapters.journal.store import JournalMissingError, connect_readonly
+from astra.adapters.journal.paths import journal_path
+from astra.adapters.journal.store import JournalMissingError, JournalStore, connect_readonly
 from astra.app.arb_scan import ScanInputError, load_snapshot, result_json, scan
 from astra.app.arb_summary import Episode, episodes, escalations, summary
-from astra.cli.common import add_journal_arg, add_settings_args, journal_file
+from astra.app.cross_venue import (
+    CROSS_VENUE_PRODUCER,
+    Endpoints,
+    MappingError,
+    load_pairs,
+    poll_round,
+    records,
+)
+from astra.app.paper_runner import http_settings
+from astra.cli.common import (
+    add_journal_arg,
+    add_settings_args,
+    journal_file,
+    settings_from_args,
+    writable_data_dir,
+)
 from astra.cli.main import CommandError
 from astra.cli.units import utc_iso
 from astra.domain.prices import format_size
@@ -39,7 +58,54 @@ def register(subparsers: Any) -> None:
     add_settings_args(list_parser)
     add_journal_arg(list_parser)
     list_parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    list_parser.add_argument(
+        "--cross-venue", action="store_true", help="the Polymarket/Kalshi price log instead"
+    )
     list_parser.set_defaults(func=_list)
+    poll = commands.add_parser(
+        "poll-kalshi", help="log Polymarket vs Kalshi prices and the fee-adjusted gap"
+    )
+    add_settings_args(poll)
+    poll.add_argument("--map", metavar="FILE", help="pairs file (default: [arb] cross_venue_map)")
+    poll.add_argument("--rounds", type=int, default=1, help="poll rounds (default 1)")
+    poll.add_argument("--interval-s", type=float, default=30.0, help="seconds between rounds")
+    poll.set_defaults(func=_poll)
+
+
+def _poll(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    given = args.map or settings.arb.cross_venue_map
+    if not given:
+        raise CommandError("no pairs file: give --map FILE or [arb] cross_venue_map", 2)
+    if args.rounds < 1 or not 0 <= args.interval_s <= 86_400:
+        raise CommandError("--rounds must be >= 1 and --interval-s in [0, 86400]", 2)
+    try:
+        pairs = load_pairs(Path(given))
+    except MappingError as exc:
+        raise CommandError(f"bad input: {exc}", BAD_INPUT_EXIT) from exc
+    urls = Endpoints(settings.venue.gamma_url, settings.venue.clob_url, settings.arb.kalshi_url)
+    store = JournalStore.open(journal_path(writable_data_dir(settings)))
+    try:
+        for round_no in range(args.rounds):
+            if round_no:
+                time.sleep(args.interval_s)
+            payloads = anyio.run(poll_round, pairs, urls, http_settings(settings), None)
+            now = time.time_ns() // 1_000_000
+            last = store.max_seq(CROSS_VENUE_PRODUCER)
+            store.write_batch(records(payloads, last, now, f"poll-{now}"))
+            for payload in payloads:
+                print(_cross_line(now, payload))
+    finally:
+        store.close()
+    return 0
+
+
+def _cross_line(ts_ms: int, data: dict[str, Any]) -> str:
+    head = f"{utc_iso(ts_ms)} {data.get('condition_id', '?')[:12]} {data.get('kalshi_ticker')}"
+    if data.get("action") != "xvenue_quote":
+        return f"{head} veto {data.get('venue')}:{data.get('reason')} {data.get('detail', '')}"
+    gaps = " ".join(f"{g['direction']} {_usd(int(g['gap']))}" for g in data.get("gaps", []))
+    return f"{head} {gaps or 'no two-sided quote'}"
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -52,6 +118,16 @@ def _list(args: argparse.Namespace) -> int:
         rows = query_arb(conn)
     finally:
         conn.close()
+    if args.cross_venue:
+        cross = [(ts, data) for producer, _s, ts, data in rows if producer == CROSS_VENUE_PRODUCER]
+        for ts, data in cross:
+            print(
+                json.dumps({"ts_ms": ts} | data, sort_keys=True)
+                if args.json
+                else _cross_line(ts, data)
+            )
+        return 0
+    rows = [row for row in rows if row[0] != CROSS_VENUE_PRODUCER]
     found = episodes((producer, ts_ms, data) for producer, _seq, ts_ms, data in rows)
     if args.json:
         for episode in found:
