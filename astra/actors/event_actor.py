@@ -175,6 +175,7 @@ class EventActor(SupervisedActor):
             definition_hash=None,
             schema_version=ARB_SCHEMA_VERSION,
             event_id=self._event.event_id,
+            generation=self.generation,  # which life wrote it (restart checks read it)
         )
         self._batch.append(self._outbox.append(RecordKind.DECISION, ts_ms, None, payload))
 
