@@ -12,15 +12,17 @@ episodes too: each opened once and closed at most once.
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
-from astra.adapters.journal.store import JournalStore
+from astra.adapters.journal.arb_query import query_arb
+from astra.adapters.journal.check import check_journal
+from astra.adapters.journal.store import JournalStore, connect_readonly
 from astra.adapters.recording.replay import ReplayEvent, open_replay
 from astra.adapters.sim.session_writer import write_session
-from astra.app.arb_summary import episodes_of_records, summary
+from astra.app.arb_summary import episodes, episodes_of_records, summary
 from astra.app.replay_runner import ReplayOptions, replay_events
 from astra.app.strategies import contract_strategy_factory
-from astra.cli.main import main
 from astra.domain.book import MarketBooks
 from astra.domain.events import BookSnapshot, SpotPrice
 from astra.domain.market import MarketInfo
@@ -112,5 +114,13 @@ def test_injected_mispricing_is_found_once_with_its_duration(tmp_path: Path) -> 
                 assert keys_open.pop(data["key"]) == 1
     totals = summary(found)
     assert totals["opportunities"] == len(found) >= 1
-    # The CLI reads the same log.
-    assert main(["arb", "list", "--journal", str(journal), "--json"]) == 0
+    # `astra arb list` reads the same log (its query), and the checker accepts the records.
+    conn = connect_readonly(journal)
+    try:
+        rows = query_arb(conn)
+    finally:
+        conn.close()
+    assert len(episodes((p, ts, d) for p, _s, ts, d in rows)) == len(found)
+    report = check_journal(journal)
+    assert report.ok, report.problems
+    print(json.dumps({"summary": totals}, sort_keys=True))
