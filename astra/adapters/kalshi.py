@@ -4,8 +4,11 @@ The documented response wraps the book in `orderbook_fp` with two arrays of *bid
 `yes_dollars` and `no_dollars`, each level `[price_dollars, count_fp]` as strings (e.g.
 `["0.4200", "13.00"]`), sorted ascending so the best bid is last. Kalshi lists no asks: a NO
 bid at q is a YES ask at 1 − q. Every number passes `astra.adapters.bounded`; a body that
-does not parse exactly is an `invalid_body` veto, never an exception. Requests go through the
-shared fail-closed `HttpClient` (rate limit, retries, timeouts, vetoes).
+does not parse exactly is an `invalid_body` veto, never an exception, and is counted in
+`astra_arb_cross_venue_rejected_total{venue="kalshi", reason}` by its named reason (the
+boundary's `BoundReason`, else `invalid_shape` / `invalid_price`), which also opens the veto's
+detail. Requests go through the shared fail-closed `HttpClient` (rate limit, retries,
+timeouts, vetoes).
 """
 
 from __future__ import annotations
@@ -16,11 +19,11 @@ from typing import Self
 
 import anyio
 
-from astra.adapters.bounded import OutOfBounds, bounded_decimal, bounded_micros, short
+from astra.adapters.bounded import BoundReason, OutOfBounds, bounded_decimal, bounded_micros, short
 from astra.adapters.http_client import HttpClient, HttpSettings, RequestVeto, Sleep
 from astra.domain.cross_venue import VenueQuote
 from astra.domain.events import Level
-from astra.domain.metrics_port import MetricsSink
+from astra.domain.metrics_port import ARB_CROSS_VENUE_REJECTED_TOTAL, MetricsSink
 from astra.domain.prices import ONE, PriceError, to_pips
 from astra.domain.reasons import VenueVeto
 
@@ -53,6 +56,7 @@ class KalshiClient:
         metrics: MetricsSink | None = None,
         sleep: Sleep = anyio.sleep,
     ) -> None:
+        self._metrics = metrics
         self._client = HttpClient(
             base_url, http or HttpSettings(), service="kalshi", metrics=metrics, sleep=sleep
         )
@@ -70,16 +74,26 @@ class KalshiClient:
         reply = await self._client.get_json(f"/markets/{ticker}/orderbook")
         if isinstance(reply, RequestVeto):
             return reply
-        return parse_orderbook(ticker, reply.body)
+        return parse_orderbook(ticker, reply.body, self._metrics)
 
 
-def parse_orderbook(ticker: str, body: object) -> KalshiBook | RequestVeto:
-    """One documented orderbook body as a book, or an `invalid_body` veto; never raises."""
+def parse_orderbook(
+    ticker: str, body: object, metrics: MetricsSink | None = None
+) -> KalshiBook | RequestVeto:
+    """One documented orderbook body as a book, or an `invalid_body` veto naming (and
+    counting in `metrics`) the rejection's reason; never raises."""
     try:
         book = _book_object(body)
         return KalshiBook(ticker, _bids(book, "yes_dollars"), _bids(book, "no_dollars"))
-    except (_Bad, OutOfBounds, PriceError) as exc:
-        return RequestVeto(VenueVeto.INVALID_BODY, f"kalshi orderbook {ticker}: {exc}")
+    except OutOfBounds as exc:
+        reason, detail = exc.reason.value, exc.detail
+    except _Bad as exc:
+        reason, detail = "invalid_shape", str(exc)
+    except PriceError as exc:
+        reason, detail = "invalid_price", str(exc)
+    if metrics is not None:
+        metrics.inc(ARB_CROSS_VENUE_REJECTED_TOTAL, {"venue": "kalshi", "reason": reason})
+    return RequestVeto(VenueVeto.INVALID_BODY, f"{reason}: kalshi orderbook {ticker}: {detail}")
 
 
 def _book_object(body: object) -> Mapping[str, object]:
@@ -103,7 +117,8 @@ def _bids(book: Mapping[str, object], key: str) -> tuple[Level, ...]:
             raise _Bad(f"a '{key}' level is not [price, count]")
         number = bounded_decimal(entry[0], f"{key} price")
         if not 0 < number < 1:
-            raise _Bad(f"{key} price {short(entry[0])} outside (0, 1)")
+            detail = f"{key} price {short(entry[0])} outside (0, 1)"
+            raise OutOfBounds(BoundReason.OUT_OF_RANGE, detail)
         price = to_pips(number)
         if price in levels:
             raise _Bad(f"{key} price {short(entry[0])} appears twice")

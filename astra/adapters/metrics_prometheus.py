@@ -122,6 +122,9 @@ SPECS: Mapping[str, MetricSpec] = {
     mp.ARB_CLOSED_TOTAL: _c(("kind",), "Arbitrage opportunities closed, by kind"),
     mp.ARB_CAPTURABLE_USD_TOTAL: _c(("kind",), "Net edge after fees of opened opportunities"),
     mp.ARB_DURATION_SECONDS: _h(("kind",), "Arbitrage opportunity lifetime (event time)"),
+    mp.ARB_CROSS_VENUE_REJECTED_TOTAL: _c(
+        ("venue", "reason"), "Cross-venue bodies refused at the boundary, by named reason"
+    ),
     mp.ALERTS_TOTAL: _c(("kind", "outcome"), "Alert notifications by kind and outcome"),
 }
 

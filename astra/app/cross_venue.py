@@ -102,15 +102,19 @@ async def poll_round(
     kalshi = KalshiClient(urls.kalshi_url, http=http, metrics=metrics)
     async with gamma, clob, kalshi:
         for pair in pairs:
-            out.append(await _one(pair, gamma, clob, kalshi))
+            out.append(await _one(pair, gamma, clob, kalshi, metrics))
     return out
 
 
 async def _one(
-    pair: VenuePair, gamma: HttpClient, clob: ClobRestClient, kalshi: KalshiClient
+    pair: VenuePair,
+    gamma: HttpClient,
+    clob: ClobRestClient,
+    kalshi: KalshiClient,
+    metrics: MetricsSink | None = None,
 ) -> dict[str, Any]:
     base = {"condition_id": pair.condition_id, "kalshi_ticker": pair.kalshi_ticker}
-    market = await market_by_condition(gamma, pair.condition_id)
+    market = await market_by_condition(gamma, pair.condition_id, metrics)
     if isinstance(market, RequestVeto):
         return _veto(base, "polymarket", market)
     book = await clob.book(market.yes_token)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -40,6 +41,7 @@ from astra.cli.common import (
 )
 from astra.cli.main import CommandError
 from astra.cli.units import utc_iso
+from astra.domain.metrics_port import ARB_CROSS_VENUE_REJECTED_TOTAL, CountingMetrics
 from astra.domain.prices import format_size
 
 BAD_INPUT_EXIT = 2
@@ -85,11 +87,12 @@ def _poll(args: argparse.Namespace) -> int:
         raise CommandError(f"bad input: {exc}", BAD_INPUT_EXIT) from exc
     urls = Endpoints(settings.venue.gamma_url, settings.venue.clob_url, settings.arb.kalshi_url)
     store = JournalStore.open(journal_path(writable_data_dir(settings)))
+    rejected = CountingMetrics()  # bodies refused at the boundary, by venue and named reason
     try:
         for round_no in range(args.rounds):
             if round_no:
                 time.sleep(args.interval_s)
-            payloads = anyio.run(poll_round, pairs, urls, http_settings(settings), None)
+            payloads = anyio.run(poll_round, pairs, urls, http_settings(settings), rejected)
             now = time.time_ns() // 1_000_000
             last = store.max_seq(CROSS_VENUE_PRODUCER)
             store.write_batch(records(payloads, last, now, f"poll-{now}"))
@@ -97,6 +100,14 @@ def _poll(args: argparse.Namespace) -> int:
                 print(_cross_line(now, payload))
     finally:
         store.close()
+    counts = sorted(
+        (dict(labels).get("venue", "?"), dict(labels).get("reason", "?"), int(value))
+        for (name, labels), value in rejected.counters.items()
+        if name == ARB_CROSS_VENUE_REJECTED_TOTAL
+    )
+    if counts:
+        text = ", ".join(f"{venue} {reason} {n}" for venue, reason, n in counts)
+        print(f"rejected at the boundary: {text}", file=sys.stderr)
     return 0
 
 

@@ -18,6 +18,7 @@ import pytest
 from astra.adapters.http_client import RequestVeto
 from astra.adapters.kalshi import parse_orderbook
 from astra.cli.main import main
+from astra.domain.metrics_port import ARB_CROSS_VENUE_REJECTED_TOTAL, CountingMetrics
 from tests.adapters.loopback_http import CLOB, FIXTURES, GAMMA, load_json
 
 KALSHI = FIXTURES.parent / "kalshi"
@@ -151,20 +152,30 @@ def test_a_bad_mapping_file_is_one_line_and_exit_2(
 
 
 @pytest.mark.parametrize(
-    ("body", "needle"),
+    ("body", "needle", "reason"),
     [
-        ([], "not an object"),
-        ({"orderbook": {}}, "'orderbook_fp' missing"),
-        ({"orderbook_fp": {"yes_dollars": [["1.5", "1"]]}}, "outside (0, 1)"),
-        ({"orderbook_fp": {"yes_dollars": [["0.5"]]}}, "not [price, count]"),
-        ({"orderbook_fp": {"no_dollars": [["0.5", "1e999"]]}}, "no_dollars count"),
-        ({"orderbook_fp": {"yes_dollars": [["0.5", "1"], ["0.5000", "2"]]}}, "twice"),
+        ([], "not an object", "invalid_shape"),
+        ({"orderbook": {}}, "'orderbook_fp' missing", "invalid_shape"),
+        ({"orderbook_fp": {"yes_dollars": [["1.5", "1"]]}}, "outside (0, 1)", "out_of_range"),
+        ({"orderbook_fp": {"yes_dollars": [["0.5"]]}}, "not [price, count]", "invalid_shape"),
+        ({"orderbook_fp": {"no_dollars": [["0.5", "1e999"]]}}, "no_dollars count", "out_of_range"),
+        ({"orderbook_fp": {"yes_dollars": [["abc", "1"]]}}, "not a decimal", "bad_number"),
+        (
+            {"orderbook_fp": {"yes_dollars": [["0.5", "1"], ["0.5000", "2"]]}},
+            "twice",
+            "invalid_shape",
+        ),
     ],
 )
-def test_bad_kalshi_bodies_are_named_vetoes(body: object, needle: str) -> None:
-    result = parse_orderbook("T", body)
+def test_bad_kalshi_bodies_are_named_counted_vetoes(body: object, needle: str, reason: str) -> None:
+    metrics = CountingMetrics()
+    result = parse_orderbook("T", body, metrics)
     assert isinstance(result, RequestVeto)
     assert needle in result.detail
+    assert result.detail.startswith(f"{reason}: ")
+    labels = {"venue": "kalshi", "reason": reason}
+    assert metrics.counter(ARB_CROSS_VENUE_REJECTED_TOTAL, labels) == 1
+    assert metrics.counter_sum(ARB_CROSS_VENUE_REJECTED_TOTAL) == 1
 
 
 def test_the_documented_shape_parses_best_first() -> None:
@@ -173,3 +184,23 @@ def test_the_documented_shape_parses_best_first() -> None:
     assert book.yes_bids[0] == (4200, 13_000_000)
     assert book.no_bids == ((5500, 40_000_000), (5000, 20_000_000))
     assert book.quote().yes_ask == 4500
+
+
+def test_a_malformed_kalshi_body_is_a_counted_named_veto_over_loopback(
+    tmp_path: Path, venue: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = {"orderbook_fp": {"yes_dollars": [["0.42", "13.00"]], "no_dollars": [["0.55", "1e999"]]}}
+    _Handler.routes[f"/markets/{TICKER}/orderbook"] = (200, body)
+    args = ["--config", str(_config(tmp_path, venue)), "--data-dir", str(tmp_path / "d")]
+    assert main(["arb", "poll-kalshi", "--map", str(_map(tmp_path)), *args]) == 0
+    captured = capsys.readouterr()
+    assert "veto kalshi:invalid_body out_of_range:" in captured.out
+    assert (
+        captured.err.strip().splitlines()[-1] == "rejected at the boundary: kalshi out_of_range 1"
+    )
+    journal = tmp_path / "d" / "astra.sqlite3"
+    assert main(["arb", "list", "--journal", str(journal), "--cross-venue", "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["action"] == "xvenue_veto"
+    assert row["reason"] == "invalid_body"
+    assert row["detail"].startswith("out_of_range: kalshi orderbook")
