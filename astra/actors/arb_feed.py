@@ -62,3 +62,15 @@ class ArbFeed:
         # open, and the next change of this market's books reaches the new generation.
         if not self._router.tell(target, message):
             self._last.pop(info.condition_id, None)
+
+    def drop(self, info: MarketInfo) -> None:
+        """The market left the universe (retired): its EventActor drops its books, so no event
+        sum is ever evaluated on the last books of a market nobody watches (fail closed)."""
+        target = self._event_of.get(info.condition_id)
+        if target is None:
+            return
+        self._last.pop(info.condition_id, None)
+        yes, no = TokenSide(info.yes_token, (), ()), TokenSide(info.no_token, (), ())
+        self._router.tell(
+            target, TopOfBook(info.condition_id, yes, no, self._clock.now_ms(), live=False)
+        )

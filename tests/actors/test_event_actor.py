@@ -208,3 +208,19 @@ def test_maker_then_taker_escalation_waits_then_takes_after_its_latency(tmp_path
     assert take["hedged"] == sent["size"]
     # 50 sets at 0.11 and 16.84 at 0.08 edge (the books are the same when the take lands).
     assert take["net"] == 5_500_000 + 1_347_200
+
+
+def test_a_retired_market_closes_the_event_sum_it_was_part_of(tmp_path: Path) -> None:
+    """A market that leaves the universe takes its books out of its event: the event sum
+    it completed closes (fail closed: no sum over the last books of an unwatched market)."""
+    clock = ManualClock(T0)
+    with arb_engine(tmp_path / "j.sqlite3", clock) as (engine, store, _):
+        feed_mids(engine, clock, [3300, 3300, 2000])
+        clock.advance(60)
+        leaving = engine_markets(engine)[2]
+        assert engine.retire_market(leaving.condition_id)
+        assert engine.drain()
+        logged = [r.data() for r in arb_records(store)]
+    assert [d["action"] for d in logged] == ["arb_open", "arb_close"]
+    assert logged[1]["duration_ms"] == 60
+    assert logged[1]["close_reason"] == "gone"
