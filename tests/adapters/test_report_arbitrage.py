@@ -95,3 +95,22 @@ def test_escalations_are_counted_by_reason_and_only_filled_takes_realise() -> No
     }
     page = render_report(model)
     assert "taker_leg_missed 1" in page
+
+
+def test_journal_metrics_leave_arb_records_to_the_event_actors_own_metrics() -> None:
+    """`astra_decisions_total` counts strategy evaluations; the EventActors' transitions are
+    `astra_arb_*` (counted by the EventActor), never a decision with an `arb_*` action."""
+    from astra.app.journal_metrics import publish_record
+    from astra.domain.metrics_port import DECISIONS_TOTAL, CountingMetrics
+
+    metrics = CountingMetrics()
+    arb = _records()
+    assert arb
+    for record in arb:
+        publish_record(metrics, record)
+    assert metrics.counter_sum(DECISIONS_TOTAL) == 0
+    strategy = JournalRecord.build(
+        "market:0xa", 1, RecordKind.DECISION, 0, "0xa", {"action": "quote", "gates": []}
+    )
+    publish_record(metrics, strategy)
+    assert metrics.counter_sum(DECISIONS_TOTAL) == 1
