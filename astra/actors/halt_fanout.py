@@ -52,9 +52,12 @@ NO_FAN_OUT = FanOutResult()
 def cancel_from_journal(
     reader: JournalReader, outboxes: Outboxes, name: str, market: str, now: int
 ) -> int:
-    """Cancel (reason HALT) every order `name`'s journal and outbox still show open."""
+    """Cancel (reason HALT) every order `name`'s journal and outbox still show open.
+
+    Each order's last committed event, then the outbox's newer records: an order's last
+    event decides whether it is open (its earlier events never can)."""
     box = outboxes.get(name)
-    by_seq = {r.seq: r for r in reader.producer_records(name)}
+    by_seq = {r.seq: r for r in reader.last_order_events(name)}
     by_seq.update((r.seq, r) for r in box.pending())
     still_open = open_orders_from_journal([by_seq[s] for s in sorted(by_seq)])
     for data in still_open.values():

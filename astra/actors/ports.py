@@ -42,6 +42,10 @@ class JournalReader(Protocol):
 
     def producer_records(self, producer: str, after_seq: int = 0) -> list[JournalRecord]: ...
 
+    def last_order_events(self, producer: str) -> list[JournalRecord]:
+        """The last committed order event of each of `producer`'s orders, in seq order."""
+        ...
+
     def records_since(
         self,
         after_id: int = 0,

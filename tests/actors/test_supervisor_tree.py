@@ -9,8 +9,10 @@ import pytest
 
 from astra.actors.runtime.backoff import BackoffPolicy
 from astra.actors.runtime.base import ActorChild, spawn
+from astra.actors.runtime.dead_letters import DeadLetterLog
+from astra.actors.runtime.inbox import ClosableInbox
 from astra.actors.runtime.registry import Registry
-from astra.actors.runtime.runtime_messages import ChildDied, Crash, DeathCause
+from astra.actors.runtime.runtime_messages import ChildDied, Crash, DeadLetters, DeathCause
 from astra.actors.runtime.supervision import (
     ChildContext,
     ChildSpec,
@@ -252,3 +254,41 @@ def test_shutdown_is_reverse_order_and_bounded_with_a_stuck_child(
     assert sup.stopped.is_set()
     with pytest.raises(RuntimeError, match="stopped"):
         sup.add_child(echo_spec("late"))
+
+
+def test_mail_of_a_child_stopped_by_an_escalation_is_counted(
+    registry: Registry, metrics: CountingMetrics
+) -> None:
+    """A sibling stopped by the escalation reports its queued mail after the worker's last
+    read of its death queue; those dead letters must still be counted (chaos invariant (e))."""
+    letters = DeadLetterLog()
+    cfg = config(intensity=Intensity(max_restarts=0, period_ms=60_000))
+    gate = Gate(threading.Event(), threading.Event())
+    with running(
+        registry, metrics, cfg, [echo_spec("a"), echo_spec("b")], dead_letters=letters
+    ) as sup:
+        b = registry.ref("b")
+        assert b is not None
+        b.tell(gate)
+        assert gate.entered.wait(WAIT_S)
+        registry.tell("a", Crash())  # no restart budget: the supervisor escalates
+        inbox = b.actor_inbox
+        assert isinstance(inbox, ClosableInbox)
+        wait_until(lambda: inbox.depth() >= 1)  # the escalation's stop is queued
+        for value in range(3):
+            b.tell(Echo(value))  # behind the stop: never handled
+        gate.release.set()
+        assert sup.escalated.wait(WAIT_S)
+        wait_until(lambda: letters.total(message_kind="Echo") == 3)
+
+
+def test_a_report_after_the_supervisor_ended_is_counted(
+    registry: Registry, metrics: CountingMetrics
+) -> None:
+    letters = DeadLetterLog()
+    with running(registry, metrics, config(), [echo_spec("a")], dead_letters=letters) as sup:
+        pass
+    assert sup.stopped.is_set()
+    late = ChildDied("a", "test", 7, DeathCause.STOPPED, "", DeadLetters.of(["Echo", "Echo"]))
+    sup.report(late)
+    assert letters.total(message_kind="Echo") == 2

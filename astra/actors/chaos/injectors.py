@@ -119,6 +119,9 @@ class StallingJournal:
     def producer_records(self, producer: str, after_seq: int = 0) -> list[JournalRecord]:
         return self._store.producer_records(producer, after_seq)
 
+    def last_order_events(self, producer: str) -> list[JournalRecord]:
+        return self._store.last_order_events(producer)
+
     def records_since(
         self,
         after_id: int = 0,

@@ -1,13 +1,18 @@
 """The threaded supervisor: a thin shell that carries out `SupervisionPolicy` plans.
 
 Choice: a plain thread-safe object with one worker thread, not a pykka actor. Death reports
-arrive from any thread through `report()` (a queue put: never blocks, never takes a lock), and
+arrive from any thread through `report()` (a queue put under a short lock: never blocks), and
 the worker handles them one at a time, so a child that dies *during* a restart is just the
 next report — and a report about a generation that is no longer current is stale and
-ignored. Children and the registry are changed only under `_lock`; the `before_restart`
-callback and the backoff wait run outside it, so `shutdown()` from another thread can always
-proceed (it wakes the backoff wait and then stops children in reverse start order, each
-within its shutdown timeout, abandoning those that do not stop).
+ignored. Once the supervisor has finished (shut down or escalated) nobody reads that queue
+again, so `_finish` closes it: what is still queued, and any report that arrives later, has
+its dead letters counted on the spot (a child stopped by an escalation reports *after* the
+worker's last read; its mail would otherwise be lost to the accounting).
+
+Children and the registry are changed only under `_lock`; the `before_restart` callback and
+the backoff wait run outside it, so `shutdown()` from another thread can always proceed (it
+wakes the backoff wait and then stops children in reverse start order, each within its
+shutdown timeout, abandoning those that do not stop).
 
 For every death it acts on, the worker: logs one ERROR line and counts the failure; calls
 `before_restart(died)` and waits for it to return (the halt-first protocol runs there); then
@@ -131,6 +136,8 @@ class Supervisor:
             faults=faults,
         )
         self._events: queue.Queue[ChildDied | _Stop] = queue.Queue()
+        self._reports_lock = threading.Lock()  # orders `report` against `_close_reports`
+        self._reports_closed = False
         self._halt = threading.Event()  # set by shutdown/escalation: stop acting
         self._handling = False  # the worker is inside a death's handling
         self._wait = wait or self._halt.wait  # backoff wait; True means "halted, give up"
@@ -153,7 +160,11 @@ class Supervisor:
 
     def report(self, died: ChildDied) -> None:
         """Thread-safe, non-blocking: a child (or the watchdog) reports a death."""
-        self._events.put(died)
+        with self._reports_lock:
+            if not self._reports_closed:
+                self._events.put(died)
+                return
+        self._count_unread(died)
 
     def add_child(self, spec: ChildSpec) -> Child:
         """Start a new child at the end of the start order (the dynamic pool's `start_child`)."""
@@ -331,10 +342,39 @@ class Supervisor:
         self._events.put(_Stop())
         if threading.current_thread() is not self._worker and self._worker.is_alive():
             self._worker.join(max(deadline - time.monotonic(), 0.0))
+        self._close_reports()
         first = self.block.claim_exit()
         self.stopped.set()
         if first and self._parent is not None:
             self._parent(ChildDied(self.name, self.kind, self.generation, cause, detail))
+
+    def _close_reports(self) -> None:
+        """No worker will read `_events` again: count what it holds and refuse more."""
+        with self._reports_lock:
+            self._reports_closed = True
+        unread: list[ChildDied] = []
+        while True:
+            try:
+                event = self._events.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(event, ChildDied):
+                unread.append(event)
+        if self._worker.is_alive() and threading.current_thread() is not self._worker:
+            self._events.put(_Stop())  # a worker still inside a handling must end after it
+        for died in unread:
+            self._count_unread(died)
+
+    def _count_unread(self, died: ChildDied) -> None:
+        account(self._metrics, self._dead_letters, died.kind, died.dead_letters)
+        _log.info(
+            "report after the end: supervisor=%s kind=%s name=%s reason=%s dead_letters=%d",
+            self.name,
+            died.kind,
+            died.name,
+            died.cause,
+            died.dead_letters.total,
+        )
 
     def _abandoned(self) -> DeadLetters:
         self._halt.set()

@@ -34,6 +34,11 @@ _INSERT = (
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
 _SELECT = "SELECT id, producer, seq, kind, ts_ms, market, payload FROM records"
+_LAST_ORDER_EVENTS = """
+SELECT id, producer, seq, kind, ts_ms, market, payload FROM records
+WHERE producer = ? AND seq IN (
+    SELECT max(seq) FROM order_events WHERE producer = ? GROUP BY order_id
+) ORDER BY seq"""
 
 
 class JournalError(RuntimeError):
@@ -263,6 +268,17 @@ class JournalStore(CloseOnExit):
                 _SELECT + " WHERE producer = ? AND seq > ? ORDER BY seq",
                 (producer, after_seq),
             ).fetchall()
+        return [_to_record(row).record for row in rows]
+
+    def last_order_events(self, producer: str) -> list[JournalRecord]:
+        """The last committed order event of each of `producer`'s orders, in seq order.
+
+        What a halt needs to cancel a dead market from its journal: read through the
+        `order_events` projection (written in the same transaction as the records), so its
+        cost grows with the market's orders, not with its whole history of decisions.
+        """
+        with self.reading() as conn:
+            rows = conn.execute(_LAST_ORDER_EVENTS, (producer, producer)).fetchall()
         return [_to_record(row).record for row in rows]
 
     def checkpoint(self) -> None:

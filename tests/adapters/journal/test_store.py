@@ -144,6 +144,26 @@ def test_max_seq_and_readers(tmp_path: Path) -> None:
         assert [r.seq for r in store.producer_records("risk", after_seq=3)] == [4, 5]
 
 
+def test_last_order_events_are_each_orders_latest_event_only(tmp_path: Path) -> None:
+    m, other = "market:m1", "market:m2"
+    batch = [
+        f.order_event(m, 1, "o1"),
+        f.decision(m, 2),
+        f.order_event(m, 3, "o2"),
+        f.order_event(m, 4, "o1", state="partially_filled", reason="fill", filled=2_000_000),
+        f.decision(m, 5),
+        f.order_event(m, 6, "o2", state="canceled", reason="halt"),
+        f.order_event(m, 7, "o3"),
+        f.order_event(other, 1, "o9"),
+    ]
+    with JournalStore.open(tmp_path / "j.sqlite3") as store:
+        store.write_batch(batch)
+        latest = store.last_order_events(m)
+        assert [(r.seq, r.data()["order_id"]) for r in latest] == [(4, "o1"), (6, "o2"), (7, "o3")]
+        assert latest[0].data()["state"] == "partially_filled"
+        assert store.last_order_events("market:none") == []
+
+
 def test_records_survive_reopen_without_checkpoint(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite3"
     batch = f.healthy_session()
