@@ -188,6 +188,24 @@ class ContractsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ArbSettings:
+    """Arbitrage measurement (issue 17): one EventActor per event group, logging only."""
+
+    enabled: bool = False  # off by default: a new actor kind whose crash halts trading
+    depth: int = 10  # book levels per side each market hands its EventActor
+    # Paper maker-then-taker escalation of the measured opportunities (off by default).
+    escalation: bool = False
+    escalation_event: str = ""  # only this event id ("" every event)
+    escalation_daily_usd: float = 0.0  # taker spend per UTC day
+    escalation_per_opportunity_usd: float = 0.0
+    maker_wait_ms: int = 1_000  # how long the maker legs rest before a take
+    taker_latency_ms: int = 250  # decision to match
+    # Cross-venue price logging (`astra arb poll-kalshi`): Kalshi's public market data.
+    kalshi_url: str = "https://api.elections.kalshi.com/trade-api/v2"
+    cross_venue_map: str = ""  # TOML [[pair]] condition_id <-> kalshi_ticker
+
+
+@dataclass(frozen=True, slots=True)
 class JournalSettings:
     batch_size: int = 256
     flush_interval_ms: int = 50
@@ -272,6 +290,7 @@ class Settings:
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     settlement: SettlementSettings = field(default_factory=SettlementSettings)
+    arb: ArbSettings = field(default_factory=ArbSettings)
 
     def to_dict(self) -> dict[str, Any]:
         plain: dict[str, Any] = _plain(dataclasses.asdict(self))

@@ -153,6 +153,11 @@ RULES: Mapping[str, Rule] = {
     "run.status_interval_s": Range(0, 86_400),
     "logging.level": OneOf(("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), any_case=True),
     "alerts.min_interval_s": Range(0, 86_400),
+    "arb.depth": count(1, 100),
+    "arb.escalation_daily_usd": Range(0, 1_000_000),
+    "arb.escalation_per_opportunity_usd": Range(0, 1_000_000),
+    "arb.maker_wait_ms": count(0, 3_600_000),
+    "arb.taker_latency_ms": count(0, 60_000),
 }
 
 

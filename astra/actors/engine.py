@@ -27,6 +27,7 @@ from typing import Any
 
 import pykka
 
+from astra.actors.engine_events import EventTree
 from astra.actors.engine_idle import (
     EngineStartError,
     await_started,
@@ -150,7 +151,21 @@ class Engine(EngineUniverse):
         self.registry = Registry(metrics, self.dead_letters)
         self.router = Router(self.registry, self._parts.tally)
         self.journal_bag = JournalBag(self.router, TELEMETRY)
+        self.event_tree = (
+            None
+            if self.config.arb is None
+            else EventTree(
+                self.config.arb,
+                markets,
+                router=self.router,
+                clock=clock,
+                journal=journal,
+                journal_bag=self.journal_bag,
+                run_id=self.config.market.run_id,
+            )
+        )
         producers = [*map(market_producer, self._markets), RISK_PRODUCER, SUPERVISION_PRODUCER]
+        producers += self.event_names()
         self.outboxes = Outboxes({p: journal.max_seq(p) for p in producers})
         self.halts = HaltProtocol(
             HaltProtocolDeps(
@@ -217,7 +232,19 @@ class Engine(EngineUniverse):
             faults=self._parts.faults,
         )
         self.root = root
-        children = [self._telemetry_spec(), self._risk_spec(), pool]
+        children = [self._telemetry_spec(), self._risk_spec()]
+        if self.event_tree is not None:
+            # Before the markets, so their first books reach a live EventActor.
+            children.append(
+                self.event_tree.spec(
+                    self.registry,
+                    self.outboxes,
+                    self.halts.before_restart,
+                    dead_letters=self.dead_letters,
+                    faults=self._parts.faults,
+                )
+            )
+        children.append(pool)
         if self.config.watchdog is not None:
             # A supervised child of the root: its death is a halt, then a new generation.
             watchdog = Watchdog(self.registry, self.clock, self.metrics, self.config.watchdog)
@@ -316,6 +343,9 @@ class Engine(EngineUniverse):
     def market_names(self) -> list[str]:
         return [market_producer(cid) for cid in self._markets]
 
+    def event_names(self) -> list[str]:
+        return [] if self.event_tree is None else self.event_tree.names()
+
     def flush(self, timeout_s: float = 5.0) -> FlushResult:
         try:
             answer = self.router.ask(TELEMETRY, FlushNow(), timeout_s)
@@ -360,7 +390,7 @@ class Engine(EngineUniverse):
 
     def all_healthy(self) -> bool:
         """Every market, the RiskActor and the TelemetryActor are bound, started and alive."""
-        names = {TELEMETRY, RISK, *self.market_names()}
+        names = {TELEMETRY, RISK, *self.market_names(), *self.event_names()}
         live = {
             e.child.name
             for e in self.registry.entries()
@@ -422,6 +452,7 @@ class Engine(EngineUniverse):
             journal_bag=self.journal_bag,
             inbox_bound=bound_factory(self.config.backpressure, self.overload),
             max_lag_ms=None if (bp := self.config.backpressure) is None else bp.max_lag_ms,
+            on_books=None if self.event_tree is None else self.event_tree.feed,
         )
         spot = self._spot.get(info.condition_id)
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from astra.actors.backpressure import BackpressureConfig
+from astra.actors.engine_events import ArbConfig
 from astra.actors.market_actor import CancelObserver, ContractStrategyFactory
 from astra.actors.market_state import MarketConfig
 from astra.actors.ports import RiskBook
@@ -62,6 +63,7 @@ class EngineConfig:
     market_workers: int = 4
     market_throughput: int = 64
     equity_interval_ms: int = 60_000  # marked-equity records at least this often (event time)
+    arb: ArbConfig | None = None  # EventActors measuring arbitrage (None: none started)
 
 
 @dataclass(frozen=True, slots=True)

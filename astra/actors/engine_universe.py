@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from astra.actors.engine_events import EventTree
 from astra.actors.engine_parts import MARKETS, EngineConfig, EngineParts
 from astra.actors.market_actor import market_producer
 from astra.actors.market_contracts import SpotRoutes, resolve_contracts
@@ -57,6 +58,7 @@ class EngineUniverse:
     # Provided by `Engine` (declared, not stubbed: the mixin is never used on its own).
     _market_spec: Callable[[MarketInfo], ChildSpec]
     risk_status: Callable[..., RiskStatus | None]
+    event_tree: EventTree | None
 
     def add_market(self, info: MarketInfo) -> bool:
         """Start a MarketActor for a new market under the `markets` pool (it comes up HALTED
@@ -93,6 +95,8 @@ class EngineUniverse:
         for token in info.tokens:
             self._asset_market.pop(token, None)
         self._market_names = frozenset(map(market_producer, self._markets))
+        if self.event_tree is not None:
+            self.event_tree.feed.drop(info)  # its EventActor stops counting on its books
         return pool is not None and pool.remove_child(name, timeout_s)
 
     def settle(self, settlement: Settlement) -> bool:

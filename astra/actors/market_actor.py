@@ -53,6 +53,7 @@ from astra.actors.runtime.inbox import InboxBound
 from astra.actors.runtime.supervision import ChildContext
 from astra.actors.runtime.tally import Router
 from astra.actors.settlements import journaled_resolution
+from astra.domain.book import MarketBooks
 from astra.domain.contracts.contract import DefinitionContract
 from astra.domain.events import MarketResolved
 from astra.domain.journal_record import JournalRecord, RecordKind
@@ -94,6 +95,8 @@ class MarketDeps:
     # its decisions are vetoed `lagging` (None: unbounded, no lag veto).
     inbox_bound: Callable[[str], InboxBound] | None = None
     max_lag_ms: int | None = None
+    # Called after every feed event with the books (the EventActor's top of book, arb_feed).
+    on_books: Callable[[MarketInfo, MarketBooks], None] | None = None
 
     def build_strategy(self, info: MarketInfo, contract: DefinitionContract | None) -> Strategy:
         if self.contract_strategy is not None:
@@ -219,6 +222,7 @@ class MarketActor(SupervisedActor):
         self._restore_resolution(records)
         for snapshot in self._deps.books.snapshots(self._info):
             self.state.on_event(snapshot, now)
+        self._books_changed()
         self._send()
 
     def _restore_resolution(self, records: list[JournalRecord]) -> None:
@@ -259,7 +263,9 @@ class MarketActor(SupervisedActor):
         if isinstance(message, CancelAll):
             return self._cancel_all(message, now)
         if isinstance(message, Desync):
-            return self.state.desync(message.asset_ids, now)
+            canceled = self.state.desync(message.asset_ids, now)
+            self._books_changed()
+            return canceled
         if isinstance(message, TradingResumed | ResolveMarket | StopQuoting):
             return self._gate_message(message, now)
         if isinstance(message, MarketQuery):
@@ -273,9 +279,14 @@ class MarketActor(SupervisedActor):
             if received > 0:
                 self.metrics.observe(MARKET_LAG_SECONDS, self._risk.lag_ms / 1000)
             self.state.on_event(message.event, now)
+            self._books_changed()
             return None
         # The tick's own time: a replay's ticks depend on the recording only.
         return self.state.expire_due(message.now_ms)
+
+    def _books_changed(self) -> None:
+        if self._deps.on_books is not None:
+            self._deps.on_books(self._info, self.state.books)
 
     def _cancel_all(self, message: CancelAll, now: int) -> int:
         if message.reason is OrderReason.HALT and not self._risk.halted:

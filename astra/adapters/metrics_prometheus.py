@@ -118,6 +118,13 @@ SPECS: Mapping[str, MetricSpec] = {
     mp.UNIVERSE_CHANGES_TOTAL: _c(("change",), "Markets added, closing, retired live"),
     mp.UNIVERSE_MARKETS: _g(("state",), "Markets in the universe by state"),
     mp.SETTLEMENT_CHECKS_TOTAL: _c(("outcome",), "REST resolution checks by outcome"),
+    mp.ARB_OPENED_TOTAL: _c(("kind",), "Arbitrage opportunities opened, by kind"),
+    mp.ARB_CLOSED_TOTAL: _c(("kind",), "Arbitrage opportunities closed, by kind"),
+    mp.ARB_CAPTURABLE_USD_TOTAL: _c(("kind",), "Net edge after fees of opened opportunities"),
+    mp.ARB_DURATION_SECONDS: _h(("kind",), "Arbitrage opportunity lifetime (event time)"),
+    mp.ARB_CROSS_VENUE_REJECTED_TOTAL: _c(
+        ("venue", "reason"), "Cross-venue bodies refused at the boundary, by named reason"
+    ),
     mp.ALERTS_TOTAL: _c(("kind", "outcome"), "Alert notifications by kind and outcome"),
 }
 

@@ -16,6 +16,7 @@ import anyio
 from astra.adapters.http_client import HttpSettings
 from astra.adapters.polymarket.discovery_result import DiscoveryFilters
 from astra.adapters.polymarket.gamma import GammaClient
+from astra.domain.event_groups import EventGroup, group_markets
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import MetricsSink
 from astra.domain.universe import rank
@@ -62,3 +63,8 @@ async def discover_all(
     except TimeoutError as exc:
         raise DiscoveryVetoed(f"discovery vetoed (timeout): no answer within {limit} s") from exc
     return rank(found.values(), time.time_ns() // 1_000_000)
+
+
+def event_groups(markets: list[MarketInfo]) -> dict[str, EventGroup]:
+    """The discovered markets grouped by event, so each knows its siblings (issue 17)."""
+    return group_markets(markets)

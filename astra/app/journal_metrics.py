@@ -20,6 +20,7 @@ from typing import Any
 
 from astra.actors.ports import JournalPort, StoredRecordLike
 from astra.actors.runtime.runtime_messages import DeathCause
+from astra.app.arb_summary import is_arb_record
 from astra.app.performance_gauges import PerformanceGauges
 from astra.app.performance_summary import METRICS, OVERALL
 from astra.domain import metrics_port as mp
@@ -77,6 +78,8 @@ def publish_record(
 ) -> None:
     """`data`: the record's payload when the caller has parsed it already."""
     data = record.data() if data is None else data
+    if is_arb_record(record):
+        return  # an EventActor's log, counted by the EventActor itself (astra_arb_*)
     if record.kind is RecordKind.DECISION:
         labels = {"action": str(data.get("action", "unknown")), "gate": decision_gate(data)}
         metrics.inc(mp.DECISIONS_TOTAL, labels)

@@ -26,6 +26,7 @@ from astra.adapters.report.model import (
     RunDetails,
     StrategyRow,
 )
+from astra.app.arb_summary import arb_report, is_arb_record
 from astra.app.funnel import UNKNOWN, funnel, pnl_by_market, strategy_of_markets
 from astra.app.performance_summary import equity_of, performance_summary
 from astra.app.summary import RISK_PRODUCER, journal_digest
@@ -72,6 +73,7 @@ def build_report(
         halts=[
             (r.ts_ms, str(r.data().get("reason"))) for r in records if r.kind is RecordKind.HALT
         ],
+        arbitrage=arb_report(records),
     )
 
 
@@ -268,7 +270,7 @@ FUNNEL_STAGES = (
 def decision_funnel(records: Sequence[JournalRecord]) -> list[tuple[str, int]]:
     counts: Counter[str] = Counter()
     for record in records:
-        if record.kind is not RecordKind.DECISION:
+        if record.kind is not RecordKind.DECISION or is_arb_record(record):
             continue
         data = record.data()
         counts["evaluations"] += 1

@@ -17,6 +17,7 @@ from typing import Any
 
 from astra.actors.backpressure import BackpressureConfig
 from astra.actors.engine import Engine, EngineConfig, EngineParts
+from astra.actors.engine_events import ArbConfig
 from astra.actors.market_state import MarketConfig
 from astra.actors.messages import CancelAll, ResumeResult
 from astra.actors.ports import BookSource
@@ -30,6 +31,7 @@ from astra.app.journal_metrics import MeteredJournal, zero_series
 from astra.app.recovery_start import StartState, recover_and_open
 from astra.app.risk_book import RiskBookFactory
 from astra.app.strategies import ContractStrategyFactory
+from astra.domain.arb_taker import EscalationConfig
 from astra.domain.clock import Clock
 from astra.domain.market import MarketInfo
 from astra.domain.marking import MarkingRule
@@ -111,6 +113,26 @@ def engine_config(settings: Settings, run_id: str, seed: int, *, live: bool) -> 
         market_workers=settings.run.market_workers,
         market_throughput=settings.run.market_throughput,
         equity_interval_ms=round(settings.accounting.equity_interval_s * 1000),
+        arb=arb_config(settings),
+    )
+
+
+def arb_config(settings: Settings) -> ArbConfig | None:
+    """`[arb]` as the engine takes it: None (no EventActors) unless enabled."""
+    arb = settings.arb
+    if not arb.enabled:
+        return None
+    escalation = EscalationConfig(
+        enabled=arb.escalation,
+        daily_budget=round(arb.escalation_daily_usd * MICROS),
+        per_opportunity_budget=round(arb.escalation_per_opportunity_usd * MICROS),
+        latency_ms=arb.taker_latency_ms,
+    )
+    return ArbConfig(
+        depth=arb.depth,
+        escalation=escalation,
+        maker_wait_ms=arb.maker_wait_ms,
+        only_event=arb.escalation_event,
     )
 
 

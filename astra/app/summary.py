@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from astra.app.arb_summary import episodes_of_records, is_arb_record
+from astra.app.arb_summary import summary as arb_summary
 from astra.app.funnel import funnel, usd
 from astra.app.journal_stream import JournalRecords
 from astra.domain.journal_record import JournalRecord, RecordKind
@@ -40,9 +42,13 @@ def journal_digest(records: Iterable[JournalRecord]) -> str:
 
 def summarise(records: Collection[JournalRecord], **extra: Any) -> dict[str, Any]:
     """Counts, orders, fills, halts and P&L of the journal's records, plus `extra` fields."""
-    kinds = Counter(r.kind for r in records)
+    # The EventActors' arbitrage transitions are DECISION records too, but no evaluation.
+    arb = [r for r in records if is_arb_record(r)]
+    kinds = Counter(r.kind for r in records if not is_arb_record(r))
     decisions = Counter(
-        r.data().get("action", "?") for r in records if r.kind is RecordKind.DECISION
+        r.data().get("action", "?")
+        for r in records
+        if r.kind is RecordKind.DECISION and not is_arb_record(r)
     )
     summary: dict[str, Any] = {
         **extra,
@@ -57,6 +63,8 @@ def summarise(records: Collection[JournalRecord], **extra: Any) -> dict[str, Any
         "strategies": funnel(records),
         "journal_digest": journal_digest(records),
     }
+    if arb:
+        summary["arbitrage"] = arb_summary(episodes_of_records(arb))
     return summary
 
 

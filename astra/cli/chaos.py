@@ -31,7 +31,7 @@ def register(subparsers: Any) -> None:
         "--faults",
         default="tell,start,ask,stop,stuck",
         help="all, or a comma-separated list of: tell, start, ask, stop, stuck (actor kills), "
-        "pool, watchdog, dispatcher, journal_stall, feed_silence, poison, root (default: "
+        "pool, watchdog, dispatcher, journal_stall, feed_silence, poison, event, root (default: "
         "the actor kills)",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     if args.data_dir is None:
         args.data_dir = DEFAULT_DATA_DIR
-    settings = settings_from_args(args)
+    settings = demo_settings(settings_from_args(args))
     writable_data_dir(settings)
     configure_command_logging(settings)
     sample = sample_session_path()
@@ -89,6 +90,25 @@ def _demo(args: argparse.Namespace) -> int:
     else:
         print("\n".join(summary_lines(summary, sample)))
     return 0
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The demo measures arbitrage (EventActors on) and escalates to paper takes in the
+    sample's neg-risk event only, on small budgets — unless the config already turned the
+    EventActors on, in which case its `[arb]` table is used as it is."""
+    if settings.arb.enabled:
+        return settings
+    from astra.domain.sim.markets import PRIMARY_EVENT_ID
+
+    arb = replace(
+        settings.arb,
+        enabled=True,
+        escalation=True,
+        escalation_event=PRIMARY_EVENT_ID,
+        escalation_daily_usd=100.0,
+        escalation_per_opportunity_usd=20.0,
+    )
+    return replace(settings, arb=arb)
 
 
 def _write_report(journal: Path, out: Path, returns_interval_ms: int) -> Path:
@@ -159,6 +179,13 @@ def summary_lines(summary: dict[str, Any], sample: Path) -> list[str]:
     ]
     if pnl:
         lines.append(f"  P&L            {pnl_text(pnl)}")
+    from astra.adapters.report.fmt import usd
+
+    arb = summary.get("arbitrage") or {}
+    lines.append(
+        f"  arbitrage      {arb.get('opportunities', 0)} opportunities measured "
+        f"(capturable at open {usd(int(arb.get('capturable_net_micros', 0)))} after fees)"
+    )
     lines += [
         f"  journal        {summary['journal']}",
         f"  metrics        {summary['metrics']}",

@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "definitions",
     "control",
     "estimate",
+    "arb",
     "chaos",
     "inspect",
     "paper",

@@ -54,6 +54,10 @@ class MarketInfo:
     # Gamma's liquidity and 24 h volume, micro-collateral (0 when unknown): universe ranking.
     liquidity: int = 0
     volume_24h: int = 0
+    # Event grouping (issue 17): Gamma's parent event id and the neg-risk market id as sent
+    # ("" unknown); `group_item_title` is the outcome this market stands for in its event.
+    gamma_event_id: str = ""
+    neg_risk_market_id: str = ""
 
     @property
     def tokens(self) -> tuple[str, str]:

@@ -104,6 +104,13 @@ DISCOVERY_VETOES_TOTAL = "astra_discovery_vetoes_total"  # counter, labels: reas
 BUILD_INFO = "astra_build_info"  # gauge = 1, labels: version, python
 STARTUP_CHECK_PASSED = "astra_startup_check_passed"  # gauge, labels: check (1 pass, 0 fail)
 BURN_IN_REMAINING = "astra_burn_in_remaining_rounds"  # gauge
+# Arbitrage measurement (EventActors, issue 17): logging only, never trading.
+ARB_OPENED_TOTAL = "astra_arb_opportunities_opened_total"  # counter, labels: kind
+ARB_CLOSED_TOTAL = "astra_arb_opportunities_closed_total"  # counter, labels: kind
+ARB_CAPTURABLE_USD_TOTAL = "astra_arb_capturable_usd_total"  # counter: net edge at open, kind
+ARB_DURATION_SECONDS = "astra_arb_duration_seconds"  # histogram (event time), labels: kind
+# Cross-venue bodies refused at the boundary (Kalshi orderbook, Gamma lookup), labels: venue, reason
+ARB_CROSS_VENUE_REJECTED_TOTAL = "astra_arb_cross_venue_rejected_total"
 ALERTS_TOTAL = "astra_alerts_total"  # counter, labels: kind, outcome (sent|rate_limited|...)
 # The living universe and REST settlement (docs/settlement.md).
 UNIVERSE_CHANGES_TOTAL = "astra_universe_changes_total"  # counter, labels: change

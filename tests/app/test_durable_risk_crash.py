@@ -54,7 +54,9 @@ def ledgers(data_dir: Path) -> list[dict[str, Any]]:
     return [r.data() for r in risk_records(data_dir) if r.kind is RecordKind.LEDGER]
 
 
-def poll(what: str, check: Callable[[], bool], timeout_s: float = 30.0) -> None:
+def poll(what: str, check: Callable[[], bool], timeout_s: float = 90.0) -> None:
+    # A bound, not a speed claim: three `astra paper` starts on a loaded 2-core machine
+    # took over 30 s once (a full suite beside another engineer's).
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if check():

@@ -75,3 +75,29 @@ def test_acceptance_sized_run() -> None:
     report = run_chaos(config, open_journal)
     assert report.ok, [inv.as_dict() for inv in report.invariants if not inv.ok]
     assert report.figures["elapsed_s"] < 120
+
+
+def test_event_actor_fault_kind_holds_every_invariant() -> None:
+    """`event` is a fault kind of the registry: EventActors die next to markets and each
+    death halts first; (p) reads that from the journal (a HALT committed before the new
+    generation writes, its first records close what the old one left open)."""
+    config = ChaosConfig(markets=8, kills=12, seed=5, faults=("tell", "event"))
+    report = run_chaos(config, open_journal)
+    failed = [inv.as_dict() for inv in report.invariants if not inv.ok]
+    assert failed == []
+    assert "p" in [inv.key for inv in report.invariants]
+    figures = report.figures
+    assert figures["halts"] >= 12
+    assert figures["restarts"] == figures["halts"]
+    accounted = next(inv for inv in report.invariants if inv.key == "e").figures
+    assert accounted["TopOfBook"]["sent"] > 0
+    assert figures["halts_by_kind"]["event"] == figures["event_kills"] > 0
+    journal_check = next(inv for inv in report.invariants if inv.key == "p").figures
+    assert journal_check["event_halts"] >= figures["event_kills"]
+
+
+def test_event_fault_is_in_all_faults() -> None:
+    from astra.actors.chaos.injectors import parse_faults
+
+    assert "event" in parse_faults("all")
+    assert parse_faults("tell,event") == ("tell", "event")

@@ -30,6 +30,7 @@ from astra.actors.chaos.final import (
 from astra.actors.chaos.injectors import InfraFigures
 from astra.actors.chaos.journal_checks import (
     RestartAudit,
+    event_deaths_in_journal,
     global_halt_reaches_every_market,
     halt_first_in_journal,
 )
@@ -237,3 +238,56 @@ def test_m_an_escaped_or_accepted_poison_frame_fails() -> None:
 def test_n_a_silence_that_leaves_orders_open_fails() -> None:
     assert silence_check(InfraFigures(silences=2)).ok
     assert not silence_check(InfraFigures(silences=2, silence_left_open=1)).ok
+
+
+EV = "arb:e1"
+
+
+def _arb(journal: Journal, action: str, generation: int, **extra: Any) -> Journal:
+    return journal.add(
+        EV, RecordKind.DECISION, action=action, key="k1", generation=generation, **extra
+    )
+
+
+def _event_halt(journal: Journal, generation: int) -> Journal:
+    detail = f"event {EV} generation {generation}: tell"
+    return journal.add(
+        "risk", RecordKind.HALT, state="halted", reason="actor_failure", detail=detail
+    )
+
+
+def _event_life(*, halted: bool, closed_by_restart: bool) -> Journal:
+    journal = _arb(Journal(), "arb_open", 1, opened_ms=0)
+    if halted:
+        _event_halt(journal, 1)
+    if closed_by_restart:
+        _arb(journal, "arb_close", 2, close_reason="restart", duration_ms=0)
+    return _arb(journal, "arb_open", 2, opened_ms=0)
+
+
+def test_p_event_death_must_halt_first_and_close_what_was_open() -> None:
+    good = event_deaths_in_journal(_event_life(halted=True, closed_by_restart=True).rows, 1)
+    assert good.ok, good.figures
+    assert good.figures["closed_by_restart"] == 1
+    assert good.figures["generations"] == 1
+    no_halt = event_deaths_in_journal(_event_life(halted=False, closed_by_restart=True).rows, 1)
+    assert not no_halt.ok
+    assert "no HALT before" in no_halt.figures["first_violations"][0]
+    left_open = event_deaths_in_journal(_event_life(halted=True, closed_by_restart=False).rows, 1)
+    assert not left_open.ok
+    assert "left open by a dead generation" in left_open.figures["first_violations"][0]
+    # Fewer EventActor HALTs than EventActors killed: a death went unhalted.
+    assert not event_deaths_in_journal(_event_life(halted=True, closed_by_restart=True).rows, 2).ok
+
+
+def test_p_opportunity_log_must_be_well_formed() -> None:
+    twice = _arb(_arb(Journal(), "arb_open", 1, opened_ms=0), "arb_open", 1, opened_ms=0)
+    assert "opened twice" in event_deaths_in_journal(twice.rows, 0).figures["first_violations"][0]
+    wrong = _arb(Journal(), "arb_open", 1, opened_ms=0)
+    _arb(wrong, "arb_close", 1, duration_ms=5)
+    assert not event_deaths_in_journal(wrong.rows, 0).ok
+    right = _arb(Journal(), "arb_open", 1, opened_ms=0)
+    _arb(right, "arb_close", 1, duration_ms=0)
+    assert event_deaths_in_journal(right.rows, 0).ok
+    orphan = _arb(Journal(), "arb_change", 1)
+    assert not event_deaths_in_journal(orphan.rows, 0).ok

@@ -22,6 +22,7 @@ from astra.actors.chaos.faults import ChaosFaults, ErrorLog
 from astra.actors.chaos.injectors import InfraFigures
 from astra.actors.chaos.journal_checks import (
     RestartAudit,
+    event_deaths_in_journal,
     global_halt_reaches_every_market,
     halt_first_in_journal,
 )
@@ -30,7 +31,7 @@ from astra.actors.engine import Engine, EngineConfig, EngineParts, WallClock
 from astra.actors.halt_protocol import HaltEntry
 from astra.actors.market_state import open_orders_from_journal
 from astra.actors.messages import Reconcile
-from astra.actors.ports import JournalOpener, JournalPort
+from astra.actors.ports import JournalOpener, JournalPort, StoredRecordLike
 from astra.actors.runtime.runtime_messages import Crash
 from astra.actors.runtime.supervision import Intensity
 from astra.actors.runtime.supervisor import ShutdownReport
@@ -93,7 +94,7 @@ def final_checks(facts: RunFacts) -> list[Invariant]:
         halt_first_in_journal(stored),
         global_halt_reaches_every_market(stored, engine.market_names()),
         facts.audit.invariant(),
-        *infra_checks(facts),
+        *infra_checks(facts, stored),
     ]
 
 
@@ -163,10 +164,13 @@ def isolation(figures: dict[str, Any]) -> Invariant:
     )
 
 
-def infra_checks(facts: RunFacts) -> list[Invariant]:
-    """(m) poison frames, (n) feed silence, (o) the root drill: only for enabled faults."""
+def infra_checks(facts: RunFacts, stored: Sequence[StoredRecordLike] = ()) -> list[Invariant]:
+    """(m) poison frames, (n) feed silence, (o) the root drill, (p) EventActor deaths (read
+    from the journal `stored`): only for enabled faults."""
     out: list[Invariant] = []
     infra = facts.infra
+    if "event" in facts.enabled:
+        out.append(event_deaths_in_journal(stored, infra.event_kills))
     if "poison" in facts.enabled:
         figures = {
             "frames": infra.poison_frames,

@@ -4,8 +4,8 @@ a journal stall, feed silence and poison frames.
 `FAULT_KINDS` names every fault `astra chaos --faults` accepts. Actor faults (`ACTOR_FAULTS`)
 kill a market, the RiskActor or the TelemetryActor in one way each; the others each have an
 injector here that returns how many deaths (halts) the scenario must then wait for. A new
-kind of fault is one more entry in `INFRA_FAULTS` with its injector (the EventActor fault of
-issue 17 goes there, next to the supervisor faults).
+kind of fault is one more entry in `INFRA_FAULTS` with its injector; `event` (issue 17) kills
+an EventActor, so the run groups its markets into neg-risk events and starts their EventActors.
 """
 
 from __future__ import annotations
@@ -28,7 +28,15 @@ from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.market import MarketInfo
 
 ACTOR_FAULTS = ("tell", "start", "ask", "stop", "stuck")
-INFRA_FAULTS = ("pool", "watchdog", "dispatcher", "journal_stall", "feed_silence", "poison")
+INFRA_FAULTS = (
+    "pool",
+    "watchdog",
+    "dispatcher",
+    "journal_stall",
+    "feed_silence",
+    "poison",
+    "event",
+)
 DRILL_FAULTS = ("root",)  # a whole-tree death: run once as a drill (the process restarts)
 FAULT_KINDS = (*ACTOR_FAULTS, *INFRA_FAULTS, *DRILL_FAULTS)
 
@@ -74,6 +82,7 @@ POISON_FRAMES = (
 class InfraFigures:
     """What the non-kill faults found (read by the final invariants)."""
 
+    event_kills: int = 0  # EventActors killed (each must be halted for, journal-checked)
     silences: int = 0
     silence_left_open: int = 0
     poison_frames: int = 0
@@ -142,6 +151,7 @@ class Injectors:
             "journal_stall": self._journal_stall,
             "feed_silence": self._feed_silence,
             "poison": self._poison,
+            "event": self._event,
         }
         return handler[kind](pick)
 
@@ -172,6 +182,18 @@ class Injectors:
         if dispatcher is None:
             return 0
         self.faults.arm_crash(dispatcher.fault_name)
+        return 1
+
+    def _event(self, pick: Callable[[int], int]) -> int:
+        """An EventActor dies (it only measures, yet it fails closed like a market): halt
+        first, every market's orders canceled, then its new generation closes in the journal
+        every opportunity the old one left open."""
+        names = self.engine.event_names()
+        if not names:
+            return 0
+        if not self.engine.router.tell(names[pick(len(names))], Crash("chaos event")):
+            return 0  # down already (restarting): killed by no one
+        self.figures.event_kills += 1
         return 1
 
     def _journal_stall(self, pick: Callable[[int], int]) -> int:
@@ -219,4 +241,5 @@ def figures_dict(figures: InfraFigures) -> dict[str, Any]:
         "poison_escape_kinds": sorted(set(figures.poison_escaped)),
         "poison_accepted": figures.poison_accepted,
         "journal_stalls": figures.stalls,
+        "event_kills": figures.event_kills,
     }

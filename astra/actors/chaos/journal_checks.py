@@ -11,6 +11,12 @@ walking the committed records in commit order (`id`) while keeping every market'
 - (k) every HALT (RiskActor or halt protocol) reaches every market: each one was halted
   already or journals its halted marker after the HALT.
 
+- (p) every EventActor death halts first and no opportunity outlives it: each EventActor
+  generation g > 1 writes nothing before a committed HALT naming generation g - 1, and its
+  first records close (`close_reason` "restart") every opportunity the journal still shows open
+  from an older generation; each opportunity opens once, changes and closes only while open,
+  and closes with `duration_ms` equal to its close time minus its open time.
+
 Pure functions over `StoredRecordLike` rows, so tests hand-build journals that break each rule.
 """
 
@@ -28,6 +34,7 @@ from astra.domain.orders import OrderState
 from astra.domain.reasons import OrderReason
 
 _MARKET = market_producer("")
+_EVENT = "arb:"  # the EventActors' producer prefix (astra.actors.event_actor)
 
 
 @dataclass
@@ -206,3 +213,96 @@ class RestartAudit:
             ok = not self.violations
         name = "the committed journal shows zero open orders at every restart"
         return Invariant("l", name, ok, figures)
+
+
+def _event_halt(record: JournalRecord) -> tuple[str, int] | None:
+    """(EventActor, generation) a HALT record was committed for (None: not an EventActor's)."""
+    if record.kind is not RecordKind.HALT:
+        return None
+    words = str(record.data().get("detail", "")).split(" ")
+    if words[:1] != ["event"] or len(words) < 4 or words[2] != "generation":
+        return None
+    return words[1], int(words[3].rstrip(":"))
+
+
+@dataclass
+class _EventLogs:
+    """Every EventActor's opportunity log and generations as the journal prefix shows them."""
+
+    halted: set[tuple[str, int]] = field(default_factory=set)
+    seen: dict[str, int] = field(default_factory=dict)  # actor -> its latest generation
+    opened: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(("opened", "closed", "closed_by_restart"), 0)
+    )
+    generations: int = 0
+    violations: list[str] = field(default_factory=list)
+
+    def apply(self, record: JournalRecord) -> None:
+        data = record.data()
+        actor, generation = record.producer, int(data.get("generation", 1))
+        where = f"{actor}#{record.seq}"
+        last = self.seen.get(actor)
+        if last is not None and generation < last:
+            self.violations.append(f"{where}: generation {generation} after a newer one")
+            return
+        if generation > (1 if last is None else last):
+            self.generations += 1
+            if (actor, generation - 1) not in self.halted:
+                self.violations.append(f"{actor} generation {generation}: no HALT before")
+        self.seen[actor] = generation
+        action = data.get("action")
+        key = (actor, str(data.get("key", "")))
+        if action == "arb_close":
+            self._close(key, record, generation)
+        elif action in ("arb_open", "arb_change"):
+            stale = [k for (a, k), (_, g) in self.opened.items() if a == actor and g < generation]
+            if stale:
+                self.violations.append(f"{where}: {len(stale)} left open by a dead generation")
+            if action == "arb_change" and key not in self.opened:
+                self.violations.append(f"{where}: changes what is not open")
+            elif action == "arb_open":
+                if key in self.opened:
+                    self.violations.append(f"{where}: opened twice")
+                self.counts["opened"] += 1
+                self.opened[key] = (int(data.get("opened_ms", record.ts_ms)), generation)
+
+    def _close(self, key: tuple[str, str], record: JournalRecord, generation: int) -> None:
+        data = record.data()
+        where = f"{record.producer}#{record.seq}"
+        start = self.opened.pop(key, None)
+        if start is None:
+            self.violations.append(f"{where}: closes what is not open")
+            return
+        restart = data.get("close_reason") == "restart"
+        self.counts["closed"] += 1
+        self.counts["closed_by_restart"] += int(restart)
+        if start[1] != generation and not restart:
+            self.violations.append(f"{where}: outlived generation {start[1]}")
+        if data.get("duration_ms") != record.ts_ms - start[0]:
+            self.violations.append(f"{where}: duration is not close - open")
+
+
+def event_deaths_in_journal(rows: Iterable[StoredRecordLike], killed: int) -> Invariant:
+    """(p) read from the journal alone, in commit order (see the module docstring)."""
+    logs = _EventLogs()
+    halts = 0
+    for stored in sorted(rows, key=lambda r: r.id):
+        record = stored.record
+        halt = _event_halt(record)
+        if halt is not None:
+            halts += 1
+            logs.halted.add(halt)
+        elif record.producer.startswith(_EVENT) and record.kind is RecordKind.DECISION:
+            logs.apply(record)
+    figures = {
+        "killed": killed,
+        "event_halts": halts,
+        **logs.counts,
+        "generations": logs.generations,
+        "violations": len(logs.violations),
+        "first_violations": logs.violations[:5],
+    }
+    ok = not logs.violations and halts >= killed
+    name = "an EventActor's death halts first and closes its open opportunities"
+    return Invariant("p", name, ok, figures)

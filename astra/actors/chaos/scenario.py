@@ -17,6 +17,7 @@ import logging
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,7 @@ from astra.actors.chaos.injectors import (
 from astra.actors.chaos.journal_checks import RestartAudit
 from astra.actors.chaos.synthetic import SyntheticStream, synthetic_markets
 from astra.actors.engine import Engine, EngineParts, WallClock
+from astra.actors.engine_events import EVENTS, ArbConfig
 from astra.actors.halt_protocol import HaltEntry
 from astra.actors.market_actor import market_producer
 from astra.actors.market_records import book_digest
@@ -60,7 +62,18 @@ ACCOUNTED_KINDS = (
     "FillReport",
     "JournalDoorbell",
     "Crash",
+    "TopOfBook",
 )
+EVENT_SIZE = 4
+
+
+def grouped_markets(markets: list[MarketInfo]) -> list[MarketInfo]:
+    """The markets as neg-risk events of EVENT_SIZE outcomes (the `event` fault kind)."""
+    return [
+        replace(m, neg_risk=True, event_id=f"chaos-event-{i // EVENT_SIZE}",
+                neg_risk_market_id=f"chaos-event-{i // EVENT_SIZE}")
+        for i, m in enumerate(markets)
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +144,10 @@ class _Run:
         self.errors = errors
         self.rng = np.random.default_rng(config.seed)
         self.markets = synthetic_markets(config.markets)
+        if "event" in config.faults:
+            # The EventActor fault kind: markets grouped into neg-risk events, one
+            # EventActor each (started and fed like in a live run with [arb] on).
+            self.markets = grouped_markets(self.markets)
         self.stream = SyntheticStream(self.markets, config.seed)
         self.store = open_journal(path / "journal.sqlite3")
         self.stalling = StallingJournal(self.store)
@@ -141,6 +158,9 @@ class _Run:
         self.faults = ChaosFaults(self.tally, self.audit.on_start)
         self.cancels = CancelTracker()
         self.engine_config = chaos_engine_config()
+        if "event" in config.faults:
+            pool = replace(self.engine_config.markets, name=EVENTS)
+            self.engine_config = replace(self.engine_config, arb=ArbConfig(supervisor=pool))
         self.engine = Engine(
             self.markets,
             self.journal,
@@ -424,6 +444,9 @@ class _Run:
             "elapsed_s": round(elapsed_s, 3),
             "kills_by_fault": dict(sorted(self.kills.items())),
             "halts": len(self.engine.halt_entries()),
+            "halts_by_kind": dict(
+                sorted(Counter(e.kind for e in self.engine.halt_entries()).items())
+            ),
             "restarts": int(metrics.counter_sum("astra_actor_restarts_total")),
             "failures": int(metrics.counter_sum("astra_actor_failures_total")),
             "dead_letters": self.engine.dead_letters.total(),

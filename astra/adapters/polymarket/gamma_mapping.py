@@ -128,6 +128,8 @@ def _map(raw: JsonObject, event: JsonObject | None) -> MarketInfo:
         game_start_ms=_game_start_ms(raw),
         liquidity=_amount(raw, "liquidityNum"),
         volume_24h=_amount(raw, "volume24hr"),
+        gamma_event_id=_parent_event_id(raw, event),
+        neg_risk_market_id=_neg_risk_market_id(raw),
     )
 
 
@@ -364,6 +366,12 @@ def _event_id(raw: JsonObject, event: JsonObject | None) -> str:
     neg_risk_id = raw.get("negRiskMarketID")
     if raw.get("negRisk") is True and isinstance(neg_risk_id, str) and neg_risk_id:
         return neg_risk_id.lower()[:80]
+    parent = _parent_event_id(raw, event)
+    return f"event:{parent}" if parent else ""
+
+
+def _parent_event_id(raw: JsonObject, event: JsonObject | None) -> str:
+    """The id of the listing event, else of the market's first `events` entry ("" none)."""
     parents: list[object] = [event] if event is not None else []
     events = raw.get("events")
     if isinstance(events, Sequence) and not isinstance(events, str):
@@ -372,8 +380,14 @@ def _event_id(raw: JsonObject, event: JsonObject | None) -> str:
         if isinstance(parent, Mapping):
             ident = parent.get("id")
             if isinstance(ident, str | int) and not isinstance(ident, bool) and str(ident):
-                return f"event:{str(ident)[:80]}"
+                return str(ident)[:80]
     return ""
+
+
+def _neg_risk_market_id(raw: JsonObject) -> str:
+    """Gamma's `negRiskMarketID` (lower-cased, bounded) whatever `negRisk` says; "" none."""
+    value = raw.get("negRiskMarketID")
+    return value.lower()[:80] if isinstance(value, str) else ""
 
 
 def _game_start_ms(raw: JsonObject) -> int | None:

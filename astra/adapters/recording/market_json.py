@@ -49,7 +49,13 @@ def market_info_to_json(market: MarketInfo) -> dict[str, Any]:
         "tags": list(market.tags),
         "event_id": market.event_id,
         "game_start_ms": market.game_start_ms,
-    }
+    } | _grouping(market)
+
+
+def _grouping(market: MarketInfo) -> dict[str, Any]:
+    """Event-grouping ids only when known, so recordings without them stay byte-identical."""
+    ids = {"gamma_event_id": market.gamma_event_id, "neg_risk_market_id": market.neg_risk_market_id}
+    return {key: value for key, value in ids.items() if value}
 
 
 def market_info_from_json(obj: Mapping[str, Any]) -> MarketInfo:
@@ -84,6 +90,10 @@ def market_info_from_json(obj: Mapping[str, Any]) -> MarketInfo:
         # Optional: recordings made before event groups carry neither.
         event_id=_typed(obj, "event_id", str) if "event_id" in obj else "",
         game_start_ms=_optional_ms(obj, "game_start_ms"),
+        gamma_event_id=_typed(obj, "gamma_event_id", str) if "gamma_event_id" in obj else "",
+        neg_risk_market_id=(
+            _typed(obj, "neg_risk_market_id", str) if "neg_risk_market_id" in obj else ""
+        ),
     )
 
 

@@ -40,6 +40,7 @@ def render_report(model: ReportModel) -> str:
         _section("markets", "P&L by market", _markets(model)),
         _section("fills", "Fills", _fills(model)),
         _section("funnel", "Decision funnel", _funnel(model)),
+        _section("arbitrage", "Arbitrage (measured, not traded)", _arbitrage(model)),
     ]
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -308,3 +309,67 @@ def _funnel(model: ReportModel) -> str:
         f"decision sends through the gates. Placed orders: {model.orders_placed:,}."
     )
     return _table(["stage", "count"], rows, {1}) + note
+
+
+def _arbitrage(model: ReportModel) -> str:
+    arb = model.arbitrage
+    if not arb:
+        return _note("No arbitrage was measured in this run (EventActors off, or none found).")
+    durations = arb.get("duration_ms")
+    spans = durations if isinstance(durations, dict) else {}
+    median = arb.get("median_net_per_share_micros")
+    by_kind = arb.get("by_kind")
+    kinds = by_kind if isinstance(by_kind, dict) else {}
+    pairs = [
+        ("opportunities", f"{arb.get('opportunities', 0):,} ({arb.get('open', 0):,} still open)"),
+        ("by kind", ", ".join(f"{k} {v:,}" for k, v in kinds.items()) or fmt.DASH),
+        (
+            "median edge at open",
+            fmt.DASH if not isinstance(median, int) else f"{median / 100:.2f} pips per share",
+        ),
+        ("capturable at open, after fees", fmt.usd(_int(arb.get("capturable_net_micros")))),
+        (
+            "duration p50 / p90 / max",
+            " / ".join(_lasted(_opt_int(spans.get(k))) for k in ("p50", "p90", "max")),
+        ),
+    ]
+    taken = arb.get("escalation")
+    if isinstance(taken, dict) and (taken.get("decisions") or taken.get("takes")):
+        pairs.append(("taker escalations", _counts(taken.get("decisions"))))
+        pairs.append(("takes executed", _counts(taken.get("takes"))))
+        pairs.append(("realised by filled takes", fmt.usd(_int(taken.get("realised_net_micros")))))
+    top = arb.get("top")
+    rows = [
+        [fmt.utc(_int(e.get("opened_ms"))), str(e.get("kind")),
+         fmt.shares(_int(e.get("size_at_open"))), fmt.usd(_int(e.get("net_at_open"))),
+         _lasted(_opt_int(e.get("duration_ms"))), str(e.get("close_reason") or "open")]
+        for e in (top if isinstance(top, list) else [])
+        if isinstance(e, dict)
+    ]  # fmt: skip
+    head = ["opened (UTC)", "kind", "sets", "net at open", "lasted", "closed by"]
+    note = _note(
+        "Edges are after each market's taker fees, sized by walking the visible books; "
+        "capturable counts each opportunity once, at its first sight, never at its peak."
+    )
+    return _pairs(pairs) + _table(head, rows, {2, 3, 4}) + note
+
+
+def _lasted(ms: int | None) -> str:
+    """Arbitrage lives in milliseconds to minutes: below 10 s the milliseconds are shown."""
+    if ms is not None and 0 <= ms < 10_000:
+        return f"{ms:,} ms"
+    return fmt.duration(ms)
+
+
+def _counts(value: object) -> str:
+    if not isinstance(value, dict) or not value:
+        return fmt.DASH
+    return ", ".join(f"{k} {v:,}" for k, v in value.items())
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def _opt_int(value: object) -> int | None:
+    return value if isinstance(value, int) else None

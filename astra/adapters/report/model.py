@@ -8,7 +8,7 @@ source and the page and `astra report --json` agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 Series = list[tuple[int, int]]  # (ts_ms, value) steps: the value holds until the next point
@@ -119,6 +119,9 @@ class ReportModel:
     # `astra.app.performance_summary`'s answer plus the marked equity summary (None: the
     # journal holds no marked equity record)
     performance: dict[str, Any] | None = None
+    # The EventActors' opportunity log (`astra.app.arb_summary`): the summary plus the largest
+    # episodes; empty when the run measured no arbitrage.
+    arbitrage: dict[str, object] = field(default_factory=dict)
 
     @property
     def drawdown(self) -> list[tuple[int, float]]:
