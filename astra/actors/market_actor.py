@@ -335,10 +335,12 @@ class MarketActor(SupervisedActor):
         )
 
     def _journaled_records(self) -> list[JournalRecord]:
-        """This producer's committed records plus those still pending, by sequence (a record
-        can be in both while its commit is unacknowledged; consumers dedup by id)."""
+        """What recovery reads of this producer's committed records (fills, resolution and
+        exit risk events, each order's last event) plus those still pending, by sequence (a
+        record can be in both while its commit is unacknowledged; consumers dedup by id)."""
         producer = self._outbox.producer
-        records = [*self._deps.journal.producer_records(producer), *self._outbox.pending()]
+        journal = self._deps.journal.market_recovery_records(producer)
+        records = [*journal, *self._outbox.pending()]
         return sorted(records, key=lambda r: r.seq)
 
     def _cancel_journaled_leftovers(self, records: list[JournalRecord], now: int) -> None:

@@ -42,6 +42,10 @@ class JournalReader(Protocol):
 
     def producer_records(self, producer: str, after_seq: int = 0) -> list[JournalRecord]: ...
 
+    def market_recovery_records(self, producer: str) -> list[JournalRecord]:
+        """A market's fills, resolution/exit risk events and last order events, by seq."""
+        ...
+
     def last_order_events(self, producer: str) -> list[JournalRecord]:
         """The last committed order event of each of `producer`'s orders, in seq order."""
         ...

@@ -61,6 +61,9 @@ class MeteredJournal:
     def producer_records(self, producer: str, after_seq: int = 0) -> list[JournalRecord]:
         return self._inner.producer_records(producer, after_seq)
 
+    def market_recovery_records(self, producer: str) -> list[JournalRecord]:
+        return self._inner.market_recovery_records(producer)
+
     def last_order_events(self, producer: str) -> list[JournalRecord]:
         return self._inner.last_order_events(producer)
 

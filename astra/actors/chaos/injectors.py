@@ -119,6 +119,9 @@ class StallingJournal:
     def producer_records(self, producer: str, after_seq: int = 0) -> list[JournalRecord]:
         return self._store.producer_records(producer, after_seq)
 
+    def market_recovery_records(self, producer: str) -> list[JournalRecord]:
+        return self._store.market_recovery_records(producer)
+
     def last_order_events(self, producer: str) -> list[JournalRecord]:
         return self._store.last_order_events(producer)
 

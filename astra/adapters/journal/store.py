@@ -34,6 +34,14 @@ _INSERT = (
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
 _SELECT = "SELECT id, producer, seq, kind, ts_ms, market, payload FROM records"
+_MARKET_RECOVERY = """
+SELECT id, producer, seq, kind, ts_ms, market, payload FROM records
+WHERE producer = ? AND (
+    seq IN (SELECT seq FROM fills WHERE producer = ?)
+    OR seq IN (SELECT seq FROM risk_events WHERE producer = ?
+               AND reason IN ('market_resolved', 'market_closed'))
+    OR seq IN (SELECT max(seq) FROM order_events WHERE producer = ? GROUP BY order_id)
+) ORDER BY seq"""
 _LAST_ORDER_EVENTS = """
 SELECT id, producer, seq, kind, ts_ms, market, payload FROM records
 WHERE producer = ? AND seq IN (
@@ -279,6 +287,17 @@ class JournalStore(CloseOnExit):
         """
         with self.reading() as conn:
             rows = conn.execute(_LAST_ORDER_EVENTS, (producer, producer)).fetchall()
+        return [_to_record(row).record for row in rows]
+
+    def market_recovery_records(self, producer: str) -> list[JournalRecord]:
+        """What a market needs to rebuild after a restart, in seq order: its fills, its
+        resolution and universe-exit risk events, and each order's last event.
+
+        Through the projections, so a restart costs what the market holds, not its whole
+        history (a market's halted/active flips and superseded order events dominate that
+        history; a pool restart replays a hundred markets at once)."""
+        with self.reading() as conn:
+            rows = conn.execute(_MARKET_RECOVERY, (producer,) * 4).fetchall()
         return [_to_record(row).record for row in rows]
 
     def checkpoint(self) -> None:

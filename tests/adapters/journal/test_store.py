@@ -164,6 +164,24 @@ def test_last_order_events_are_each_orders_latest_event_only(tmp_path: Path) -> 
         assert store.last_order_events("market:none") == []
 
 
+def test_market_recovery_reads_fills_exits_and_last_order_events_only(tmp_path: Path) -> None:
+    m = "market:m1"
+    halted = {"state": "halted", "reason": "halt", "detail": "market"}
+    closed = {"state": "halted", "reason": "market_closed", "detail": "market"}
+    batch = [
+        f.order_event(m, 1, "o1"),
+        f.decision(m, 2),
+        JournalRecord.build(m, 3, RecordKind.RISK_EVENT, 1_003, f.MARKET, halted),
+        f.order_event(m, 4, "o1", state="filled", reason="fill", filled=10_000_000),
+        f.fill(m, 5, "f1", "o1"),
+        f.order_event(m, 6, "o2"),
+        JournalRecord.build(m, 7, RecordKind.RISK_EVENT, 1_007, f.MARKET, closed),
+    ]
+    with JournalStore.open(tmp_path / "j.sqlite3") as store:
+        store.write_batch(batch)
+        assert [r.seq for r in store.market_recovery_records(m)] == [4, 5, 6, 7]
+
+
 def test_records_survive_reopen_without_checkpoint(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite3"
     batch = f.healthy_session()
