@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pykka
 import pytest
 
 from astra.actors.runtime.backoff import BackoffPolicy
 from astra.actors.runtime.base import ActorChild, spawn
+from astra.actors.runtime.dispatcher import Dispatcher
 from astra.actors.runtime.registry import Entry, Registry
 from astra.actors.runtime.runtime_messages import DeathCause
 from astra.actors.runtime.supervision import Intensity, Strategy
@@ -141,3 +143,56 @@ def test_stuck_actor_is_abandoned_and_restarted_under_its_name(
         release.set()
         sup.shutdown(WAIT_S)
     assert old.actor_stopped.wait(WAIT_S)
+
+
+class DropOnce:
+    """A dispatcher fault hook: the next slice of the actor named `armed` raises outside its
+    loop, so the dispatcher drops that actor from its run queue with its mail waiting."""
+
+    def __init__(self) -> None:
+        self.armed: str | None = None
+        self.dropped: Any = None  # the Runnable the dispatcher dropped
+        self.fired = threading.Event()
+
+    def on_start(self, name: str, generation: int) -> None:
+        return None
+
+    def on_message(self, name: str, generation: int, message: object) -> None:
+        if self.armed is not None and getattr(message, "name", None) == self.armed:
+            self.armed, self.dropped = None, message
+            self.fired.set()
+            raise RuntimeError("slice raised outside the actor loop")
+
+
+def test_a_pooled_actor_waiting_for_a_busy_worker_is_not_stale_but_a_dropped_one_is(
+    clock: ManualClock, metrics: CountingMetrics
+) -> None:
+    hook = DropOnce()
+    pool = Dispatcher("dog", workers=1, faults=hook)
+    pool.start()
+    registry, report = Registry(metrics), Recorder()
+    busy = spawn(EchoActor, context("busy", report, clock, metrics), dispatcher=pool)
+    waiting = spawn(EchoActor, context("waiting", report, clock, metrics), dispatcher=pool)
+    for child in (busy, waiting):
+        registry.bind(Entry(child, report, "sup"))
+    assert waiting.ref.ask(Echo(0), timeout=WAIT_S) == 0
+    dog = Watchdog(registry, clock, metrics, WatchdogConfig(stuck_ms=60_000, stale_ms=500))
+    release = gate_in(busy.ref)  # the only worker is held
+    waiting.ref.tell(Echo(1))  # queued for that worker
+    assert dog.check() == []
+    clock.advance(5_000)
+    assert dog.check() == []  # ten times stale_ms behind a busy worker: only waiting
+    release.set()
+    assert waiting.ref.ask(Echo(2), timeout=WAIT_S) == 2
+    hook.armed = "waiting"
+    waiting.ref.tell(Echo(3))  # its slice raises: dropped, mail waiting
+    assert hook.fired.wait(WAIT_S)
+    wait_until(lambda: hook.dropped is not None and not pool.holds(hook.dropped))
+    assert dog.check() == []  # first sight starts the stale timer
+    clock.advance(500)
+    (died,) = dog.check()
+    assert died.name == "waiting"
+    assert died.cause is DeathCause.STALE
+    assert waiting.abandon() is not None  # what its supervisor does with a STALE report
+    busy.ref.stop(timeout=WAIT_S)  # before the pool: a pooled stop needs a worker
+    assert pool.stop(WAIT_S)

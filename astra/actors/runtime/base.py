@@ -82,7 +82,8 @@ class SupervisedActor(pykka.ThreadingActor):
         self._ctx = ctx
         self._kind_labels = {"kind": self.kind}  # built once: every message observes it
         inbox.on_late = self._count_late
-        ctx.block.attach(self.kind, inbox.depth, self._give_up)
+        queued = None if dispatcher is None else (lambda: dispatcher.holds(self))
+        ctx.block.attach(self.kind, inbox.depth, self._give_up, queued)
 
     # -- for subclasses ------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -61,6 +62,10 @@ class Dispatcher:
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._outstanding = 0  # actors queued or in a slice
+        # Per actor: submissions not yet finished (queued or in a slice). An actor with mail
+        # and no holding here was dropped (a slice raised outside its loop): the watchdog's
+        # STALE case. One with a holding is only waiting for a worker.
+        self._held: Counter[int] = Counter()
         self._retire = 0  # workers to retire (each compensation added one)
         self._spawned = 0
         self.compensations = 0
@@ -73,7 +78,13 @@ class Dispatcher:
         """Queue an actor that has mail (its inbox guarantees it is queued at most once)."""
         with self._lock:
             self._outstanding += 1
+            self._held[id(actor)] += 1
         self._ready.put(actor)
+
+    def holds(self, actor: Runnable) -> bool:
+        """The actor is on the run queue or in a slice right now."""
+        with self._lock:
+            return self._held[id(actor)] > 0
 
     def idle(self) -> bool:
         """No actor queued and no slice running: every pooled mailbox was empty just now."""
@@ -125,6 +136,10 @@ class Dispatcher:
             else:
                 with self._lock:
                     self._outstanding -= 1
+                    key = id(actor)
+                    self._held[key] -= 1
+                    if self._held[key] <= 0:
+                        del self._held[key]
             if self._retire and self._retire_one():
                 return
 

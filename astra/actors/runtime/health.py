@@ -30,6 +30,9 @@ class HealthSnapshot:
     busy_with: str | None  # class name of the message being handled
     handled: int  # messages handled so far (the watchdog's progress counter)
     mailbox_depth: int
+    # A pooled actor on its dispatcher's run queue (or in a slice): its waiting mail is the
+    # dispatcher's backlog, not a lost actor.
+    queued_for_worker: bool = False
 
 
 class ControlBlock:
@@ -51,14 +54,22 @@ class ControlBlock:
         self._ordered = 0  # handled messages of kinds a `wait_ordered` caller waits for
         self._depth: Callable[[], int] = lambda: 0
         self._abandon: Callable[[], DeadLetters] = lambda: NO_DEAD_LETTERS
+        self._queued: Callable[[], bool] = lambda: False
 
     def attach(
-        self, kind: str, depth: Callable[[], int], abandon: Callable[[], DeadLetters]
+        self,
+        kind: str,
+        depth: Callable[[], int],
+        abandon: Callable[[], DeadLetters],
+        queued: Callable[[], bool] | None = None,
     ) -> None:
-        """Called once by the actor's constructor: how to read its depth and give it up."""
+        """Called once by the actor's constructor: how to read its depth, whether it is
+        waiting for a pool worker (pooled actors only), and how to give it up."""
         self.kind = kind
         self._depth = depth
         self._abandon = abandon
+        if queued is not None:
+            self._queued = queued
 
     def mark_started(self, now_ms: int) -> None:
         with self._lock:
@@ -116,6 +127,7 @@ class ControlBlock:
 
     def snapshot(self) -> HealthSnapshot:
         depth = self._depth()
+        queued = self._queued()
         with self._lock:
             return HealthSnapshot(
                 name=self.name,
@@ -129,4 +141,5 @@ class ControlBlock:
                 busy_with=self._busy_with,
                 handled=self._handled,
                 mailbox_depth=depth,
+                queued_for_worker=queued,
             )

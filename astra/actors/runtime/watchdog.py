@@ -6,7 +6,9 @@ owning supervisor, as a `ChildDied`:
 
 - FOUND_DEAD: the pykka actor is stopped but no end was claimed (it died outside our guard);
 - STUCK: one message has been handled for longer than `stuck_ms`;
-- STALE: mail is waiting and the handled count has not moved for `stale_ms`.
+- STALE: mail is waiting and the handled count has not moved for `stale_ms` (for a pooled
+  actor: while it is not on its dispatcher's run queue, i.e. it was dropped; one that only
+  waits for a busy worker is not stale).
 
 The supervisor then abandons that generation (closes and counts its inbox, marks it stopped)
 and restarts the name. A stuck Python thread cannot be killed: it runs until its handler
@@ -102,7 +104,10 @@ class Watchdog:
 
     def _stale(self, health: HealthSnapshot, now: int) -> ChildDied | None:
         key = (health.name, health.generation)
-        if health.mailbox_depth == 0:
+        if health.mailbox_depth == 0 or health.queued_for_worker:
+            # Waiting for a pool worker is the dispatcher's backlog (a pool restart, a halt's
+            # fan-out), not a lost actor: restarting it would add to that backlog. A stuck
+            # handler holding the workers is found by STUCK.
             self._waiting.pop(key, None)
             return None
         handled, since = self._waiting.get(key, (-1, now))
