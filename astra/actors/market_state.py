@@ -134,15 +134,25 @@ class MarketState:
     # -- inputs ----------------------------------------------------------------------------
     def on_event(self, event: MarketEvent, now_ms: int) -> None:
         """Due expiries, book & toxicity, queue positions & fills, sweep, then one strategy
-        evaluation. Expiries run first, at their exact times, so an order that ended before
-        this event was received never fills from it."""
+        evaluation. Arrivals and ends run first, at their exact times, up to the venue clock
+        (`OrderStore.venue_clock`: the latest venue time of a print or level, at most
+        `now_ms`), so an order that ended before this event happened never fills from it and
+        one still on the venue when it happened does, in whatever order a print and its level
+        change arrive. A resolution or tick-size change ends every order: due ends first, by
+        `now_ms`."""
         self.events += 1
-        self.sweep(now_ms)
+        if isinstance(event, Trade | PriceChange | BookSnapshot):
+            self.orders.observe_venue(event.ts_ms)
+        clock = now_ms
+        if not isinstance(event, MarketResolved | TickSizeChange):
+            clock = self.orders.venue_clock(now_ms)
+        self._journal_orders(self.orders.expire_due(clock, self.books))
+        self._journal_markouts(now_ms)
         changed = self.books.apply(event)
         self._observe(event, changed, now_ms)
         self._filled = False
         self._journal_orders(self._advance_orders(event, now_ms))
-        self._journal_orders(self.orders.sweep(now_ms, self.books))
+        self._journal_orders(self.orders.sweep(clock, self.books))
         self.evaluate(now_ms)
         self._send_marks(now_ms, force=self._filled)
 

@@ -67,7 +67,7 @@ def run_scenario(scenario: Scenario, model: QueueModel) -> dict[str, Any]:
         if isinstance(item, Place):
             ids[item.key] = _place(state, scenario.market, item, at_ms)
         elif isinstance(item, Cancel):
-            state.sweep(at_ms)
+            state.sweep(state.orders.venue_clock(at_ms))
             _cancel(state, recorder, ids[item.key], at_ms)
         else:
             _feed(state, recorder, item, at_ms)
@@ -120,7 +120,7 @@ def _feed(state: MarketState, recorder: _Recorder, item: object, recv_ms: int) -
 
 
 def _place(state: MarketState, market: MarketInfo, place: Place, at_ms: int) -> str:
-    state.sweep(at_ms)
+    state.sweep(state.orders.venue_clock(at_ms))
     intent = OrderIntent(
         market=market.condition_id,
         asset_id=place.token,

@@ -267,10 +267,11 @@ class OrderManager(OrderStore):
     ) -> list[Fill]:
         """Advance queues after `books` applied `change` (either token, in each order's own
         terms), then fill what a crossed book reaches. Transition events go to the outbox."""
+        ts = now_ms if isinstance(change, LevelChange) else change.ts_ms
+        self.observe_venue(ts)
         if not self._orders:  # nothing to advance (most events of most markets)
             return []
-        self._outbox.extend(self.expire_due(now_ms, books))
-        ts = now_ms if isinstance(change, LevelChange) else change.ts_ms
+        self._outbox.extend(self.expire_due(self.venue_clock(now_ms), books))
         touched: set[tuple[str, Side]] | None = None  # None: every side may have changed
         if isinstance(change, BookSnapshot):
             for order in list(self._orders.values()):
@@ -338,8 +339,10 @@ class OrderManager(OrderStore):
 
     def on_trade(self, trade: Trade, now_ms: int) -> list[Fill]:
         """Fill resting orders of either token from one print (the complement's in mirror
-        terms; both legs of one match count once); transition events go to the outbox."""
-        self._outbox.extend(self.expire_due(now_ms))
+        terms; both legs of one match count once); transition events go to the outbox.
+        Arrivals and ends are applied up to the venue clock (`venue_clock`), not `now_ms`."""
+        self.observe_venue(trade.ts_ms)
+        self._outbox.extend(self.expire_due(self.venue_clock(now_ms)))
         if trade.asset_id not in self.market.tokens or self._legs.duplicate(trade):
             return []
         left = trade.size  # our own orders never fill twice from the same volume

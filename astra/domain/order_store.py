@@ -55,6 +55,21 @@ class OrderStore:
         self._ends: dict[str, int] = {}  # open order id -> when it leaves the venue (order_end)
         self._fill_seq = 0
         self._outbox: list[OrderEvent] = []
+        self._venue_ms: int | None = None  # the latest venue time of a print or level seen
+
+    # -- the venue clock ---------------------------------------------------------------
+    def observe_venue(self, ts_ms: int) -> None:
+        """A print, level change or snapshot stamped `ts_ms` (venue time) was received."""
+        if self._venue_ms is None or ts_ms > self._venue_ms:
+            self._venue_ms = ts_ms
+
+    def venue_clock(self, now_ms: int) -> int:
+        """How far arrivals and ends are applied on the event path: the latest venue time
+        seen, never past `now_ms` (our clock; before any print or level, `now_ms`). An order
+        whose end the venue clock has not passed may still fill from a print stamped before
+        it that is received later, whether it comes before or after its level change (venue
+        time decides, docs/fills.md); the live timer tick ends orders by `now_ms` alone."""
+        return now_ms if self._venue_ms is None else min(now_ms, self._venue_ms)
 
     # -- queries ---------------------------------------------------------------------
     def open_orders(self) -> list[PaperOrder]:
