@@ -173,6 +173,9 @@ class PrometheusMetrics:
     def observe(self, name: str, value: float, labels: Labels | None = None) -> None:
         _child(self._histograms, name, "histogram", labels).observe(value)
 
+    def declare(self, name: str, labels: Labels | None = None) -> None:
+        _child(self._histograms, name, "histogram", labels)  # the child is the series
+
 
 _M = TypeVar("_M", Counter, Gauge, Histogram)
 

@@ -24,6 +24,7 @@ from astra.app.arb_summary import is_arb_record
 from astra.app.performance_gauges import PerformanceGauges
 from astra.app.performance_summary import METRICS, OVERALL
 from astra.domain import metrics_port as mp
+from astra.domain.arbitrage import ArbKind
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.metrics_port import MetricsSink
 from astra.domain.reasons import VenueVeto
@@ -169,3 +170,10 @@ def zero_series(metrics: MetricsSink, markets: int) -> None:
     metrics.inc(mp.UNIVERSE_CHANGES_TOTAL, {"change": "market_added"}, 0.0)
     metrics.inc(mp.SETTLEMENT_CHECKS_TOTAL, {"outcome": "resolution_ambiguous"}, 0.0)
     metrics.set(mp.UNIVERSE_MARKETS, float(markets), {"state": "live"})
+    for arb in ArbKind:  # most runs find no arbitrage at all: zero, not "no data"
+        for counter in (mp.ARB_OPENED_TOTAL, mp.ARB_CLOSED_TOTAL, mp.ARB_CAPTURABLE_USD_TOTAL):
+            metrics.inc(counter, {"kind": arb.value}, 0.0)
+        metrics.declare(mp.ARB_DURATION_SECONDS, {"kind": arb.value})
+    for venue in ("kalshi", "polymarket"):
+        labels = {"venue": venue, "reason": "invalid_shape"}
+        metrics.inc(mp.ARB_CROSS_VENUE_REJECTED_TOTAL, labels, 0.0)

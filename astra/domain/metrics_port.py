@@ -20,6 +20,11 @@ class MetricsSink(Protocol):
 
     def observe(self, name: str, value: float, labels: Labels | None = None) -> None: ...
 
+    def declare(self, name: str, labels: Labels | None = None) -> None:
+        """Create a histogram's labelled series with no observation (count 0), so a query
+        over something that has not happened yet answers zero instead of nothing."""
+        ...
+
 
 def _key(name: str, labels: Labels | None) -> tuple[str, tuple[tuple[str, str], ...]]:
     return name, tuple(sorted((labels or {}).items()))
@@ -42,6 +47,9 @@ class CountingMetrics:
 
     def observe(self, name: str, value: float, labels: Labels | None = None) -> None:
         self.observations.setdefault(_key(name, labels), []).append(value)
+
+    def declare(self, name: str, labels: Labels | None = None) -> None:
+        self.observations.setdefault(_key(name, labels), [])
 
     def counter(self, name: str, labels: Labels | None = None) -> float:
         return self.counters.get(_key(name, labels), 0.0)

@@ -20,6 +20,7 @@ pytestmark = [
 SECTIONS = [
     "Run", "Summary", "Performance", "Equity and drawdown", "Exposure", "By strategy",
     "Fill markouts", "Open positions", "P&L by market", "Fills", "Decision funnel",
+    "Arbitrage (measured, not traded)",
 ]  # fmt: skip
 QUERY = (
     "({headings: Array.from(document.querySelectorAll('section > h2')).map(e => e.textContent),"
