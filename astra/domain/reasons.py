@@ -119,6 +119,10 @@ class GateVeto(enum.StrEnum):
     TAKER_BUDGET_EXHAUSTED = "taker_budget_exhausted"
     SELL_EXCEEDS_HELD = "sell_exceeds_held"  # no naked shorts: sells are of inventory held
     EVENT_EXPOSURE_CAP = "event_exposure_cap"  # worst case of one (neg-risk) event group
+    # Weather and rates models (astra.domain.models).
+    NO_FORECAST = "no_forecast"
+    FORECAST_STALE = "forecast_stale"
+    NO_PRIOR = "no_prior"
 
 
 class VenueVeto(enum.StrEnum):
