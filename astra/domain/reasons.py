@@ -125,6 +125,16 @@ class GateVeto(enum.StrEnum):
     NO_PRIOR = "no_prior"
 
 
+class ModelSourceVeto(enum.StrEnum):
+    """Why a weather or rates data source (NWS, FRED) gave no usable frame."""
+
+    NO_KEY = "no_key"  # FRED without $ASTRA_FRED_API_KEY
+    BAD_SHAPE = "bad_shape"  # a documented field missing or of the wrong type
+    BAD_VALUE = "bad_value"  # a number outside its bounds, a unit we do not know
+    NO_VALUE = "no_value"  # the response holds nothing for the asked day / series
+    REQUEST_FAILED = "request_failed"  # the HTTP client's veto (status, timeout, body)
+
+
 class VenueVeto(enum.StrEnum):
     """Why a venue REST request or a discovery run gave no trustworthy answer.
 
