@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 from astra.actors.journal_bag import JournalBag
@@ -38,6 +39,7 @@ from astra.actors.messages import (
     MarketQuery,
     MarketTick,
     MarksReport,
+    ModelFeed,
     ResolveMarket,
     SettlementReport,
     SpotFeed,
@@ -58,6 +60,7 @@ from astra.domain.events import MarketResolved
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import MARKET_LAG_SECONDS
+from astra.domain.models.frames import ModelFrame, contract_model_key
 from astra.domain.reasons import GateVeto, OrderReason
 from astra.domain.strategies import Strategy
 from astra.domain.trading import Fill, OrderIntent, Settlement
@@ -94,6 +97,7 @@ class MarketDeps:
     # its decisions are vetoed `lagging` (None: unbounded, no lag veto).
     inbox_bound: Callable[[str], InboxBound] | None = None
     max_lag_ms: int | None = None
+    model_frame: Callable[[str], ModelFrame | None] | None = None  # the engine's ModelBoard
 
     def build_strategy(self, info: MarketInfo, contract: DefinitionContract | None) -> Strategy:
         if self.contract_strategy is not None:
@@ -198,6 +202,9 @@ class MarketActor(SupervisedActor):
         )
         if deps.equity is not None:
             inputs.equity = deps.equity
+        key = contract_model_key(contract)
+        if deps.model_frame is not None and key is not None:
+            inputs.model_frame = partial(deps.model_frame, key)
         self.state = MarketState(
             info,
             deps.build_strategy(info, contract),
@@ -252,10 +259,8 @@ class MarketActor(SupervisedActor):
         now = self.clock.now_ms()
         if isinstance(message, FeedEvent | MarketTick):
             return self._timed(message, now)
-        if isinstance(message, SpotFeed):
-            received = message.event.recv_ms
-            self._risk.lag_ms = now - received if received > 0 else 0
-            return self.state.on_spot(message.event, now)
+        if isinstance(message, SpotFeed | ModelFeed):
+            return self._on_data(message, now)
         if isinstance(message, CancelAll):
             return self._cancel_all(message, now)
         if isinstance(message, Desync):
@@ -276,6 +281,15 @@ class MarketActor(SupervisedActor):
             return None
         # The tick's own time: a replay's ticks depend on the recording only.
         return self.state.expire_due(message.now_ms)
+
+    def _on_data(self, message: SpotFeed | ModelFeed, now: int) -> bool | None:
+        """A spot print, or a model frame (already on the engine's board): re-evaluate."""
+        if isinstance(message, SpotFeed):
+            received = message.event.recv_ms
+            self._risk.lag_ms = now - received if received > 0 else 0
+            return self.state.on_spot(message.event, now)
+        self.state.on_model(now)
+        return None
 
     def _cancel_all(self, message: CancelAll, now: int) -> int:
         if message.reason is OrderReason.HALT and not self._risk.halted:
