@@ -38,14 +38,20 @@ class ModelBoard:
 class ModelRoutes:
     def __init__(self, contracts: Mapping[str, DefinitionContract]) -> None:
         routes: dict[str, list[str]] = {}
+        self._contracts: dict[str, DefinitionContract] = {}
         for market, contract in sorted(contracts.items()):
             key = contract_model_key(contract)
             if key is not None:
                 routes.setdefault(key, []).append(market)
+                self._contracts.setdefault(key, contract)
         self._routes = {key: tuple(ids) for key, ids in routes.items()}
 
     def markets(self, key: str) -> tuple[str, ...]:
         return self._routes.get(key, ())
 
-    def keys(self) -> list[str]:
+    def frame_keys(self) -> list[str]:
         return sorted(self._routes)
+
+    def contract(self, key: str) -> DefinitionContract | None:
+        """One contract that reads `key` (all of them read the same frame)."""
+        return self._contracts.get(key)

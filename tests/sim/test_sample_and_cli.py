@@ -62,7 +62,7 @@ def _spot_deliveries() -> int:
 def _model_deliveries() -> int:
     replay = open_replay(sample_session_path())
     routes = ModelRoutes(contract_plan(replay.markets).contracts)
-    assert len(routes.keys()) == 2  # the sample's weather market and its rates market
+    assert len(routes.frame_keys()) == 2  # the sample's weather market and its rates market
     return sum(
         len(routes.markets(event.key))
         for _, channel, event in replay.events()

@@ -1,10 +1,11 @@
 """The `model` channel of a recording: weather forecasts and rates priors as JSON text.
 
 One frame is one JSON object with `"kind": "weather_forecast"` or `"rates_prior"` and the
-frame's fields (`WeatherForecast.as_dict()` / `RatesPrior.as_dict()`). Live, the model
-poller records exactly the frames it hands the engine; a replay decodes them back through
-the same bounded parsing, so it sees the same frames at the same receive times. A frame
-that does not decode is a counted `FeedReject`, never an exception.
+frame's fields (`WeatherForecast.as_dict()` / `RatesPrior.as_dict()`). The simulator writes
+the frames it generates (and a live recorder would write the frames the model poller hands
+its `on_frame`); a replay decodes them back through bounded parsing, so it sees the same
+frames at the same receive times. A frame that does not decode is a counted `FeedReject`,
+never an exception.
 """
 
 from __future__ import annotations
