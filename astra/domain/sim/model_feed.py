@@ -51,7 +51,8 @@ def _weather_frame(
 ) -> WeatherForecast:
     issued = ts_ms - ISSUE_LAG_MS
     sigma = WeatherModelConfig().sigma(contract.window_start_ms + DAY_MS - issued)
-    mu = contract.threshold - 0.5 + sigma * _inverse_sf(view) + jitter
+    # P(H >= threshold - 0.5) = view  <=>  mu = threshold - 0.5 - sigma * isf(view).
+    mu = contract.threshold - 0.5 - sigma * _inverse_sf(view) + jitter
     observed = observed_ms = None
     if ts_ms >= contract.window_start_ms:
         observed, observed_ms = round(mu - 4.0, 1), ts_ms - 5 * MINUTE_MS
