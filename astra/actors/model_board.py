@@ -36,22 +36,49 @@ class ModelBoard:
 
 
 class ModelRoutes:
+    """Frame key -> the markets that read it. The living universe adds and retires markets
+    (`add`, `remove`); each change swaps in a whole new table, so a reader on another thread
+    (the poller) sees the table before or after a change, never half of one."""
+
     def __init__(self, contracts: Mapping[str, DefinitionContract]) -> None:
-        routes: dict[str, list[str]] = {}
-        self._contracts: dict[str, DefinitionContract] = {}
-        for market, contract in sorted(contracts.items()):
+        self._lock = threading.Lock()
+        self._by_market: dict[str, tuple[str, DefinitionContract]] = {}
+        for market, contract in contracts.items():
             key = contract_model_key(contract)
             if key is not None:
-                routes.setdefault(key, []).append(market)
-                self._contracts.setdefault(key, contract)
-        self._routes = {key: tuple(ids) for key, ids in routes.items()}
+                self._by_market[market] = (key, contract)
+        self._table = self._build()
+
+    def _build(self) -> tuple[dict[str, tuple[str, ...]], dict[str, DefinitionContract]]:
+        routes: dict[str, list[str]] = {}
+        contracts: dict[str, DefinitionContract] = {}
+        for market, (key, contract) in sorted(self._by_market.items()):
+            routes.setdefault(key, []).append(market)
+            contracts.setdefault(key, contract)
+        return {key: tuple(ids) for key, ids in routes.items()}, contracts
+
+    def add(self, market: str, contract: DefinitionContract) -> bool:
+        """Route `market` (added live) if its contract reads a model key; False if it reads none."""
+        key = contract_model_key(contract)
+        if key is None:
+            return False
+        with self._lock:
+            self._by_market[market] = (key, contract)
+            self._table = self._build()
+        return True
+
+    def remove(self, market: str) -> None:
+        """Stop routing frames to a retired market (its key goes when no market reads it)."""
+        with self._lock:
+            if self._by_market.pop(market, None) is not None:
+                self._table = self._build()
 
     def markets(self, key: str) -> tuple[str, ...]:
-        return self._routes.get(key, ())
+        return self._table[0].get(key, ())
 
     def frame_keys(self) -> list[str]:
-        return sorted(self._routes)
+        return sorted(self._table[0])
 
     def contract(self, key: str) -> DefinitionContract | None:
         """One contract that reads `key` (all of them read the same frame)."""
-        return self._contracts.get(key)
+        return self._table[1].get(key)

@@ -31,6 +31,7 @@ from astra.domain.models.frames import ModelFrame, RatesPrior
 from astra.settings_models import ModelsSettings
 
 _log = logging.getLogger(__name__)
+MAX_VETOES_KEPT = 256  # the latest source vetoes, for status and tests (each is also logged)
 FrameSink = Callable[[ModelFrame], None]
 
 
@@ -133,4 +134,5 @@ class ModelPoller:
 
     def _veto(self, key: str, veto: SourceVeto) -> None:
         self.vetoes.append(veto)
+        del self.vetoes[:-MAX_VETOES_KEPT]
         _log.warning("model source %s for %s: %s (%s)", veto.source, key, veto.reason, veto.detail)

@@ -231,11 +231,11 @@ def _book_check(settings: Settings, runtime: Runtime, feed: MarketFeed) -> BookC
     )
 
 
-def _model_poller(settings: Settings, runtime: Runtime, clock: Clock) -> ModelPoller | None:
-    """NWS forecasts and the rates prior for the weather/rates markets (none: no poller)."""
+def _model_poller(settings: Settings, runtime: Runtime, clock: Clock) -> ModelPoller:
+    """NWS forecasts and the rates prior for the weather/rates markets. Started even when no
+    market reads a model key yet: the living universe may add one (`ModelRoutes.add`), and a
+    round over no keys asks nothing."""
     engine = runtime.engine
-    if not engine.model_routes.frame_keys():
-        return None
     return ModelPoller(
         engine.model_routes,
         engine.feed,
