@@ -6,7 +6,8 @@ prior from `[models]` (`rates_prior`, `rates_prior_body`, `rates_prior_meeting`)
 the current target range — `[models] rates_target_lower_bp/upper_bp` when set, else FRED's
 (`$ASTRA_FRED_API_KEY`). A source that fails gives no frame (its markets keep the last one
 until it is stale, then skip `forecast_stale`; without any, `no_forecast` / `no_prior`),
-and its `SourceVeto` is logged and counted (`astra_http_requests_total` by the HTTP client).
+and its `SourceVeto` is logged and counted by name
+(`astra_model_source_vetoes_total{source,reason}`; the HTTP client also counts its requests).
 
 The user's prior is stamped with the poll time: it is as current as the running settings.
 `on_frame` receives every frame fed (a recorder writes it to the `model` channel).
@@ -27,6 +28,7 @@ from astra.adapters.models.nws import NwsClient
 from astra.adapters.models.parse import SourceVeto
 from astra.domain.clock import Clock
 from astra.domain.contracts.contract import RatesEventContract, WeatherExceedanceContract
+from astra.domain.metrics_port import MODEL_SOURCE_VETOES_TOTAL, MetricsSink
 from astra.domain.models.frames import ModelFrame, RatesPrior
 from astra.settings_models import ModelsSettings
 
@@ -67,12 +69,14 @@ class ModelPoller:
         *,
         environ: Mapping[str, str],
         on_frame: FrameSink | None = None,
+        metrics: MetricsSink | None = None,
     ) -> None:
         self._routes = routes
         self._feed = feed
         self._models = models
         self._clock = clock
         self._on_frame = on_frame
+        self._metrics = metrics
         nws_http = HttpSettings(
             timeout_s=http.timeout_s, retries=http.retries, user_agent=models.nws_user_agent
         )
@@ -135,4 +139,7 @@ class ModelPoller:
     def _veto(self, key: str, veto: SourceVeto) -> None:
         self.vetoes.append(veto)
         del self.vetoes[:-MAX_VETOES_KEPT]
+        if self._metrics is not None:
+            labels = {"source": veto.source, "reason": str(veto.reason)}
+            self._metrics.inc(MODEL_SOURCE_VETOES_TOTAL, labels)
         _log.warning("model source %s for %s: %s (%s)", veto.source, key, veto.reason, veto.detail)

@@ -243,6 +243,7 @@ def _model_poller(settings: Settings, runtime: Runtime, clock: Clock) -> ModelPo
         http_settings(settings),
         clock,
         environ=os.environ,
+        metrics=engine.metrics,
     )
 
 

@@ -160,7 +160,7 @@ async def _capture(
             )
             tg.start_soon(spot.run)
         if routes.frame_keys():
-            poller = _model_poller(settings, routes, clock, record_model)
+            poller = _model_poller(settings, routes, clock, record_model, metrics)
             tg.start_soon(poller.run)
         tg.start_soon(_flush_periodically, writer)
         await _wait_for_stop(args.duration)
@@ -173,6 +173,7 @@ def _model_poller(
     routes: ModelRoutes,
     clock: WallClock,
     record: Callable[[ModelFrame], None],
+    metrics: CountingMetrics,
 ) -> ModelPoller:
     """The paper trader's poller with no engine to feed: each frame it makes is recorded."""
     http = HttpSettings(
@@ -183,7 +184,14 @@ def _model_poller(
         return True
 
     return ModelPoller(
-        routes, accept, settings.models, http, clock, environ=os.environ, on_frame=record
+        routes,
+        accept,
+        settings.models,
+        http,
+        clock,
+        environ=os.environ,
+        on_frame=record,
+        metrics=metrics,
     )
 
 

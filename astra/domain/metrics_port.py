@@ -82,6 +82,8 @@ FILL_MARKOUT_ADVERSE_USD_TOTAL = "astra_fill_markout_adverse_usd_total"  # count
 DECISIONS_TOTAL = "astra_decisions_total"  # counter, labels: action, gate
 # counter, labels: strategy, reason (no_forecast, forecast_stale, no_prior)
 MODEL_DATA_VETOES_TOTAL = "astra_model_data_vetoes_total"
+# counter, labels: source (nws, fred), reason (ModelSourceVeto: no_key, bad_shape, ...)
+MODEL_SOURCE_VETOES_TOTAL = "astra_model_source_vetoes_total"
 EQUITY = "astra_equity_usd"  # gauge
 EXPOSURE = "astra_exposure_usd"  # gauge
 REALIZED_PNL = "astra_realized_pnl_usd"  # gauge

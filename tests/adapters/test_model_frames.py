@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from astra.adapters.recording.model_frames import decode_model_frame, encode_model_frame
+from astra.adapters.recording.recorder import RecordingHeader, RecordingWriter
+from astra.adapters.recording.replay import open_replay
+from astra.domain.metrics_port import FEED_REJECTED_FRAMES_TOTAL, CountingMetrics
 from astra.domain.models.frames import RatesPrior, WeatherForecast
 from astra.domain.reasons import FeedReject
 
@@ -69,3 +74,25 @@ def test_bad_frames_are_counted_rejections(raw: str, reason: FeedReject) -> None
     decoded = decode_model_frame(raw)
     assert decoded.events == []
     assert [r for r, _ in decoded.rejects] == [reason]
+
+
+def test_a_bad_model_frame_in_a_recording_is_one_counted_rejection(tmp_path: Path) -> None:
+    """The file still replays: the frames around the bad one come through, in order."""
+    first = WeatherForecast("KLGA", "max_temp", 1_780_444_800_000, 80.5, 1_780_400_000_000)
+    later = RatesPrior(
+        "fed", 1_781_654_400_000, 425, 450, ((-25, 0.3), (0, 0.7)), 1_780_500_000_000
+    )
+    path = tmp_path / "models.jsonl.gz"
+    header = RecordingHeader(created_ms=1_780_400_000_000, source="test")
+    with RecordingWriter(path, header) as out:
+        out.write_frame(1_780_400_000_001, "model", encode_model_frame(first))
+        out.write_frame(1_780_400_000_002, "model", orjson.dumps({**GOOD, "x": 1}).decode())
+        out.write_frame(1_780_400_000_003, "model", encode_model_frame(later))
+    metrics = CountingMetrics()
+    replay = open_replay(path, metrics)
+    assert [(ms, ch, e) for ms, ch, e in replay.events()] == [
+        (1_780_400_000_001, "model", first),
+        (1_780_400_000_003, "model", later),
+    ]
+    assert [reason for reason, _ in replay.rejects] == [FeedReject.UNKNOWN_FIELD]
+    assert metrics.counter_sum(FEED_REJECTED_FRAMES_TOTAL) == 1.0

@@ -12,6 +12,7 @@ from astra.adapters.http_client import HttpSettings
 from astra.adapters.models.parse import SourceVeto
 from astra.app.model_poller import ModelPoller
 from astra.domain.clock import ManualClock
+from astra.domain.metrics_port import MODEL_SOURCE_VETOES_TOTAL, CountingMetrics
 from astra.domain.models.frames import ModelFrame, RatesPrior, WeatherForecast
 from astra.domain.reasons import ModelSourceVeto
 from astra.settings_models import ModelsSettings
@@ -89,3 +90,24 @@ def test_a_failing_nws_gives_no_weather_frame_but_a_named_veto() -> None:
         fed, _, vetoes = poll(sources, PRIOR, {"ASTRA_FRED_API_KEY": "k"})
     assert [type(f) for f in fed] == [RatesPrior]
     assert [(v.source, v.reason) for v in vetoes] == [("nws", ModelSourceVeto.REQUEST_FAILED)]
+
+
+def test_source_vetoes_are_counted_by_source_and_reason() -> None:
+    """Each refused answer is one count under its source and name (the dashboard's panel)."""
+    metrics = CountingMetrics()
+    models = replace(PRIOR, fred_base_url="http://127.0.0.1:9")
+    with serve(nws_routes()) as sources:
+        sources.raw["/gridpoints/OKX/37,38"] = b'{"properties": {"updateTime": 5}}'
+        models = replace(models, nws_base_url=sources.base_url)
+        poller = ModelPoller(
+            ROUTES, lambda _f: True, models, HttpSettings(retries=0, timeout_s=2.0),
+            ManualClock(NOW), environ={}, metrics=metrics,
+        )  # fmt: skip
+        anyio.run(poller.poll_once)
+        anyio.run(poller.poll_once)
+    counted = {
+        dict(labels)["source"] + ":" + dict(labels)["reason"]: value
+        for (name, labels), value in metrics.counters.items()
+        if name == MODEL_SOURCE_VETOES_TOTAL
+    }
+    assert counted == {"fred:no_key": 2.0, "nws:bad_shape": 2.0}
