@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Final, get_type_hints
 from urllib.parse import urlsplit, urlunsplit
 
+from astra.settings_models import ModelsSettings
 from astra.settings_rules import rule_problems
 
 ENV_PREFIX = "ASTRA_"
@@ -157,7 +158,11 @@ class FillSettings:
 @dataclass(frozen=True, slots=True)
 class StrategySettings:
     # market category -> strategy name; "default" applies to every other category.
-    by_category: tuple[tuple[str, str], ...] = (("crypto_threshold", "crypto_threshold"),)
+    by_category: tuple[tuple[str, str], ...] = (
+        ("crypto_threshold", "crypto_threshold"),
+        ("weather_exceedance", "weather_exceedance"),
+        ("rates_event", "rates_event"),
+    )
     default: str = "maker"
     # No definition contract, no order (every strategy); False only for experiments.
     require_contract: bool = True
@@ -291,6 +296,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     settlement: SettlementSettings = field(default_factory=SettlementSettings)
     arb: ArbSettings = field(default_factory=ArbSettings)
+    models: ModelsSettings = field(default_factory=ModelsSettings)
 
     def to_dict(self) -> dict[str, Any]:
         plain: dict[str, Any] = _plain(dataclasses.asdict(self))

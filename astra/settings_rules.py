@@ -158,6 +158,15 @@ RULES: Mapping[str, Rule] = {
     "arb.escalation_per_opportunity_usd": Range(0, 1_000_000),
     "arb.maker_wait_ms": count(0, 3_600_000),
     "arb.taker_latency_ms": count(0, 60_000),
+    "models.weather_sigma_base_f": Range(0.5, 30),
+    "models.weather_sigma_per_day_f": Range(0, 10),
+    "models.weather_forecast_stale_s": Range(0, 7 * 86_400, lo_open=True),
+    "models.weather_observation_stale_s": Range(0, 86_400, lo_open=True),
+    "models.rates_target_lower_bp": Range(-1, 10_000),
+    "models.rates_target_upper_bp": Range(-1, 10_000),
+    "models.rates_half_width": Range(0, 0.5, hi_open=True),
+    "models.rates_prior_stale_s": Range(0, 30 * 86_400, lo_open=True),
+    "models.model_poll_interval_s": Range(1, 86_400),
 }
 
 

@@ -63,12 +63,14 @@ from astra.actors.messages import (
     Halt,
     MarketDigest,
     MarketQuery,
+    ModelFeed,
     Resume,
     ResumeResult,
     RiskQuery,
     RiskStatus,
     SpotFeed,
 )
+from astra.actors.model_board import ModelBoard, ModelRoutes
 from astra.actors.outbox import Outboxes
 from astra.actors.overload import Overload, bound_factory
 from astra.actors.ports import BookSource, JournalPort, RiskBook
@@ -95,6 +97,7 @@ from astra.domain.contracts.contract import DefinitionContract
 from astra.domain.events import MarketEvent, SpotPrice
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import MetricsSink
+from astra.domain.models.frames import ModelFrame
 from astra.domain.reasons import HaltReason, OrderReason
 from astra.domain.strategies import Strategy as QuoteStrategy
 from astra.domain.strategies.simple_quoter import SimpleQuoter
@@ -141,6 +144,8 @@ class Engine(EngineUniverse):
         self._spot = {
             cid: SharedSpot(SpotTracker(interval)) for cid in self.spot_routes.market_ids()
         }
+        self.model_routes = ModelRoutes(self.contracts)
+        self.model_board = ModelBoard()
         self.equity = EquityBoard()
         self.risk_gate = RiskGate()
         self._journal = journal
@@ -278,9 +283,12 @@ class Engine(EngineUniverse):
         return self.root is not None and self.root.escalated.is_set()
 
     # -- inputs ----------------------------------------------------------------------------
-    def feed(self, event: MarketEvent | SpotPrice) -> bool:
+    def feed(self, event: MarketEvent | SpotPrice | ModelFrame) -> bool:
         """Route one validated event to its market; False if that market is not live. A spot
-        print goes to every market whose contract resolves on its symbol; False if none."""
+        print goes to every market whose contract resolves on its symbol; False if none;
+        a model frame (forecast, prior) to every market whose contract reads its key."""
+        if isinstance(event, ModelFrame):
+            return self._feed_model(event)
         if isinstance(event, SpotPrice):
             routed = [
                 self.router.tell(market_producer(cid), SpotFeed(event))
@@ -293,6 +301,15 @@ class Engine(EngineUniverse):
             # Due expiries of every market first: in a replay this is the only clock.
             self.market_clock.advance(self.clock.now_ms())
         return self.router.tell(market_producer(event.market), FeedEvent(event))
+
+    def _feed_model(self, frame: ModelFrame) -> bool:
+        if not self.model_board.offer(frame):
+            return False
+        told = [
+            self.router.tell(market_producer(cid), ModelFeed(frame))
+            for cid in self.model_routes.markets(frame.key)
+        ]
+        return any(told)
 
     def desync(self, asset_ids: Sequence[str]) -> int:
         """The feed lost these assets' books (a reconnect): each owning market drops them
@@ -453,6 +470,7 @@ class Engine(EngineUniverse):
             inbox_bound=bound_factory(self.config.backpressure, self.overload),
             max_lag_ms=None if (bp := self.config.backpressure) is None else bp.max_lag_ms,
             on_books=None if self.event_tree is None else self.event_tree.feed,
+            model_frame=self.model_board.get,
         )
         spot = self._spot.get(info.condition_id)
 

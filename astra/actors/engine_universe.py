@@ -27,6 +27,7 @@ from astra.actors.messages import (
     StopQuoting,
     TradingResumed,
 )
+from astra.actors.model_board import ModelRoutes
 from astra.actors.outbox import Outboxes
 from astra.actors.ports import JournalPort
 from astra.actors.runtime.supervision import ChildSpec
@@ -45,6 +46,7 @@ class EngineUniverse:
     config: EngineConfig
     contracts: dict[str, DefinitionContract]
     spot_routes: SpotRoutes
+    model_routes: ModelRoutes
     outboxes: Outboxes
     router: Router
     root: Supervisor | None
@@ -69,6 +71,8 @@ class EngineUniverse:
         found = resolve_contracts([info], self._parts.contracts, parse=self._parts.parse_contracts)
         self.contracts.update(found)
         self.spot_routes = SpotRoutes(self.contracts)
+        if cid in found:
+            self.model_routes.add(cid, found[cid])  # a weather/rates market gets its frames
         if cid in self.spot_routes.market_ids():
             self._spot[cid] = SharedSpot(SpotTracker(self.config.market.spot_sample_interval_ms))
         name = market_producer(cid)
@@ -97,6 +101,7 @@ class EngineUniverse:
         self._market_names = frozenset(map(market_producer, self._markets))
         if self.event_tree is not None:
             self.event_tree.feed.drop(info)  # its EventActor stops counting on its books
+        self.model_routes.remove(market)
         return pool is not None and pool.remove_child(name, timeout_s)
 
     def settle(self, settlement: Settlement) -> bool:

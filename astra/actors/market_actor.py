@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 from astra.actors.journal_bag import JournalBag
@@ -38,6 +39,7 @@ from astra.actors.messages import (
     MarketQuery,
     MarketTick,
     MarksReport,
+    ModelFeed,
     ResolveMarket,
     SettlementReport,
     SpotFeed,
@@ -59,6 +61,7 @@ from astra.domain.events import MarketResolved
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import MARKET_LAG_SECONDS
+from astra.domain.models.frames import ModelFrame, contract_model_key
 from astra.domain.reasons import GateVeto, OrderReason
 from astra.domain.strategies import Strategy
 from astra.domain.trading import Fill, OrderIntent, Settlement
@@ -97,6 +100,7 @@ class MarketDeps:
     max_lag_ms: int | None = None
     # Called after every feed event with the books (the EventActor's top of book, arb_feed).
     on_books: Callable[[MarketInfo, MarketBooks], None] | None = None
+    model_frame: Callable[[str], ModelFrame | None] | None = None  # the engine's ModelBoard
 
     def build_strategy(self, info: MarketInfo, contract: DefinitionContract | None) -> Strategy:
         if self.contract_strategy is not None:
@@ -201,6 +205,9 @@ class MarketActor(SupervisedActor):
         )
         if deps.equity is not None:
             inputs.equity = deps.equity
+        key = contract_model_key(contract)
+        if deps.model_frame is not None and key is not None:
+            inputs.model_frame = partial(deps.model_frame, key)
         self.state = MarketState(
             info,
             deps.build_strategy(info, contract),
@@ -256,10 +263,8 @@ class MarketActor(SupervisedActor):
         now = self.clock.now_ms()
         if isinstance(message, FeedEvent | MarketTick):
             return self._timed(message, now)
-        if isinstance(message, SpotFeed):
-            received = message.event.recv_ms
-            self._risk.lag_ms = now - received if received > 0 else 0
-            return self.state.on_spot(message.event, now)
+        if isinstance(message, SpotFeed | ModelFeed):
+            return self._on_data(message, now)
         if isinstance(message, CancelAll):
             return self._cancel_all(message, now)
         if isinstance(message, Desync):
@@ -287,6 +292,15 @@ class MarketActor(SupervisedActor):
     def _books_changed(self) -> None:
         if self._deps.on_books is not None:
             self._deps.on_books(self._info, self.state.books)
+
+    def _on_data(self, message: SpotFeed | ModelFeed, now: int) -> bool | None:
+        """A spot print, or a model frame (already on the engine's board): re-evaluate."""
+        if isinstance(message, SpotFeed):
+            received = message.event.recv_ms
+            self._risk.lag_ms = now - received if received > 0 else 0
+            return self.state.on_spot(message.event, now)
+        self.state.on_model(now)
+        return None
 
     def _cancel_all(self, message: CancelAll, now: int) -> int:
         if message.reason is OrderReason.HALT and not self._risk.halted:

@@ -28,6 +28,7 @@ from typing import Protocol
 from astra.actors.settlements import SettlementSink, resolution_from_record
 from astra.domain.events import SpotPrice
 from astra.domain.journal_record import JournalRecord, RecordKind
+from astra.domain.models.frames import ModelFrame
 from astra.domain.prices import Side
 from astra.domain.strategies.protocol import SpotView
 from astra.domain.strategies.spot_state import SpotTracker
@@ -48,6 +49,10 @@ def _no_equity() -> int | None:
 
 def _not_halted() -> bool:
     return False
+
+
+def _no_model_frame() -> ModelFrame | None:
+    return None
 
 
 class SharedSpot:
@@ -71,6 +76,7 @@ class MarketInputs:
     halted: Callable[[], bool] = _not_halted
     marks: MarksSink | None = None
     settlements: SettlementSink | None = None
+    model_frame: Callable[[], ModelFrame | None] = _no_model_frame  # this contract's key
 
 
 class TokenPositions:

@@ -186,6 +186,13 @@ class MarketState:
             self._send_marks(now_ms, force=True)
         return True
 
+    def on_model(self, now_ms: int) -> None:
+        """A new forecast/prior for this market's key (on the board): re-evaluate."""
+        self._filled = False
+        self.evaluate(now_ms)
+        if self._filled:
+            self._send_marks(now_ms, force=True)
+
     def desync(self, asset_ids: Sequence[str], now_ms: int) -> int:
         """The feed lost these books (a reconnect): drop them until the next snapshot, cancel
         every resting order (`feed_desync`), then let the strategy see the unsynced books."""
@@ -253,6 +260,7 @@ class MarketState:
             trades=tuple(self._trades),
             halted=self._inputs.halted(),
             fills=tuple(self._new_fills),
+            model_frame=self._inputs.model_frame(),
         )
 
     def _spot_view(self) -> SpotView | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from astra.domain.events import MarketEvent, SpotPrice
+from astra.domain.models.frames import ModelFrame
 from astra.domain.reasons import HaltReason, OrderReason
 from astra.domain.trading import Fill, Settlement
 
@@ -30,6 +31,13 @@ class SpotFeed:
     """A spot print, routed only to markets whose contract resolves on its symbol."""
 
     event: SpotPrice
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFeed:
+    """A weather forecast or rates prior, routed to the markets whose contract reads its key."""
+
+    frame: ModelFrame
 
 
 @dataclass(frozen=True, slots=True)

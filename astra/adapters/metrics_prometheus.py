@@ -93,6 +93,12 @@ SPECS: Mapping[str, MetricSpec] = {
     mp.FILL_MARKOUTS_TOTAL: _c(("horizon", "outcome"), "Fill markouts by horizon and outcome"),
     mp.FILL_MARKOUT_ADVERSE_USD_TOTAL: _c(("horizon",), "Adverse fill markouts in USD"),
     mp.DECISIONS_TOTAL: _c(("action", "gate"), "Strategy decisions by action and gate"),
+    mp.MODEL_DATA_VETOES_TOTAL: _c(
+        ("strategy", "reason"), "Weather/rates decisions vetoed for missing or stale model data"
+    ),
+    mp.MODEL_SOURCE_VETOES_TOTAL: _c(
+        ("source", "reason"), "NWS/FRED answers refused (no key, bad shape or value, failed)"
+    ),
     mp.EQUITY: _g((), "Paper equity in USD, positions marked (longs at their bid)"),
     mp.EXPOSURE: _g((), "Aggregate position value in USD at the marks"),
     mp.REALIZED_PNL: _g((), "Realised P&L in USD"),

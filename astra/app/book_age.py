@@ -23,6 +23,7 @@ from astra.domain.events import (
     asset_ids_of,
 )
 from astra.domain.metrics_port import BOOK_AGE_SECONDS, MetricsSink
+from astra.domain.models.frames import ModelFrame
 
 
 def max_book_age_s(last_update_ms: Iterable[int | None], now_ms: int, since_ms: int) -> float:
@@ -40,8 +41,8 @@ class EventTimeBookAges:
         self._last: dict[str, int | None] = dict.fromkeys(assets)
         self._published_second: int | None = None
 
-    def observe(self, event: MarketEvent | SpotPrice, recv_ms: int) -> None:
-        if isinstance(event, SpotPrice | NewMarket):
+    def observe(self, event: MarketEvent | SpotPrice | ModelFrame, recv_ms: int) -> None:
+        if isinstance(event, SpotPrice | NewMarket | ModelFrame):
             return  # not a book update of a subscribed token
         if isinstance(event, MarketResolved):
             for asset_id in event.asset_ids:

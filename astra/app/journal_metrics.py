@@ -27,7 +27,7 @@ from astra.domain import metrics_port as mp
 from astra.domain.arbitrage import ArbKind
 from astra.domain.journal_record import JournalRecord, RecordKind
 from astra.domain.metrics_port import MetricsSink
-from astra.domain.reasons import VenueVeto
+from astra.domain.reasons import GateVeto, VenueVeto
 
 _MICROS = 1_000_000
 ACTOR_KINDS = ("market", "risk", "telemetry")
@@ -87,6 +87,10 @@ def publish_record(
     if record.kind is RecordKind.DECISION:
         labels = {"action": str(data.get("action", "unknown")), "gate": decision_gate(data)}
         metrics.inc(mp.DECISIONS_TOTAL, labels)
+        veto = data.get("veto")
+        if veto in MODEL_DATA_VETOES:
+            model = {"strategy": str(data.get("strategy")), "reason": str(veto)}
+            metrics.inc(mp.MODEL_DATA_VETOES_TOTAL, model)
     elif record.kind is RecordKind.ORDER_EVENT:
         state = str(data.get("state", "unknown"))
         outcome = "submitted" if state == "pending_new" else state
@@ -98,6 +102,13 @@ def publish_record(
         _publish_ledger(metrics, data)
     elif record.kind is RecordKind.MARKOUT:
         _publish_markout(metrics, data)
+
+
+# The weather/rates strategies' data vetoes, counted by name (a stale NWS or prior feed
+# shows on the dashboard before anyone reads the decisions).
+MODEL_DATA_VETOES = frozenset(
+    {GateVeto.NO_FORECAST.value, GateVeto.FORECAST_STALE.value, GateVeto.NO_PRIOR.value}
+)
 
 
 def decision_gate(data: dict[str, Any]) -> str:

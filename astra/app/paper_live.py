@@ -24,6 +24,7 @@ from astra.adapters.spot.rtds import SpotFeed
 from astra.app.book_age import max_book_age_s
 from astra.app.book_check import BookCheck
 from astra.app.burn_in_gate import BurnInGate
+from astra.app.model_poller import ModelPoller
 from astra.app.operator_monitor import OperatorMonitor
 from astra.app.paper_checks import FeedWait, feed_checks
 from astra.app.runtime import Runtime
@@ -64,6 +65,7 @@ class Live:
     stale_after_ms: int
     spot: SpotFeed | None = None
     universe: LiveUniverse | None = None
+    model: ModelPoller | None = None  # NWS / rates prior frames for weather and rates markets
     desyncs: Desyncs = field(default_factory=Desyncs)
     book_check: BookCheck | None = None
     checklist: checks.ChecklistReport | None = None
@@ -124,6 +126,8 @@ async def run_live(
             tg.start_soon(live.spot.run)
         if live.book_check is not None:
             tg.start_soon(live.book_check.run)
+        if live.model is not None:
+            tg.start_soon(live.model.run)
         refused = await _start_checks(runtime, live, signals, base)
         reason = refused or await _watch(runtime, live, signals, max_runtime_s)
         tg.cancel_scope.cancel()

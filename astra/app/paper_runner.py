@@ -49,6 +49,7 @@ from astra.app.burn_in_gate import BurnInGate, monitored
 from astra.app.control_backend import EngineControl
 from astra.app.discovery import DiscoveryVetoed, discover_all
 from astra.app.halts import durable_halts
+from astra.app.model_poller import ModelPoller
 from astra.app.operator_monitor import OperatorMonitor
 from astra.app.paper_checks import pre_engine_checks
 from astra.app.paper_live import Desyncs, Live, run_live
@@ -204,6 +205,7 @@ def _live(
     live.universe = LiveUniverse(runtime, feed, notifier, http, rediscover, start_id)
     new_market.append(live.universe.on_new_market)
     live.book_check = _book_check(settings, runtime, feed)
+    live.model = _model_poller(settings, runtime, clock)
     # An overloaded market's dropped delta means a wrong book: fresh snapshots from the feed.
     runtime.engine.overload.resync = feed.request_resync
     return live
@@ -226,6 +228,22 @@ def _book_check(settings: Settings, runtime: Runtime, feed: MarketFeed) -> BookC
         feed.resync,
         engine.metrics,
         settings.feed.books_check_s,
+    )
+
+
+def _model_poller(settings: Settings, runtime: Runtime, clock: Clock) -> ModelPoller:
+    """NWS forecasts and the rates prior for the weather/rates markets. Started even when no
+    market reads a model key yet: the living universe may add one (`ModelRoutes.add`), and a
+    round over no keys asks nothing."""
+    engine = runtime.engine
+    return ModelPoller(
+        engine.model_routes,
+        engine.feed,
+        settings.models,
+        http_settings(settings),
+        clock,
+        environ=os.environ,
+        metrics=engine.metrics,
     )
 
 

@@ -43,6 +43,7 @@ from astra.domain.metrics_port import (
     CountingMetrics,
     MetricsSink,
 )
+from astra.domain.models.frames import ModelFrame
 from astra.settings import Settings
 
 REPLAY_JOURNAL = "replay.sqlite3"
@@ -210,7 +211,10 @@ _EVENT_TYPES = {
 
 
 def _feed(
-    runtime: Runtime, event: MarketEvent | SpotPrice, books: ReplayBooks, counts: _Counts
+    runtime: Runtime,
+    event: MarketEvent | SpotPrice | ModelFrame,
+    books: ReplayBooks,
+    counts: _Counts,
 ) -> tuple[str, ...]:
     """Feed one event; the markets whose handling must be awaited (none: not routed).
 
@@ -218,6 +222,11 @@ def _feed(
     market has such a contract: counted as unrouted spot)."""
     engine = runtime.engine
     metrics = runtime.inputs.metrics
+    if isinstance(event, ModelFrame):
+        metrics.inc(FEED_EVENTS_TOTAL, {"type": "model_frame"})
+        if not engine.feed(event):
+            return ()
+        return engine.model_routes.markets(event.key)
     if isinstance(event, SpotPrice):
         counts.spot += 1
         metrics.inc(FEED_EVENTS_TOTAL, {"type": "spot_price"})

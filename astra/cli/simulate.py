@@ -58,6 +58,7 @@ def _simulate(args: argparse.Namespace) -> int:
     print(
         f"wrote {args.out}: {config.markets} markets, {config.minutes:g} minutes, seed "
         f"{config.seed} (synthetic): {stats.market_frames} market frames, "
-        f"{stats.spot_frames} spot frames, {stats.bytes_written} bytes"
+        f"{stats.spot_frames} spot frames, {stats.model_frames} model frames, "
+        f"{stats.bytes_written} bytes"
     )
     return 0

@@ -88,6 +88,10 @@ FILLED_SHARES_TOTAL = "astra_filled_shares_total"  # counter
 FILL_MARKOUTS_TOTAL = "astra_fill_markouts_total"  # counter, labels: horizon, outcome
 FILL_MARKOUT_ADVERSE_USD_TOTAL = "astra_fill_markout_adverse_usd_total"  # counter, labels: horizon
 DECISIONS_TOTAL = "astra_decisions_total"  # counter, labels: action, gate
+# counter, labels: strategy, reason (no_forecast, forecast_stale, no_prior)
+MODEL_DATA_VETOES_TOTAL = "astra_model_data_vetoes_total"
+# counter, labels: source (nws, fred), reason (ModelSourceVeto: no_key, bad_shape, ...)
+MODEL_SOURCE_VETOES_TOTAL = "astra_model_source_vetoes_total"
 EQUITY = "astra_equity_usd"  # gauge
 EXPOSURE = "astra_exposure_usd"  # gauge
 REALIZED_PNL = "astra_realized_pnl_usd"  # gauge

@@ -119,6 +119,20 @@ class GateVeto(enum.StrEnum):
     TAKER_BUDGET_EXHAUSTED = "taker_budget_exhausted"
     SELL_EXCEEDS_HELD = "sell_exceeds_held"  # no naked shorts: sells are of inventory held
     EVENT_EXPOSURE_CAP = "event_exposure_cap"  # worst case of one (neg-risk) event group
+    # Weather and rates models (astra.domain.models).
+    NO_FORECAST = "no_forecast"
+    FORECAST_STALE = "forecast_stale"
+    NO_PRIOR = "no_prior"
+
+
+class ModelSourceVeto(enum.StrEnum):
+    """Why a weather or rates data source (NWS, FRED) gave no usable frame."""
+
+    NO_KEY = "no_key"  # FRED without $ASTRA_FRED_API_KEY
+    BAD_SHAPE = "bad_shape"  # a documented field missing or of the wrong type
+    BAD_VALUE = "bad_value"  # a number outside its bounds, a unit we do not know
+    NO_VALUE = "no_value"  # the response holds nothing for the asked day / series
+    REQUEST_FAILED = "request_failed"  # the HTTP client's veto (status, timeout, body)
 
 
 class VenueVeto(enum.StrEnum):

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -139,3 +140,20 @@ def test_human_format_is_one_readable_line(stream: io.StringIO) -> None:
     assert re.match(r"\d{4}-\d\d-\d\dT[\d:.]+Z WARNING astra.human \[run_id=run-7\] halted", line)
     assert SECRET not in line
     assert line.endswith("(reason=x)")
+
+
+def test_stderr_handler_survives_a_closed_earlier_stderr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An in-process command's stderr (a test's capture) may be closed before the next
+    record: the handler writes to the current stderr instead of failing on the old one."""
+    # A text wrapper like pytest's capture (a closed StringIO would still accept flush()).
+    first, second = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    configure_logging("INFO")
+    try:
+        logging.getLogger("astra.test").warning("one")
+        first.close()
+        monkeypatch.setattr(sys, "stderr", second)
+        logging.getLogger("astra.test").warning("two")
+    finally:
+        remove_logging()
+    assert [line["msg"] for line in _lines(second)] == ["two"]

@@ -27,6 +27,7 @@ from astra.domain.book import MarketBooks
 from astra.domain.events import BookSnapshot, SpotPrice
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import CountingMetrics
+from astra.domain.models.frames import RatesPrior, WeatherForecast
 from astra.domain.sim.session import SessionConfig
 from astra.settings import ArbSettings, Settings
 
@@ -51,7 +52,9 @@ def _inject_books(
                 )
                 out.append((back, "market", snap))
             phase = "done"
-        mine = not isinstance(event, SpotPrice) and event.market == target.condition_id
+        # Spot prints and (since issue 18) the simulator's model frames belong to no market.
+        data = isinstance(event, SpotPrice | WeatherForecast | RatesPrior)
+        mine = not data and event.market == target.condition_id
         if mine:
             truth.apply(event)
             if phase == "holding":

@@ -57,12 +57,16 @@ def test_both_strategies_trade_a_simulated_session_with_spot(tmp_path: Path) -> 
     assert summary["spot_events"] == stats.spot_frames
     assert summary["spot_unrouted"] == 0
     strategies = summary["strategies"]
-    assert set(strategies) == {"crypto_threshold", "maker"}
+    # The weather and rates markets route to their own model strategies (issue 18).
+    assert set(strategies) == {"crypto_threshold", "maker", "weather_exceedance", "rates_event"}
     assert strategies["crypto_threshold"]["markets"] == 2
-    assert strategies["maker"]["markets"] == 4
+    assert strategies["maker"]["markets"] == 2
+    assert strategies["weather_exceedance"]["markets"] == 1
+    assert strategies["rates_event"]["markets"] == 1
     for name, funnel in strategies.items():
-        assert funnel["orders"] > 0, name
-        assert funnel["fills"] > 0, name
+        if name in ("crypto_threshold", "maker"):
+            assert funnel["orders"] > 0, name
+            assert funnel["fills"] > 0, name
         assert funnel["evaluations"] == sum(funnel["actions"].values()), name
         assert funnel["vetoes"], name  # skips name their reason
         assert set(funnel["pnl"]) == {
@@ -71,6 +75,9 @@ def test_both_strategies_trade_a_simulated_session_with_spot(tmp_path: Path) -> 
             "open_cost_usd",
             "pnl_at_cost_usd",
         }
+    # The rates model priced the market (its EV gate said no) once the first prior arrived.
+    assert strategies["rates_event"]["vetoes"]["strategy"]["ev_below_threshold"] > 0
+    assert strategies["weather_exceedance"]["actions"]["quote"] > 0
     assert sum(f["fills"] for f in strategies.values()) == summary["fills"]
     assert sum(f["evaluations"] for f in strategies.values()) == summary["evaluations"]
 

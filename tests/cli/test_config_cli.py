@@ -24,7 +24,11 @@ def test_config_show_toml_round_trips(capsys: pytest.CaptureFixture[str], tmp_pa
     text = capsys.readouterr().out
     parsed = tomllib.loads(text)
     assert parsed["data"]["dir"] == str(tmp_path)
-    assert parsed["strategy"]["by_category"] == [["crypto_threshold", "crypto_threshold"]]
+    assert parsed["strategy"]["by_category"] == [
+        ["crypto_threshold", "crypto_threshold"],
+        ["weather_exceedance", "weather_exceedance"],
+        ["rates_event", "rates_event"],
+    ]
 
 
 def test_config_show_unknown_key_is_one_line_error(

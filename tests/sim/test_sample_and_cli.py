@@ -10,12 +10,14 @@ import orjson
 import pytest
 
 from astra.actors.market_contracts import SpotRoutes
+from astra.actors.model_board import ModelRoutes
 from astra.adapters.recording.replay import open_replay
 from astra.adapters.sim.sample import SAMPLE_CONFIG, sample_session_path
 from astra.adapters.sim.session_writer import write_session
 from astra.app.contracts import contract_plan
 from astra.cli.main import main
 from astra.domain.events import SpotPrice
+from astra.domain.models.frames import RatesPrior, WeatherForecast
 
 
 def test_bundled_sample_is_byte_identical_to_a_regeneration(tmp_path: Path) -> None:
@@ -57,6 +59,17 @@ def _spot_deliveries() -> int:
     )
 
 
+def _model_deliveries() -> int:
+    replay = open_replay(sample_session_path())
+    routes = ModelRoutes(contract_plan(replay.markets).contracts)
+    assert len(routes.frame_keys()) == 2  # the sample's weather market and its rates market
+    return sum(
+        len(routes.markets(event.key))
+        for _, channel, event in replay.events()
+        if channel == "model" and isinstance(event, WeatherForecast | RatesPrior)
+    )
+
+
 def test_demo_replays_the_sample_through_the_engine(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -67,9 +80,11 @@ def test_demo_replays_the_sample_through_the_engine(
     assert summary["events"] > 1000
     assert summary["rejected_frames"] == 0
     # A decision record for every market event and every delivery of a spot print (a print
-    # reaches every market whose contract resolves on its symbol: two BTC markets, one ETH).
+    # reaches every market whose contract resolves on its symbol: two BTC markets, one ETH)
+    # or of a model frame (a forecast or prior reaches the market whose contract reads it).
     assert summary["spot_unrouted"] == 0
-    assert summary["evaluations"] == summary["events"] + _spot_deliveries()
+    deliveries = _spot_deliveries() + _model_deliveries()
+    assert summary["evaluations"] == summary["events"] + deliveries
     assert summary["orders"]["placed"] > 0
     assert Path(summary["journal"]).is_file()
     metrics = Path(summary["metrics"]).read_text()

@@ -9,12 +9,19 @@ import numpy as np
 import pytest
 
 from astra.adapters.polymarket.ws_decode import decode_market_frame
+from astra.adapters.recording.model_frames import decode_model_frame, encode_model_frame
 from astra.adapters.sim.venue_encoding import VenueEncoder, spot_frame
 from astra.adapters.spot.rtds_decode import decode_spot_frame
 from astra.domain.book import MarketBooks
 from astra.domain.events import BookSnapshot, MarketEvent, MarketResolved, TickSizeChange
 from astra.domain.sim.microstructure import MarketSim
-from astra.domain.sim.session import MarketFrame, SessionConfig, SimSession, SpotFrame
+from astra.domain.sim.session import (
+    MarketFrame,
+    ModelDataFrame,
+    SessionConfig,
+    SimSession,
+    SpotFrame,
+)
 
 
 def _decoded(encoder: VenueEncoder, frame: MarketFrame) -> list[MarketEvent]:
@@ -27,8 +34,13 @@ def test_every_frame_decodes_with_zero_rejects_and_every_type_appears() -> None:
     session = SimSession(SessionConfig(markets=12, minutes=10, seed=11))
     encoder = VenueEncoder(m.info for m in session.markets)
     kinds: Counter[str] = Counter()
-    spot_values = 0
+    spot_values = model_values = 0
     for frame in session.frames():
+        if isinstance(frame, ModelDataFrame):
+            model = decode_model_frame(encode_model_frame(frame.tick.frame))
+            assert (model.events, model.rejects) == ([frame.tick.frame], [])
+            model_values += 1
+            continue
         if isinstance(frame, SpotFrame):
             spot = decode_spot_frame(spot_frame(frame), frame.recv_ms)
             assert spot.rejects == []
@@ -37,6 +49,8 @@ def test_every_frame_decodes_with_zero_rejects_and_every_type_appears() -> None:
             continue
         kinds.update(type(e).__name__ for e in _decoded(encoder, frame))
     assert spot_values == 2 * (10 * 60 + 1)  # two symbols, one print a second, both ends
+    # Markets 4 (weather) and 5, 10 (rates) read model frames: one every 2 min, both ends.
+    assert model_values == 3 * (10 // 2 + 1)
     for kind in ("BookSnapshot", "PriceChange", "Trade", "TickSizeChange", "MarketResolved"):
         assert kinds[kind] > 0, kind
 

@@ -1,7 +1,7 @@
 """The recording format's writer: gzip JSON lines, a header then one line per raw frame.
 
 Line 1: `{"type":"header","format":"astra.recording","version":1,"created_ms",...,"markets"}`;
-then `{"type":"frame","recv_ms":int,"channel":"market"|"spot","data":"<raw text frame>"}`.
+then `{"type":"frame","recv_ms":int,"channel":"market"|"spot"|"model","data":"<raw text frame>"}`.
 Frames are stored exactly as received (not decoded), so a replay runs the same decoder and a
 decoder fix re-reads old recordings correctly. See docs/recording-format.md.
 """
@@ -26,7 +26,7 @@ from astra.domain.market import MarketInfo
 
 FORMAT = "astra.recording"
 VERSION = 1
-CHANNELS = frozenset({"market", "spot"})
+CHANNELS = frozenset({"market", "spot", "model"})
 
 
 class RecordingError(ValueError):

@@ -36,16 +36,18 @@ from astra.adapters.polymarket.ws_decode import (
 )
 from astra.adapters.recording.infer import MarketInference
 from astra.adapters.recording.json_array import ArrayScan, elements
+from astra.adapters.recording.model_frames import decode_model_frame
 from astra.adapters.recording.recorder import CHANNELS, RecordingError, RecordingHeader
 from astra.adapters.spot.rtds_decode import decode_spot_frame
 from astra.domain.events import MarketEvent, SpotPrice
 from astra.domain.market import MarketInfo
 from astra.domain.metrics_port import FEED_REJECTED_FRAMES_TOTAL, MetricsSink
+from astra.domain.models.frames import ModelFrame
 from astra.domain.reasons import FeedReject
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
-ReplayEvent = tuple[int, str, MarketEvent | SpotPrice]
+ReplayEvent = tuple[int, str, MarketEvent | SpotPrice | ModelFrame]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +86,7 @@ class Replay:
         if self._markets is None:
             inference = MarketInference()
             for _, channel, event in self._decoded(count=False):
-                if channel == "market" and not isinstance(event, SpotPrice):
+                if channel == "market" and not isinstance(event, SpotPrice | ModelFrame):
                     inference.observe(event)
             self._markets = inference.markets()
         return self._markets
@@ -151,7 +153,7 @@ class _Pass:
 
 @dataclass(frozen=True, slots=True)
 class _Decoded:
-    events: list[MarketEvent | SpotPrice]
+    events: list[MarketEvent | SpotPrice | ModelFrame]
     rejects: list[tuple[FeedReject, str]]
 
 
@@ -159,6 +161,9 @@ def _decode(item: _Item) -> _Decoded:
     if item.channel == "spot":
         spot = decode_spot_frame(item.raw or "", item.recv_ms)
         return _Decoded(list(spot.events), spot.rejects)
+    if item.channel == "model":
+        model = decode_model_frame(item.raw or "")
+        return _Decoded(list(model.events), model.rejects)
     if item.raw is not None:
         market: DecodeResult = decode_market_frame(item.raw, item.recv_ms)
     else:

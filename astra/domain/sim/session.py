@@ -16,6 +16,7 @@ import numpy as np
 from astra.domain.events import MarketEvent
 from astra.domain.sim.markets import MINUTE_MS, SimMarket, make_markets
 from astra.domain.sim.microstructure import FlowParams, MarketSim
+from astra.domain.sim.model_feed import ModelTick, model_ticks
 from astra.domain.sim.spot_path import SpotPath, SpotTick
 
 # 2026-03-11 15:52 UTC = 11:52 ET: the same-day crypto markets' noon cutoff falls eight
@@ -55,7 +56,15 @@ class SpotFrame:
     tick: SpotTick
 
 
-SimFrame = MarketFrame | SpotFrame
+@dataclass(frozen=True, slots=True)
+class ModelDataFrame:
+    """One weather forecast or rates prior (the recording's `model` channel)."""
+
+    recv_ms: int
+    tick: ModelTick
+
+
+SimFrame = MarketFrame | SpotFrame | ModelDataFrame
 
 
 class SimSession:
@@ -65,7 +74,9 @@ class SimSession:
         if config.markets < 1 or config.minutes <= 0:
             raise ValueError("a session needs at least one market and a positive duration")
         self.config = config
-        setup, spot, latency, flows = np.random.SeedSequence(config.seed).spawn(4)
+        # A fifth child for the model frames: the first four (and so the market and spot
+        # streams) are the same as before model frames existed.
+        setup, spot, latency, flows, model = np.random.SeedSequence(config.seed).spawn(5)
         seconds = -(-(config.end_ms - config.start_ms) // 1000)
         self.spot = SpotPath(np.random.default_rng(spot), config.start_ms, seconds)
         self.markets: list[SimMarket] = make_markets(
@@ -82,11 +93,19 @@ class SimSession:
             )
             for market, seed in zip(self.markets, flows.spawn(config.markets), strict=True)
         ]
+        self.model_ticks = model_ticks(
+            self.markets, np.random.default_rng(model), config.start_ms, config.end_ms
+        )
         self._last_recv = config.start_ms
 
     def _recv(self, ts_ms: int) -> int:
         latency = _MIN_LATENCY_MS + int(self._latency_rng.exponential(_MEAN_LATENCY_MS))
         self._last_recv = max(self._last_recv, ts_ms + latency)
+        return self._last_recv
+
+    def _recv_model(self, ts_ms: int) -> int:
+        # No latency draw: the market and spot frames keep their receive times.
+        self._last_recv = max(self._last_recv, ts_ms + _MIN_LATENCY_MS)
         return self._last_recv
 
     def frames(self) -> Iterator[SimFrame]:
@@ -98,8 +117,15 @@ class SimSession:
         heapq.heapify(queue)
         spot_ticks = iter(self.spot.ticks())
         spot = next(spot_ticks, None)
+        models = iter(self.model_ticks)
+        model = next(models, None)
         while True:
             next_market = queue[0][0] if queue else end_ms + 1
+            due = min(next_market, end_ms, spot.ts_ms if spot is not None else end_ms)
+            if model is not None and model.ts_ms <= due:
+                yield ModelDataFrame(self._recv_model(model.ts_ms), model)
+                model = next(models, None)
+                continue
             if spot is not None and spot.ts_ms <= min(next_market, end_ms):
                 yield SpotFrame(self._recv(spot.ts_ms), spot)
                 spot = next(spot_ticks, None)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from astra.domain.contracts.contract import DefinitionContract
 from astra.domain.ev_gate import EvConfig, EvResult, ev_gate
@@ -28,7 +28,7 @@ from astra.domain.frictions import BookContext
 from astra.domain.prices import PRICE_SCALE, SIZE_SCALE, Side, Tick, in_bounds, round_to_tick
 from astra.domain.reasons import GateVeto
 from astra.domain.strategies.crypto_exit import exit_target
-from astra.domain.strategies.crypto_inputs import ModelConfig, ModelInputs, model_inputs
+from astra.domain.strategies.crypto_inputs import ModelConfig, model_inputs
 from astra.domain.strategies.guards import (
     analysis_items,
     no_quote,
@@ -73,6 +73,23 @@ class CryptoThresholdConfig:
             raise ValueError(f"default_toxicity {self.default_toxicity} outside [0, 1]")
 
 
+class Band(Protocol):
+    @property
+    def p_low(self) -> float: ...
+
+    @property
+    def p_high(self) -> float: ...
+
+
+class BandInputs(Protocol):
+    """A model stage's output: the probability band of YES, and what the decision records."""
+
+    @property
+    def estimate(self) -> Band: ...
+
+    def analysis(self, now_ms: int) -> dict[str, object]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class _Side:
     """One side's outcome: a target, or the veto that stopped it; always its analysis."""
@@ -107,7 +124,7 @@ class CryptoThresholdStrategy:
         blocked = view_blocker(view, now_ms, self._config.max_book_age_ms)
         if blocked is not None:
             return no_quote(self.name, view, blocked[0], blocked[1])
-        found = model_inputs(self._contract, view, now_ms, self._config.model)
+        found = self._model_inputs(view, now_ms)
         if isinstance(found, Verdict):
             reason = found.reason or GateVeto.OUT_OF_RANGE_INPUT
             return no_quote(self.name, view, reason, found.detail, {"gate": found.gate})
@@ -137,6 +154,10 @@ class CryptoThresholdStrategy:
             analysis=analysis_items(analysis),
         )
 
+    def _model_inputs(self, view: MarketView, now_ms: int) -> BandInputs | Verdict:
+        """The model stage; the weather and rates strategies replace only this."""
+        return model_inputs(self._contract, view, now_ms, self._config.model)
+
     @staticmethod
     def _exits(
         view: MarketView, sides: tuple[tuple[_Side, TokenView, float], ...]
@@ -157,7 +178,7 @@ class CryptoThresholdStrategy:
         for key in [k for k in self._anchors if k not in live]:
             del self._anchors[key]
 
-    def _analysis(self, found: ModelInputs, ctx: _Context, yes: _Side, no: _Side) -> dict[str, Any]:
+    def _analysis(self, found: BandInputs, ctx: _Context, yes: _Side, no: _Side) -> dict[str, Any]:
         analysis: dict[str, Any] = found.analysis(ctx.now_ms)
         analysis.update(
             equity=ctx.equity,
@@ -245,7 +266,7 @@ class CryptoThresholdStrategy:
             side=Side.BUY,
             price=price,
             size=size,
-            reason="crypto_threshold_maker",
+            reason=f"{self.name}_maker",
             edge_pips=math.floor(final.ev_lower * PRICE_SCALE),
         )
         return _Side(target, None, analysis)

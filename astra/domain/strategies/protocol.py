@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from astra.domain.events import Level, Trade
 from astra.domain.market import MarketInfo
+from astra.domain.models.frames import ModelFrame
 from astra.domain.prices import Side, Tick
 from astra.domain.reasons import GateVeto
 from astra.domain.toxicity import SpreadRegime
@@ -88,6 +89,7 @@ class MarketView:
     trades: tuple[Trade, ...] = ()  # trades of this market since the previous evaluation
     halted: bool = False  # the RiskActor's state is HALTED
     fills: tuple[Fill, ...] = ()  # our own fills in this market since the previous evaluation
+    model_frame: ModelFrame | None = None  # latest forecast/prior for the contract's key
 
     @property
     def tokens(self) -> tuple[TokenView, TokenView]:

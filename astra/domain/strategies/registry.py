@@ -22,6 +22,7 @@ from astra.domain.strategies.crypto_threshold import (
     CryptoThresholdStrategy,
 )
 from astra.domain.strategies.maker import MakerConfig, MakerStrategy
+from astra.domain.strategies.model_factories import rates_strategy, weather_strategy
 from astra.domain.strategies.protocol import Strategy
 from astra.domain.strategies.simple_quoter import SimpleQuoter
 from astra.domain.strategies.sizing import KellyConfig
@@ -82,6 +83,16 @@ def _crypto_threshold(
     return CryptoThresholdStrategy(contract, crypto_threshold_config(settings))
 
 
+def _weather(
+    settings: Settings, market: MarketInfo, contract: DefinitionContract | None
+) -> Strategy:
+    return weather_strategy(settings, crypto_threshold_config(settings), contract)
+
+
+def _rates(settings: Settings, market: MarketInfo, contract: DefinitionContract | None) -> Strategy:
+    return rates_strategy(settings, crypto_threshold_config(settings), contract)
+
+
 def _maker(settings: Settings, market: MarketInfo, contract: DefinitionContract | None) -> Strategy:
     return MakerStrategy(maker_config(settings))
 
@@ -96,6 +107,8 @@ FACTORIES: Mapping[str, StrategyFactory] = {
     "crypto_threshold": _crypto_threshold,
     "maker": _maker,
     "simple_quoter": _simple_quoter,
+    "weather_exceedance": _weather,
+    "rates_event": _rates,
 }
 
 

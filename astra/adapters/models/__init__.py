@@ -1,0 +1,1 @@
+"""Data sources of the weather and rates models: NWS (api.weather.gov) and FRED."""
