@@ -28,7 +28,7 @@ from astra.actors.arb_feed import TopOfBook
 from astra.actors.event_escalation import EventEscalation
 from astra.actors.journal_bag import JournalBag
 from astra.actors.messages import MarketQuery
-from astra.actors.outbox import Outbox
+from astra.actors.outbox import Outbox, with_pending
 from astra.actors.ports import JournalReader
 from astra.actors.runtime.base import SupervisedActor
 from astra.actors.runtime.supervision import ChildContext
@@ -180,9 +180,9 @@ class EventActor(SupervisedActor):
         self._batch.append(self._outbox.append(RecordKind.DECISION, ts_ms, None, payload))
 
     def _journaled_records(self) -> list[JournalRecord]:
-        producer = self._outbox.producer
-        records = [*self._deps.journal.producer_records(producer), *self._outbox.pending()]
-        return sorted({r.seq: r for r in records}.values(), key=lambda r: r.seq)
+        return with_pending(
+            self._deps.journal.producer_records(self._outbox.producer), self._outbox
+        )
 
     def _send(self) -> None:
         if not self._batch:

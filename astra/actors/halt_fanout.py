@@ -28,7 +28,7 @@ import pykka
 
 from astra.actors.market_state import open_orders_from_journal
 from astra.actors.messages import CancelAll
-from astra.actors.outbox import Outboxes
+from astra.actors.outbox import Outboxes, with_pending
 from astra.actors.ports import JournalReader
 from astra.actors.runtime.runtime_messages import ChildDied, DeathCause
 from astra.actors.runtime.tally import Router
@@ -57,9 +57,7 @@ def cancel_from_journal(
     Each order's last committed event, then the outbox's newer records: an order's last
     event decides whether it is open (its earlier events never can)."""
     box = outboxes.get(name)
-    by_seq = {r.seq: r for r in reader.last_order_events(name)}
-    by_seq.update((r.seq, r) for r in box.pending())
-    still_open = open_orders_from_journal([by_seq[s] for s in sorted(by_seq)])
+    still_open = open_orders_from_journal(with_pending(reader.last_order_events(name), box))
     for data in still_open.values():
         payload = dict(data, state="canceled", reason=OrderReason.HALT.value)
         box.append(RecordKind.ORDER_EVENT, now, market, payload)

@@ -46,7 +46,7 @@ from astra.actors.messages import (
     StopQuoting,
     TradingResumed,
 )
-from astra.actors.outbox import Outbox
+from astra.actors.outbox import Outbox, with_pending
 from astra.actors.ports import BookSource, JournalReader
 from astra.actors.risk_gate import RISK_GATE, RiskGate
 from astra.actors.runtime.base import SupervisedActor
@@ -350,12 +350,10 @@ class MarketActor(SupervisedActor):
 
     def _journaled_records(self) -> list[JournalRecord]:
         """What recovery reads of this producer's committed records (fills, resolution and
-        exit risk events, each order's last event) plus those still pending, by sequence (a
-        record can be in both while its commit is unacknowledged; consumers dedup by id)."""
-        producer = self._outbox.producer
-        journal = self._deps.journal.market_recovery_records(producer)
-        records = [*journal, *self._outbox.pending()]
-        return sorted(records, key=lambda r: r.seq)
+        exit risk events, each order's last event) plus those still pending, once each, by
+        sequence."""
+        journal = self._deps.journal.market_recovery_records(self._outbox.producer)
+        return with_pending(journal, self._outbox)
 
     def _cancel_journaled_leftovers(self, records: list[JournalRecord], now: int) -> None:
         for data in open_orders_from_journal(records).values():

@@ -106,3 +106,11 @@ class Outboxes:
         with self._lock:
             boxes = list(self._boxes.values())
         return sum(len(box) for box in boxes)
+
+
+def with_pending(committed: Iterable[JournalRecord], box: Outbox) -> list[JournalRecord]:
+    """A producer's committed records plus those still in its outbox, once each, by seq (a
+    record can be in both while its commit is unacknowledged)."""
+    by_seq = {r.seq: r for r in committed}
+    by_seq.update((r.seq, r) for r in box.pending())
+    return [by_seq[seq] for seq in sorted(by_seq)]

@@ -63,8 +63,10 @@ def load_snapshot(path: Path) -> Mapping[str, Any]:
         raise ScanInputError(f"{path}: {exc.strerror or exc}") from exc
     except orjson.JSONDecodeError as exc:
         raise ScanInputError(f"{path}: not JSON ({exc})") from exc
-    if not isinstance(parsed, dict) or too_deep(parsed):
-        raise ScanInputError(f"{path}: expected an object nesting at most 32 deep")
+    if not isinstance(parsed, dict):
+        raise ScanInputError(f"{path}: expected a JSON object {{event, books, held?}}")
+    if too_deep(parsed):
+        raise ScanInputError(f"{path}: nested more than 32 deep")
     return parsed
 
 

@@ -185,6 +185,7 @@ def zero_series(metrics: MetricsSink, markets: int) -> None:
         for counter in (mp.ARB_OPENED_TOTAL, mp.ARB_CLOSED_TOTAL, mp.ARB_CAPTURABLE_USD_TOTAL):
             metrics.inc(counter, {"kind": arb.value}, 0.0)
         metrics.declare(mp.ARB_DURATION_SECONDS, {"kind": arb.value})
-    for venue in ("kalshi", "polymarket"):
-        labels = {"venue": venue, "reason": "invalid_shape"}
+    # One reason each venue's boundary really emits (Kalshi's body check, Gamma's mapper).
+    for venue, reason in (("kalshi", "invalid_shape"), ("polymarket", "missing_field")):
+        labels = {"venue": venue, "reason": reason}
         metrics.inc(mp.ARB_CROSS_VENUE_REJECTED_TOTAL, labels, 0.0)

@@ -183,6 +183,9 @@ def test_a_missing_book_vetoes_the_event_sums_by_name(
     ("body", "needle"),
     [
         ("not json", "not JSON"),
+        ("[]", "expected a JSON object"),
+        ("[" * 40 + "]" * 40, "expected a JSON object"),
+        ('{"event": ' + "[" * 40 + "]" * 40 + "}", "nested more than 32 deep"),
         ('{"books": []}', "'event' must be"),
         ('{"event": {"markets": [{"id": "1"}]}, "books": []}', "event market 0"),
         ("BOOK_UNKNOWN", "is not in the event"),

@@ -127,7 +127,9 @@ class ControlBlock:
 
     def snapshot(self) -> HealthSnapshot:
         depth = self._depth()
-        queued = self._queued()
+        # Only an actor with mail can be stale: ask the dispatcher (its lock is on every
+        # send's path) only then.
+        queued = self._queued() if depth else False
         with self._lock:
             return HealthSnapshot(
                 name=self.name,
